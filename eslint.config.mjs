@@ -1,0 +1,44 @@
+import nx from '@nx/eslint-plugin';
+import eslintConfigPrettier from 'eslint-config-prettier';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/tmp', '**/coverage', '**/.nx', 'tools/kafka/.cache'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      // The architecture as a rule: spi-types depends on nothing, protocol packages only on
+      // spi-types, e2e on everything. Compose packages in an application or in e2e.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:spi', onlyDependOnLibsWithTags: ['type:none'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:spi'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:spi', 'type:adapter'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name='eval']", message: 'eval is forbidden' },
+        { selector: "NewExpression[callee.name='Function']", message: 'new Function is forbidden' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  eslintConfigPrettier,
+];

@@ -1,0 +1,2 @@
+// Public exports of the schema registry and serializers (issue: schema registry).
+export {};

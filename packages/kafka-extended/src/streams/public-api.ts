@@ -1,0 +1,2 @@
+// Public exports of KafkaExtended, stream processors, tuning, diagnostics and security.
+export {};

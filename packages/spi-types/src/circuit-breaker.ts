@@ -1,0 +1,106 @@
+import type { LiteralCircuitState, ProtocolLatencySummary } from './common.js';
+
+/** The seed's `ProtocolCircuitBreakerConfig`. */
+export interface ProtocolCircuitBreakerConfig {
+  /** Consecutive failures that open the circuit. @default 5 */
+  readonly failureThreshold?: number;
+  /** Time open before half-open, in seconds. @default 60 */
+  readonly timeoutSeconds?: number;
+  /** Consecutive successes in half-open that close the circuit. @default 1 */
+  readonly successThreshold?: number;
+  /** Per-call timeout in seconds (0 or absent: none). */
+  readonly callTimeoutSeconds?: number;
+  /** Trial calls allowed at once in half-open; others are rejected. @default 1 */
+  readonly halfOpenMaxConcurrent?: number;
+  /** Percentage mode: open when the error % over the window reaches this (opossum's mode). */
+  readonly errorThresholdPercentage?: number;
+  /** Rolling window length for percentage mode, in seconds. @default 10 */
+  readonly rollingWindowSeconds?: number;
+  /** Minimum calls in the window before percentage mode may open. @default 10 */
+  readonly volumeThreshold?: number;
+  /** Calls slower than this (seconds) count as failures. */
+  readonly slowCallDurationSeconds?: number;
+  /** Decides whether an error counts as a failure (`CircuitBreakerFailure` always does). @default every error */
+  readonly isFailure?: (error: unknown) => boolean;
+}
+
+/** One state transition of a circuit. */
+export interface ProtocolCircuitTransition {
+  /** Previous state. */
+  readonly from: LiteralCircuitState;
+  /** New state. */
+  readonly to: LiteralCircuitState;
+  /** When, epoch ms. */
+  readonly at: number;
+  /** Why (`failure_threshold`, `timeout_elapsed`, `success_threshold`, `half_open_failure`, `forced`, `reset`, …). */
+  readonly reason: string;
+}
+
+/** The seed's `ProtocolCircuitBreakerMetrics`. */
+export interface ProtocolCircuitBreakerMetrics {
+  /** Circuit name. */
+  readonly circuitName: string;
+  /** Current state. */
+  readonly state: LiteralCircuitState;
+  /** Whether the state is forced (sticky until reset). */
+  readonly forced: boolean;
+  /** Calls attempted, rejections included. */
+  readonly totalCalls: number;
+  /** Successful calls. */
+  readonly successCount: number;
+  /** Failed calls (timeouts and slow calls included). */
+  readonly failureCount: number;
+  /** Calls that timed out. */
+  readonly timeoutCount: number;
+  /** Calls rejected without running (open, or half-open full). */
+  readonly rejectionCount: number;
+  /** Calls slower than the slow-call threshold. */
+  readonly slowCallCount: number;
+  /** Current run of failures. */
+  readonly consecutiveFailures: number;
+  /** Current run of successes. */
+  readonly consecutiveSuccesses: number;
+  /** Number of state transitions so far. */
+  readonly stateTransitions: number;
+  /** Recent transitions, oldest first (bounded). */
+  readonly transitionLog: readonly ProtocolCircuitTransition[];
+  /** Latency of executed calls over a window. */
+  readonly latency: ProtocolLatencySummary;
+  /** The last failure. */
+  readonly lastFailure?: { readonly at: number; readonly message: string; readonly code?: string };
+  /** When the circuit may next try a call (open state), epoch ms. */
+  readonly nextAttemptAt?: number;
+}
+
+/** Options of {@link ProtocolCircuitBreaker.executeWithCircuitBreaker}. */
+export interface ProtocolExecuteOptions {
+  /** Per-call timeout in seconds (overrides the circuit's `callTimeoutSeconds`). */
+  readonly timeoutSeconds?: number;
+}
+
+/** The seed's `ProtocolCircuitBreaker`: named circuits guarding operations. */
+export interface ProtocolCircuitBreaker {
+  /**
+   * Runs an operation through a circuit. The operation receives an AbortSignal that fires on timeout.
+   * @throws CircuitBreakerOpenError (code `CIRCUIT_OPEN`) while the circuit rejects calls.
+   */
+  executeWithCircuitBreaker<T>(
+    operation: (signal: AbortSignal) => Promise<T> | T,
+    circuitName: string,
+    options?: ProtocolExecuteOptions,
+  ): Promise<T>;
+  /** Current state of a circuit. */
+  getCircuitState(circuitName: string): Promise<LiteralCircuitState>;
+  /** Creates or reconfigures a circuit (state kept); resolves true when applied. */
+  configureCircuitBreaker(circuitName: string, config: ProtocolCircuitBreakerConfig): Promise<boolean>;
+  /** Returns a circuit to closed and clears the current period's counters. */
+  resetCircuitBreaker(circuitName: string): Promise<boolean>;
+  /** Metrics of a circuit. */
+  getCircuitMetrics(circuitName: string): Promise<ProtocolCircuitBreakerMetrics>;
+  /** States of every circuit by name. */
+  getAllCircuitStates(): Promise<Record<string, LiteralCircuitState>>;
+  /** Forces a circuit open until reset. */
+  forceCircuitOpen(circuitName: string): Promise<boolean>;
+  /** Forces a circuit closed until reset. */
+  forceCircuitClosed(circuitName: string): Promise<boolean>;
+}

@@ -1,0 +1,17 @@
+/** Error codes of `@onex/bridge`. */
+export const BRIDGE_ERROR_CODES = [
+  'BRIDGE_NOT_FOUND',
+  'BRIDGE_DUPLICATE_NAME',
+  'BRIDGE_UNKNOWN_PROTOCOL',
+  'BRIDGE_INVALID_CONFIG',
+  'BRIDGE_INVALID_MESSAGE',
+  'BRIDGE_RULE_SYNTAX',
+  'BRIDGE_RULE_TOO_LARGE',
+  'BRIDGE_NO_ROUTE',
+  'BRIDGE_DELIVERY_FAILED',
+  'BRIDGE_STOPPED',
+  'BRIDGE_OVERLOADED',
+  'BRIDGE_FORMAT',
+] as const;
+/** A code of {@link BRIDGE_ERROR_CODES}. */
+export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];

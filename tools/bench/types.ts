@@ -1,0 +1,77 @@
+// The benchmark contract. A package registers benchmarks in `<project>/bench/*.bench.ts` by
+// exporting `benchmarks: BenchmarkDefinition[]` (default export also accepted).
+
+/** One side of a comparison: the project's code, or the baseline library. */
+export interface BenchmarkSubject<Ctx> {
+  /** Label shown in the table (`@onex/http get`, `undici.request`). */
+  readonly label: string;
+  /** Performs one operation (or `opsPerCall` operations). Its duration is one latency sample. */
+  run(ctx: Ctx): Promise<unknown> | unknown;
+  /** Runs once before the subject's first round (open connections, warm caches). */
+  setup?(ctx: Ctx): Promise<void> | void;
+  /** Runs once after the subject's last round. */
+  teardown?(ctx: Ctx): Promise<void> | void;
+}
+
+/** A benchmark: the project compared with one or more baselines in the same process run. */
+export interface BenchmarkDefinition<Ctx = unknown> {
+  /** Unique name, `<package>.<what>` (`http.get-keepalive`). Used to select it: `npm run bench http`. */
+  readonly name: string;
+  /** One line on what is measured. */
+  readonly description: string;
+  /** Needs a Kafka broker (KAFKA_BROKERS, or the harness starts tools/kafka). */
+  readonly needsKafka?: boolean;
+  /** Creates shared state (servers, topics) once; receives the broker list when `needsKafka`. */
+  setup?(env: BenchmarkEnv): Promise<Ctx> | Ctx;
+  /** Releases the shared state. */
+  teardown?(ctx: Ctx): Promise<void> | void;
+  /** The project's code. */
+  readonly project: BenchmarkSubject<Ctx>;
+  /** Baselines; the first one is the reference of the headline ratio. */
+  readonly baselines: readonly BenchmarkSubject<Ctx>[];
+  /** Operations one `run` call performs (e.g. a batch of 1000 sends). @default 1 */
+  readonly opsPerCall?: number;
+  /** Concurrent `run` loops. @default 1 */
+  readonly concurrency?: number;
+  /** Measured rounds; subjects alternate within each round. @default 5 */
+  readonly rounds?: number;
+  /** Length of one subject's round in ms (time-boxed mode). @default 1000 */
+  readonly roundMs?: number;
+  /** Fixed number of `run` calls per round instead of a time box (for big, slow operations). */
+  readonly callsPerRound?: number;
+  /** Warm-up calls per subject before measuring. @default 50 (time-boxed) or 1 (fixed) */
+  readonly warmupCalls?: number;
+  /** Headline target on `project ops/s ÷ first baseline ops/s`, e.g. `{ minRatio: 0.9 }`. Reported, never asserted. */
+  readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
+  /** Which figure the ratio compares. `throughput` = ops/s (higher is better), `p50`/`p99` = latency. @default 'throughput' */
+  readonly ratioOf?: 'throughput' | 'p50' | 'p99';
+}
+
+/** Environment handed to a benchmark's setup. */
+export interface BenchmarkEnv {
+  /** Kafka bootstrap servers (only when `needsKafka`). */
+  readonly kafkaBrokers: string[];
+}
+
+/** Figures of one subject. */
+export interface SubjectResult {
+  readonly label: string;
+  readonly opsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly samples: number;
+}
+
+/** One benchmark's result as written to tmp/bench/latest.json. */
+export interface BenchmarkResult {
+  readonly name: string;
+  readonly description: string;
+  readonly project: SubjectResult;
+  readonly baselines: readonly SubjectResult[];
+  /** Project vs first baseline by `ratioOf` (throughput: project/baseline; latency: project/baseline). */
+  readonly ratio: number;
+  readonly ratioOf: 'throughput' | 'p50' | 'p99';
+  readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
+  readonly targetMet?: boolean;
+  readonly error?: string;
+}
