@@ -122,6 +122,7 @@ export {
   KAFKA_ERROR_CODES,
   KAFKA_EXTENDED_ERROR_CODES,
   ONEX_ERROR_CODES,
+  SCHEMA_REGISTRY_ERROR_CODES,
 } from './errors/codes/index.js';
 export type {
   BridgeErrorCode,
@@ -132,6 +133,7 @@ export type {
   KafkaErrorCode,
   KafkaExtendedErrorCode,
   OnexErrorCode,
+  SchemaRegistryErrorCode,
 } from './errors/codes/index.js';
 
 export {

@@ -5,6 +5,7 @@ import { HTTP_EXTENDED_ERROR_CODES, type HttpExtendedErrorCode } from './http-ex
 import { HTTP_ERROR_CODES, type HttpErrorCode } from './http.js';
 import { KAFKA_EXTENDED_ERROR_CODES, type KafkaExtendedErrorCode } from './kafka-extended.js';
 import { KAFKA_ERROR_CODES, type KafkaErrorCode } from './kafka.js';
+import { SCHEMA_REGISTRY_ERROR_CODES, type SchemaRegistryErrorCode } from './schema-registry.js';
 
 /** Every stable error code of the toolkit. */
 export type OnexErrorCode =
@@ -13,6 +14,7 @@ export type OnexErrorCode =
   | HttpExtendedErrorCode
   | KafkaErrorCode
   | KafkaExtendedErrorCode
+  | SchemaRegistryErrorCode
   | CircuitBreakerErrorCode
   | BridgeErrorCode;
 
@@ -23,6 +25,7 @@ export const ONEX_ERROR_CODES: readonly OnexErrorCode[] = [
   ...HTTP_EXTENDED_ERROR_CODES,
   ...KAFKA_ERROR_CODES,
   ...KAFKA_EXTENDED_ERROR_CODES,
+  ...SCHEMA_REGISTRY_ERROR_CODES,
   ...CIRCUIT_BREAKER_ERROR_CODES,
   ...BRIDGE_ERROR_CODES,
 ];
@@ -35,6 +38,7 @@ export {
   HTTP_EXTENDED_ERROR_CODES,
   KAFKA_ERROR_CODES,
   KAFKA_EXTENDED_ERROR_CODES,
+  SCHEMA_REGISTRY_ERROR_CODES,
 };
 export type {
   BridgeErrorCode,
@@ -44,4 +48,5 @@ export type {
   HttpExtendedErrorCode,
   KafkaErrorCode,
   KafkaExtendedErrorCode,
+  SchemaRegistryErrorCode,
 };

@@ -1,4 +1,4 @@
-/** Error codes of `@onex/kafka-extended`. */
+/** Error codes of `@onex/kafka-extended` (stream processors, tuning, diagnostics, security). */
 export const KAFKA_EXTENDED_ERROR_CODES = [
   'KAFKAX_INVALID_CONFIG',
   'KAFKAX_UNKNOWN_PROCESSOR',
@@ -6,16 +6,6 @@ export const KAFKA_EXTENDED_ERROR_CODES = [
   'KAFKAX_INVALID_TOPIC_CONFIG',
   'KAFKAX_AUTHENTICATION',
   'KAFKAX_ADMIN',
-  'SCHEMA_INVALID',
-  'SCHEMA_INCOMPATIBLE',
-  'SCHEMA_SUBJECT_NOT_FOUND',
-  'SCHEMA_VERSION_NOT_FOUND',
-  'SCHEMA_ID_NOT_FOUND',
-  'SCHEMA_INVALID_LEVEL',
-  'SCHEMA_REFERENCE_NOT_FOUND',
-  'SCHEMA_REGISTRY_HTTP',
-  'SERDE_UNKNOWN_MAGIC_BYTE',
-  'SERDE_INVALID_PAYLOAD',
 ] as const;
 /** A code of {@link KAFKA_EXTENDED_ERROR_CODES}. */
 export type KafkaExtendedErrorCode = (typeof KAFKA_EXTENDED_ERROR_CODES)[number];
