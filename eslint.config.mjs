@@ -17,7 +17,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Tests, benchmarks and Jest configs may use the workspace tooling (broker launcher, harness).
+          allow: ['^(\\.\\./)+tools/(jest|kafka|bench|scripts)/'],
           depConstraints: [
             { sourceTag: 'type:spi', onlyDependOnLibsWithTags: ['type:none'] },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:spi'] },

@@ -53,7 +53,10 @@ function createJestConfig(projectDir, options = {}) {
           globalTeardown: `${workspaceRoot}/tools/jest/kafka-global-teardown.mjs`,
         }
       : {}),
-    coverageDirectory: `${workspaceRoot}/coverage/${name}`,
+    coverageDirectory: '<rootDir>/coverage',
+    ...(process.env.ONEX_JEST_SUMMARY_DIR
+      ? { reporters: ['default', [`${workspaceRoot}/tools/jest/summary-reporter.cjs`, { dir: process.env.ONEX_JEST_SUMMARY_DIR, project: name }]] }
+      : {}),
   };
 }
 

@@ -1,0 +1,228 @@
+// Benchmark harness: `npm run bench [name-prefix…]`.
+// Discovers `packages/*/bench/*.bench.ts` and `e2e/bench/*.bench.ts`, runs every selected benchmark's
+// project subject and baselines alternately over several rounds after a warm-up, prints one table
+// and writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { BenchmarkDefinition, BenchmarkResult, BenchmarkSubject, SubjectResult } from './types.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function discover(): string[] {
+  const files: string[] = [];
+  const dirs = [
+    ...fs.readdirSync(path.join(root, 'packages')).map((d) => path.join(root, 'packages', d, 'bench')),
+    path.join(root, 'e2e', 'bench'),
+  ];
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir)) continue;
+    for (const file of fs.readdirSync(dir).sort()) if (file.endsWith('.bench.ts')) files.push(path.join(dir, file));
+  }
+  return files;
+}
+
+async function load(file: string): Promise<BenchmarkDefinition<any>[]> {
+  const mod = (await import(pathToFileURL(file).href)) as { benchmarks?: BenchmarkDefinition<any>[]; default?: BenchmarkDefinition<any>[] };
+  const list = mod.benchmarks ?? mod.default;
+  if (!Array.isArray(list)) throw new Error(`${path.relative(root, file)} exports no \`benchmarks\` array`);
+  return list;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const MAX_SAMPLES = 500_000;
+
+class Samples {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length >= MAX_SAMPLES) return;
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
+async function runRound<Ctx>(def: BenchmarkDefinition<Ctx>, subject: BenchmarkSubject<Ctx>, ctx: Ctx, samples?: Samples) {
+  const concurrency = def.concurrency ?? 1;
+  const fixed = def.callsPerRound;
+  const roundMs = def.roundMs ?? 1000;
+  let calls = 0;
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + roundMs;
+  const loop = async () => {
+    for (;;) {
+      if (fixed !== undefined ? issued >= fixed : performance.now() >= deadline) return;
+      issued++;
+      const t0 = performance.now();
+      await subject.run(ctx);
+      samples?.push(performance.now() - t0);
+      calls++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const elapsedMs = performance.now() - started;
+  return { calls, elapsedMs };
+}
+
+async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[]): Promise<BenchmarkResult> {
+  const ctx = def.setup ? await def.setup({ kafkaBrokers }) : undefined;
+  const subjects = [def.project, ...def.baselines];
+  const rates = subjects.map(() => [] as number[]);
+  const samples = subjects.map(() => new Samples());
+  try {
+    for (const subject of subjects) await subject.setup?.(ctx);
+    const warmup = def.warmupCalls ?? (def.callsPerRound !== undefined ? 1 : 50);
+    for (const subject of subjects) {
+      for (let i = 0; i < warmup; i++) await subject.run(ctx);
+    }
+    const rounds = def.rounds ?? 5;
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order every round so neither side always runs first (or after a GC-heavy peer).
+      const order = subjects.map((_, i) => (round % 2 === 0 ? i : subjects.length - 1 - i));
+      for (const i of order) {
+        const { calls, elapsedMs } = await runRound(def, subjects[i]!, ctx, samples[i]);
+        rates[i]!.push(((calls * (def.opsPerCall ?? 1)) / elapsedMs) * 1000);
+      }
+    }
+  } finally {
+    for (const subject of subjects) await subject.teardown?.(ctx);
+    await def.teardown?.(ctx);
+  }
+  const results: SubjectResult[] = subjects.map((subject, i) => {
+    const sorted = samples[i]!.sorted();
+    return {
+      label: subject.label,
+      opsPerSec: median(rates[i]!),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      samples: sorted.length,
+    };
+  });
+  const [project, ...baselines] = results as [SubjectResult, ...SubjectResult[]];
+  const ratioOf = def.ratioOf ?? 'throughput';
+  const reference = baselines[0];
+  let ratio = NaN;
+  if (reference) {
+    ratio =
+      ratioOf === 'throughput'
+        ? project.opsPerSec / reference.opsPerSec
+        : ratioOf === 'p50'
+          ? project.p50Ms / reference.p50Ms
+          : project.p99Ms / reference.p99Ms;
+  }
+  const target = def.target;
+  const targetMet = target
+    ? (target.minRatio === undefined || ratio >= target.minRatio) && (target.maxRatio === undefined || ratio <= target.maxRatio)
+    : undefined;
+  return { name: def.name, description: def.description, project, baselines, ratio, ratioOf, target, targetMet };
+}
+
+function fmt(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return '-';
+  return n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
+}
+
+function printTable(results: BenchmarkResult[]): void {
+  const rows: string[][] = [['benchmark', 'subject', 'ops/s', 'p50 ms', 'p99 ms', 'ratio', 'target']];
+  for (const r of results) {
+    if (r.error) {
+      rows.push([r.name, 'ERROR', r.error.split('\n')[0]!.slice(0, 80), '', '', '', '']);
+      continue;
+    }
+    const targetText = r.target
+      ? `${r.target.minRatio !== undefined ? `>=${r.target.minRatio}` : ''}${r.target.maxRatio !== undefined ? `<=${r.target.maxRatio}` : ''} ${r.targetMet ? 'met' : 'MISSED'}`
+      : '';
+    const all = [r.project, ...r.baselines];
+    all.forEach((s, i) =>
+      rows.push([
+        i === 0 ? r.name : '',
+        s.label,
+        fmt(s.opsPerSec),
+        s.p50Ms.toFixed(3),
+        s.p99Ms.toFixed(3),
+        i === 0 ? `${r.ratio.toFixed(2)}x ${r.ratioOf === 'throughput' ? '' : r.ratioOf}`.trim() : '',
+        i === 0 ? targetText : '',
+      ]),
+    );
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  for (const [i, row] of rows.entries()) {
+    console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const all: BenchmarkDefinition<any>[] = [];
+  for (const file of discover()) all.push(...(await load(file)));
+  const names = new Set<string>();
+  for (const def of all) {
+    if (names.has(def.name)) throw new Error(`duplicate benchmark name ${def.name}`);
+    names.add(def.name);
+  }
+  const selected = filters.length ? all.filter((d) => filters.some((f) => d.name.startsWith(f))) : all;
+  if (selected.length === 0) {
+    console.error(`no benchmark matches ${filters.join(' ')}; known: ${[...names].join(', ')}`);
+    process.exit(2);
+  }
+  let broker: { brokers: string[]; stop(): Promise<void> } | undefined;
+  let kafkaBrokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
+  if (selected.some((d) => d.needsKafka) && kafkaBrokers.length === 0) {
+    const { startBroker } = (await import(pathToFileURL(path.join(root, 'tools/kafka/broker.mjs')).href)) as {
+      startBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }>;
+    };
+    console.log('starting a local Kafka broker for the Kafka benchmarks…');
+    broker = await startBroker();
+    kafkaBrokers = broker.brokers;
+    process.env['KAFKA_BROKERS'] = kafkaBrokers.join(',');
+  }
+  const results: BenchmarkResult[] = [];
+  try {
+    for (const def of selected) {
+      process.stdout.write(`running ${def.name} …\n`);
+      try {
+        results.push(await runBenchmark(def, kafkaBrokers));
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        console.error(`  ${def.name} failed: ${message}`);
+        const empty = { label: def.project.label, opsPerSec: NaN, p50Ms: NaN, p99Ms: NaN, samples: 0 };
+        results.push({ name: def.name, description: def.description, project: empty, baselines: [], ratio: NaN, ratioOf: def.ratioOf ?? 'throughput', error: message });
+      }
+    }
+  } finally {
+    await broker?.stop();
+  }
+  console.log('');
+  printTable(results);
+  const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  console.log(`\nmachine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`);
+  const out = path.join(root, 'tmp', 'bench', 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), machine, results }, null, 2));
+  console.log(`results written to ${path.relative(root, out)}`);
+  if (results.some((r) => r.error)) process.exitCode = 1;
+}
+
+await main();
