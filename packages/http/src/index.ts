@@ -1,1 +1,31 @@
-export {};
+export { HttpClient } from './http-client.js';
+export type {
+  HttpClientOptions,
+  HttpInterceptedRequest,
+  HttpProxyOptions,
+  HttpRequestInterceptor,
+  HttpRequestOptions,
+  HttpResponseInterceptor,
+  HttpTlsOptions,
+} from './http-client-options.js';
+export { HttpResponse } from './http-response.js';
+export type { HttpResponseInit } from './http-response.js';
+export {
+  HttpAbortedError,
+  HttpBodyNotReplayableError,
+  HttpClientClosedError,
+  HttpError,
+  HttpInvalidJsonError,
+  HttpNetworkError,
+  HttpResponseTooLargeError,
+  HttpStatusError,
+  HttpTimeoutError,
+  HttpValidationError,
+  isHttpError,
+  isHttpStatusError,
+  isHttpTimeoutError,
+} from './errors/http-errors.js';
+export type { HttpTimeoutKind, HttpValidationErrorCode } from './errors/http-errors.js';
+export { HTTP_DIAGNOSTICS_CHANNELS } from './internal/diagnostics.js';
+export { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_METHODS } from './internal/retry-policy.js';
+export type { HttpCallOutcome } from './internal/metrics-recorder.js';

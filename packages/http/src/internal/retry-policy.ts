@@ -1,0 +1,151 @@
+import type { ProtocolRetryPolicy } from '@onex/spi-types';
+import { HttpValidationError } from '../errors/http-errors.js';
+
+/** Methods retried without an `Idempotency-Key` (RFC 9110 §9.2.2 idempotent methods). */
+export const DEFAULT_RETRY_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'] as const;
+
+/** Network error codes retried by default: failures where the server cannot have processed the request twice. */
+export const DEFAULT_RETRY_ERROR_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'HTTP_TIMEOUT_CONNECT',
+] as const;
+
+/** A validated retry policy with every default applied. */
+export interface NormalizedRetryPolicy {
+  readonly maxRetries: number;
+  readonly backoffFactor: number;
+  readonly retryOnStatusCodes: ReadonlySet<number>;
+  readonly maxDelayMs: number;
+  readonly jitter: 'none' | 'full' | 'equal';
+  readonly retryOnErrorCodes: ReadonlySet<string>;
+  readonly retryMethods: ReadonlySet<string>;
+  readonly respectRetryAfter: boolean;
+}
+
+/** The policy in effect before `configureRetryPolicy`: no retries. */
+export const NO_RETRY_POLICY: NormalizedRetryPolicy = {
+  maxRetries: 0,
+  backoffFactor: 0,
+  retryOnStatusCodes: new Set(),
+  maxDelayMs: 30_000,
+  jitter: 'full',
+  retryOnErrorCodes: new Set(DEFAULT_RETRY_ERROR_CODES),
+  retryMethods: new Set(DEFAULT_RETRY_METHODS),
+  respectRetryAfter: true,
+};
+
+function invalid(option: string, expectation: string, value: unknown): HttpValidationError {
+  return new HttpValidationError('HTTP_INVALID_OPTION', `\`${option}\` must be ${expectation}, got ${describe(value)}`, {
+    details: { option, value },
+  });
+}
+
+/** Renders a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return String(value);
+}
+
+/**
+ * Validates a retry policy and applies its defaults.
+ * @throws HttpValidationError (`HTTP_INVALID_OPTION`) naming the bad field and value.
+ */
+export function normalizeRetryPolicy(policy: ProtocolRetryPolicy, prefix = 'retry'): NormalizedRetryPolicy {
+  if (typeof policy !== 'object' || policy === null) throw invalid(prefix, 'an object', policy);
+  const { maxRetries, backoffFactor, retryOnStatusCodes } = policy;
+  if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
+    throw invalid(`${prefix}.maxRetries`, 'a non-negative integer', maxRetries);
+  }
+  if (typeof backoffFactor !== 'number' || !Number.isFinite(backoffFactor) || backoffFactor < 0) {
+    throw invalid(`${prefix}.backoffFactor`, 'a non-negative finite number', backoffFactor);
+  }
+  if (!Array.isArray(retryOnStatusCodes)) throw invalid(`${prefix}.retryOnStatusCodes`, 'an array of status codes', retryOnStatusCodes);
+  for (const code of retryOnStatusCodes) {
+    if (!Number.isInteger(code) || code < 100 || code > 599) {
+      throw invalid(`${prefix}.retryOnStatusCodes`, 'status codes between 100 and 599', code);
+    }
+  }
+  const maxDelaySeconds = policy.maxDelaySeconds ?? 30;
+  if (typeof maxDelaySeconds !== 'number' || !Number.isFinite(maxDelaySeconds) || maxDelaySeconds < 0) {
+    throw invalid(`${prefix}.maxDelaySeconds`, 'a non-negative finite number', maxDelaySeconds);
+  }
+  const jitter = policy.jitter ?? 'full';
+  if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') {
+    throw invalid(`${prefix}.jitter`, "one of 'none', 'full', 'equal'", jitter);
+  }
+  const errorCodes = policy.retryOnErrorCodes ?? DEFAULT_RETRY_ERROR_CODES;
+  if (!Array.isArray(errorCodes) || errorCodes.some((c) => typeof c !== 'string' || c === '')) {
+    throw invalid(`${prefix}.retryOnErrorCodes`, 'an array of non-empty strings', errorCodes);
+  }
+  const methods = policy.retryMethods ?? DEFAULT_RETRY_METHODS;
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || m === '')) {
+    throw invalid(`${prefix}.retryMethods`, 'an array of method names', methods);
+  }
+  const respectRetryAfter = policy.respectRetryAfter ?? true;
+  if (typeof respectRetryAfter !== 'boolean') throw invalid(`${prefix}.respectRetryAfter`, 'a boolean', respectRetryAfter);
+  return {
+    maxRetries,
+    backoffFactor,
+    retryOnStatusCodes: new Set(retryOnStatusCodes),
+    maxDelayMs: maxDelaySeconds * 1000,
+    jitter,
+    retryOnErrorCodes: new Set(errorCodes),
+    retryMethods: new Set(methods.map((m) => m.toUpperCase())),
+    respectRetryAfter,
+  };
+}
+
+/**
+ * Parses a `Retry-After` header value into milliseconds from `now`: delta-seconds or an HTTP-date
+ * (RFC 9110 §10.2.3). Anything else is treated as absent (undefined); a date in the past gives 0.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP-date: IMF-fixdate or the obsolete forms; all carry a weekday name and a GMT zone.
+  if (!/^[A-Za-z]{3,9}, .+ GMT$|^[A-Za-z]{3} [A-Za-z]{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}$/.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/**
+ * The wait before retry number `retry` (1-based): exponential backoff with jitter, capped by
+ * `maxDelayMs`; a server's `Retry-After` (already capped) is a floor that jitter never shortens.
+ */
+export function computeRetryDelay(
+  policy: NormalizedRetryPolicy,
+  retry: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number {
+  const base = Math.min(policy.maxDelayMs, policy.backoffFactor * 1000 * 2 ** (retry - 1));
+  let backoff: number;
+  switch (policy.jitter) {
+    case 'none':
+      backoff = base;
+      break;
+    case 'full':
+      backoff = random() * base;
+      break;
+    case 'equal':
+      backoff = base / 2 + (random() * base) / 2;
+      break;
+  }
+  if (retryAfterMs === undefined || !policy.respectRetryAfter) return backoff;
+  const floor = Math.min(retryAfterMs, policy.maxDelayMs);
+  return Math.max(floor, Math.min(backoff, policy.maxDelayMs));
+}
