@@ -1,1 +1,44 @@
-export {};
+export { CommunicationBridge } from './communication-bridge.js';
+export type { CommunicationBridgeOptions } from './communication-bridge-options.js';
+export { AdapterRegistry } from './adapters/adapter-registry.js';
+export type {
+  BridgeAdapter,
+  BridgeHandle,
+  BridgeSource,
+  BridgeTarget,
+  DeliveryReceipt,
+  OutboundMessage,
+} from './adapters/bridge-adapter.js';
+export { MemoryAdapter } from './adapters/memory-adapter.js';
+export type { MemoryAdapterOptions, MemoryRecord, MemorySubscriber } from './adapters/memory-adapter.js';
+export { MessageCodec } from './format/message-codec.js';
+export { RuleEngine } from './rules/rule-engine.js';
+export type { CompiledExpression, RuleContext } from './rules/rule-engine.js';
+export { DEFAULT_RULE_LIMITS } from './rules/rule-limits.js';
+export type { RuleLimits } from './rules/rule-limits.js';
+export { RoutingTable } from './rules/routing-table.js';
+export type { Route, RoutingDecision } from './rules/routing-table.js';
+export { bridgeChannels } from './internal/diagnostics.js';
+export {
+  BridgeConfigError,
+  BridgeDeliveryError,
+  BridgeDuplicateNameError,
+  BridgeError,
+  BridgeFormatError,
+  BridgeForbiddenError,
+  BridgeInvalidMessageError,
+  BridgeMalformedBodyError,
+  BridgeNoRouteError,
+  BridgeNotFoundError,
+  BridgeOverloadedError,
+  BridgePayloadTooLargeError,
+  BridgeRouteNotFoundError,
+  BridgeRuleSyntaxError,
+  BridgeRuleTooLargeError,
+  BridgeRuleUnsafeError,
+  BridgeStoppedError,
+  BridgeUnauthorizedError,
+  BridgeUnknownProtocolError,
+  BridgeUnsupportedMediaTypeError,
+  isBridgeError,
+} from './errors/bridge-errors.js';

@@ -1,0 +1,88 @@
+import type {
+  ContextValue,
+  ProtocolBridgeConfig,
+  ProtocolBridgeMessage,
+  ProtocolBridgeResult,
+  ProtocolEndpointHealth,
+} from '@onex/spi-types';
+import type { MessageCodec } from '../format/message-codec.js';
+
+/** What a target delivers: the payload in wire form plus the mapped key and headers. */
+export interface OutboundMessage {
+  /** Payload serialised per the bridge's message format. */
+  readonly body: string | Uint8Array;
+  /** The payload before serialisation (for adapters that send JSON natively). */
+  readonly payload: ContextValue;
+  /** Message key, or null. */
+  readonly key: string | null;
+  /** Headers to send (original headers plus `headerMapping`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `content-type` of `body`. */
+  readonly contentType: string;
+  /** Unique id of this delivery; reused across retries so receivers can deduplicate. */
+  readonly deliveryId: string;
+}
+
+/** Where a target delivered: the target-side message id (`topic/partition/offset` for Kafka). */
+export interface DeliveryReceipt {
+  /** Message id at the target. */
+  readonly messageId: string;
+}
+
+/** The sending side of an adapter, one per bridge. */
+export interface BridgeTarget {
+  /**
+   * Delivers one message to a destination (topic, URL, channel).
+   * Throw an error whose `details.retryable` is `false` to skip retries (e.g. an HTTP 400).
+   */
+  deliver(destination: string, message: OutboundMessage, signal: AbortSignal): Promise<DeliveryReceipt>;
+  /** Checks that the target is reachable. */
+  check(): Promise<ProtocolEndpointHealth>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** The receiving side of an adapter, one per bridge. */
+export interface BridgeSource {
+  /** Starts reading; resolves once the source is ready. */
+  start(): Promise<void>;
+  /** Stops reading new messages; resolves when no message is still being handed to the bridge by the source. */
+  stop(): Promise<void>;
+  /** Checks that the source is reachable. */
+  check(): Promise<ProtocolEndpointHealth>;
+  /** Messages waiting at the source (Kafka consumer lag), when known. */
+  lag?(): Promise<number | undefined>;
+}
+
+/** A bridge as an adapter sees it. */
+export interface BridgeHandle {
+  /** Bridge id. */
+  readonly bridgeId: string;
+  /** Bridge name. */
+  readonly name: string;
+  /** The validated config. */
+  readonly config: ProtocolBridgeConfig;
+  /** Codec of the bridge's message format. */
+  readonly codec: MessageCodec;
+  /** Runs a message through the bridge pipeline (routing, retries, DLQ). */
+  send(message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult>;
+  /** True while the bridge accepts messages. */
+  accepting(): boolean;
+  /** Records a source failure in the status; `halted` marks the source as stopped until the bridge is recreated. */
+  reportSourceError(error: unknown, halted: boolean): void;
+}
+
+/** A protocol adapter: creates sources and/or targets for bridges. */
+export interface BridgeAdapter {
+  /** Protocol name used in `createBridge` (`kafka`, `http`, …). */
+  readonly protocol: string;
+  /**
+   * Validates the adapter-specific parts of a bridge config before anything is created.
+   * @throws BridgeConfigError naming the bad field
+   */
+  validate?(config: ProtocolBridgeConfig, role: 'source' | 'target'): void;
+  /** Creates the source side of a bridge; absent when the protocol cannot be a source. */
+  createSource?(bridge: BridgeHandle): BridgeSource;
+  /** Creates the target side of a bridge; absent when the protocol cannot be a target. */
+  createTarget?(bridge: BridgeHandle): Promise<BridgeTarget> | BridgeTarget;
+}

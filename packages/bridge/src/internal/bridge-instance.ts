@@ -1,0 +1,507 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  isCircuitBreakerOpenError,
+  type ContextValue,
+  type LiteralBridgeState,
+  type LiteralCircuitState,
+  type ProtocolBridgeConfig,
+  type ProtocolBridgeHealth,
+  type ProtocolBridgeInfo,
+  type ProtocolBridgeMessage,
+  type ProtocolBridgeMetrics,
+  type ProtocolBridgeResult,
+  type ProtocolBridgeStatus,
+  type ProtocolEndpointHealth,
+  type ProtocolRoutingRule,
+} from '@onex/spi-types';
+import type { AdapterRegistry } from '../adapters/adapter-registry.js';
+import type { BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from '../adapters/bridge-adapter.js';
+import type { ResolvedBridgeOptions } from '../communication-bridge-options.js';
+import {
+  BridgeDeliveryError,
+  BridgeFormatError,
+  BridgeInvalidMessageError,
+  BridgeNoRouteError,
+  BridgeOverloadedError,
+  BridgeStoppedError,
+} from '../errors/bridge-errors.js';
+import { MessageCodec } from '../format/message-codec.js';
+import type { RuleContext, RuleEngine } from '../rules/rule-engine.js';
+import { RoutingTable, type Route } from '../rules/routing-table.js';
+import { bridgeChannels } from './diagnostics.js';
+import { LatencyWindow } from './latency-window.js';
+import { RateWindow } from './rate-window.js';
+import type { ResolvedBridgeConfig } from './resolved-bridge-config.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Life cycle of one bridge. */
+type Lifecycle =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'running'; readonly since: number }
+  | { readonly kind: 'draining'; readonly since: number }
+  | { readonly kind: 'stopped'; readonly at: number };
+
+type Delivery = Omit<ProtocolBridgeResult, 'deliveries'>;
+
+const DLQ_ATTEMPTS = 3;
+const encoder = new TextEncoder();
+
+/** Arguments of {@link BridgeInstance}. */
+export interface BridgeInstanceInit {
+  readonly bridgeId: string;
+  readonly name: string;
+  readonly sourceProtocol: string;
+  readonly targetProtocol: string;
+  readonly config: ProtocolBridgeConfig;
+  readonly resolved: ResolvedBridgeConfig;
+  readonly engine: RuleEngine;
+  readonly options: ResolvedBridgeOptions;
+}
+
+/** One bridge: source, routing, delivery with retries and DLQ, counters. */
+export class BridgeInstance implements BridgeHandle {
+  readonly bridgeId: string;
+  readonly name: string;
+  readonly config: ProtocolBridgeConfig;
+  readonly codec: MessageCodec;
+  readonly sourceProtocol: string;
+  readonly targetProtocol: string;
+  readonly createdAt: number;
+
+  readonly #resolved: ResolvedBridgeConfig;
+  readonly #engine: RuleEngine;
+  readonly #options: ResolvedBridgeOptions;
+  readonly #queue: WorkQueue;
+  readonly #abort = new AbortController();
+  #routing: RoutingTable;
+  #state: Lifecycle = { kind: 'created' };
+  #source: BridgeSource | undefined;
+  #target: BridgeTarget | undefined;
+  #dlq: { target: BridgeTarget; destination: string; owned: boolean } | undefined;
+  #sourceHalted = false;
+  #lastFailed = false;
+
+  readonly #latency = new LatencyWindow();
+  readonly #rate: RateWindow;
+  readonly #perRoute: Record<string, number> = Object.create(null) as Record<string, number>;
+  #messagesIn = 0;
+  #messagesOut = 0;
+  #processed = 0;
+  #failed = 0;
+  #deadLettered = 0;
+  #dlqCount = 0;
+  #retries = 0;
+  #ruleErrors = 0;
+  #unmatched = 0;
+  #lastError: ProtocolBridgeStatus['lastError'];
+
+  constructor(init: BridgeInstanceInit) {
+    this.bridgeId = init.bridgeId;
+    this.name = init.name;
+    this.config = init.config;
+    this.sourceProtocol = init.sourceProtocol;
+    this.targetProtocol = init.targetProtocol;
+    this.#resolved = init.resolved;
+    this.#engine = init.engine;
+    this.#options = init.options;
+    this.createdAt = init.options.now();
+    this.codec = new MessageCodec(init.resolved.format);
+    this.#queue = new WorkQueue(init.resolved.concurrency);
+    this.#rate = new RateWindow(init.options.now);
+    this.#routing = this.#compile([]);
+  }
+
+  /** Creates the target, dead-letter target and source, then starts the source. */
+  async start(registry: AdapterRegistry): Promise<void> {
+    this.#target = await registry.require(this.targetProtocol, 'target').createTarget!(this);
+    const dlq = this.#resolved.dlqTarget;
+    if (dlq !== undefined) {
+      const prefix = /^(memory|kafka):(?!\/\/)(.+)$/.exec(dlq);
+      if (prefix && prefix[1] !== this.targetProtocol) {
+        const target = await registry.require(prefix[1] ?? '', 'dead-letter').createTarget!(this);
+        this.#dlq = { target, destination: prefix[2] ?? '', owned: true };
+      } else {
+        this.#dlq = { target: this.#target, destination: prefix ? (prefix[2] ?? '') : dlq, owned: false };
+      }
+    }
+    this.#state = { kind: 'running', since: this.#options.now() };
+    try {
+      this.#source = registry.require(this.sourceProtocol, 'source').createSource!(this);
+      await this.#source.start();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Replaces the routing rules (compiled now). */
+  configureRouting(rules: readonly ProtocolRoutingRule[]): void {
+    this.#routing = this.#compile(rules);
+  }
+
+  accepting(): boolean {
+    return this.#state.kind === 'running';
+  }
+
+  reportSourceError(error: unknown, halted: boolean): void {
+    this.#recordError(error);
+    if (halted) this.#sourceHalted = true;
+  }
+
+  /** Runs one message through format conversion, routing and delivery. */
+  async send(message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult> {
+    if (this.#state.kind !== 'running') throw new BridgeStoppedError(this.bridgeId);
+    validateMessage(message);
+    if (this.#queue.size >= this.#options.maxQueuedMessages) {
+      throw new BridgeOverloadedError(`bridge '${this.name}' queue`, this.#options.maxQueuedMessages, 1000);
+    }
+    this.#messagesIn += 1;
+    const started = performance.now();
+    const headers = { ...message.headers };
+    const metadata = { ...message.metadata };
+    let payload: ContextValue;
+    try {
+      payload = this.codec.normalize(message.payload);
+    } catch (error) {
+      const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers);
+      return this.#finish(started, [await this.#deadLetter(undefined, outbound, error as BridgeFormatError, 0)]);
+    }
+    const context: RuleContext = { payload, headers, metadata, key: message.key ?? null };
+    const key = message.key ?? this.#mapKey(context);
+    return this.#queue.run(this.#resolved.ordering ? key : null, async () => {
+      const outbound = this.#outbound(payload, this.codec.encode(payload), key, { ...headers, ...this.#mapHeaders(context) });
+      const decision = this.#routing.route(context);
+      for (const { rule, error } of decision.errors) {
+        this.#ruleErrors += 1;
+        if (bridgeChannels.ruleError.hasSubscribers) bridgeChannels.ruleError.publish({ bridgeId: this.bridgeId, rule, error });
+      }
+      if (decision.unmatched) this.#unmatched += 1;
+      if (decision.routes.length === 0) {
+        return this.#finish(started, [await this.#deadLetter(undefined, outbound, new BridgeNoRouteError(this.name), 0)]);
+      }
+      const deliveries =
+        decision.routes.length === 1
+          ? [await this.#deliver(decision.routes[0]!, outbound)]
+          : await Promise.all(decision.routes.map((route) => this.#deliver(route, outbound)));
+      return this.#finish(started, deliveries);
+    });
+  }
+
+  /** Stops the source, drains in-flight messages (aborting retries after the drain timeout) and closes targets. */
+  async stop(): Promise<void> {
+    if (this.#state.kind === 'stopped') return;
+    this.#state = { kind: 'draining', since: this.#options.now() };
+    try {
+      await this.#source?.stop();
+    } catch (error) {
+      this.#recordError(error);
+    }
+    const drained = await Promise.race([
+      this.#queue.onIdle().then(() => true),
+      sleep(this.#options.drainTimeoutMs, false, { ref: false }),
+    ]);
+    if (!drained) {
+      this.#abort.abort(new BridgeStoppedError(this.bridgeId));
+      await this.#queue.onIdle();
+    }
+    await Promise.allSettled([this.#target?.close(), this.#dlq?.owned ? this.#dlq.target.close() : undefined]);
+    this.#state = { kind: 'stopped', at: this.#options.now() };
+  }
+
+  /** The public state. */
+  get state(): LiteralBridgeState {
+    switch (this.#state.kind) {
+      case 'created':
+        return 'created';
+      case 'running':
+        return this.#sourceHalted || this.#lastFailed ? 'degraded' : 'running';
+      case 'draining':
+        return 'degraded';
+      case 'stopped':
+        return 'stopped';
+    }
+  }
+
+  info(): ProtocolBridgeInfo {
+    return {
+      bridgeId: this.bridgeId,
+      name: this.name,
+      sourceProtocol: this.sourceProtocol,
+      targetProtocol: this.targetProtocol,
+      state: this.state,
+      createdAt: this.createdAt,
+    };
+  }
+
+  status(): ProtocolBridgeStatus {
+    return {
+      bridgeId: this.bridgeId,
+      name: this.name,
+      state: this.state,
+      messagesProcessed: this.#processed,
+      messagesFailed: this.#failed,
+      messagesDeadLettered: this.#deadLettered,
+      inFlight: this.#queue.size,
+      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+    };
+  }
+
+  metrics(): ProtocolBridgeMetrics {
+    return {
+      bridgeId: this.bridgeId,
+      messagesIn: this.#messagesIn,
+      messagesOut: this.#messagesOut,
+      throughputPerSecond: this.#rate.perSecond(),
+      latency: this.#latency.summary(),
+      perRoute: { ...this.#perRoute },
+      retries: this.#retries,
+      dlqCount: this.#dlqCount,
+      ruleEvaluationErrors: this.#ruleErrors,
+      unmatched: this.#unmatched,
+    };
+  }
+
+  async health(breakerState: () => Promise<LiteralCircuitState | undefined>): Promise<ProtocolBridgeHealth> {
+    const timeout = this.#options.healthCheckTimeoutMs;
+    const [source, target, breaker, lag] = await Promise.all([
+      this.#source ? probe(() => this.#source!.check(), timeout) : { reachable: false, detail: 'no source' },
+      this.#target ? probe(() => this.#target!.check(), timeout) : { reachable: false, detail: 'no target' },
+      breakerState().catch(() => undefined),
+      this.#source?.lag ? this.#source.lag().catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    const unhealthy: string[] = [];
+    const degraded: string[] = [];
+    if (this.#state.kind === 'stopped') unhealthy.push('bridge is stopped');
+    if (this.#state.kind === 'draining') degraded.push('bridge is draining');
+    if (!target.reachable) unhealthy.push(`target unreachable: ${target.detail ?? 'no answer'}`);
+    if (breaker === 'open') unhealthy.push(`circuit '${this.#resolved.circuitName}' is open`);
+    if (this.#sourceHalted) unhealthy.push(`source halted: ${this.#lastError?.message ?? 'unknown error'}`);
+    if (!source.reachable) degraded.push(`source unreachable: ${source.detail ?? 'no answer'}`);
+    if (breaker === 'half_open') degraded.push(`circuit '${this.#resolved.circuitName}' is half-open`);
+    if (lag !== undefined && lag > this.#options.maxHealthyLag) degraded.push(`source lag ${lag} exceeds ${this.#options.maxHealthyLag}`);
+    if (this.#lastFailed) degraded.push(`last message failed: ${this.#lastError?.message ?? ''}`);
+    return {
+      bridgeId: this.bridgeId,
+      verdict: unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'healthy',
+      source,
+      target,
+      ...(breaker ? { breakerState: breaker } : {}),
+      ...(lag !== undefined ? { lag } : {}),
+      reasons: [...unhealthy, ...degraded],
+      checkedAt: this.#options.now(),
+    };
+  }
+
+  /** Circuit name used with the injected breaker. */
+  get circuitName(): string {
+    return this.#resolved.circuitName;
+  }
+
+  #compile(rules: readonly ProtocolRoutingRule[]): RoutingTable {
+    const fallback = this.#resolved.unmatched === 'default' ? this.#resolved.defaultDestination : undefined;
+    return new RoutingTable(this.#engine, rules, this.#resolved.routingMode, fallback);
+  }
+
+  #mapKey(context: RuleContext): string | null {
+    const mapping = this.#resolved.keyMapping;
+    if (!mapping) return null;
+    try {
+      return scalarString(mapping.evaluate(context));
+    } catch {
+      this.#ruleErrors += 1;
+      return null;
+    }
+  }
+
+  #mapHeaders(context: RuleContext): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const { name, expression } of this.#resolved.headerMapping) {
+      try {
+        const value = scalarString(expression.evaluate(context));
+        if (value !== null) out[name] = value;
+      } catch {
+        this.#ruleErrors += 1;
+      }
+    }
+    return out;
+  }
+
+  #outbound(payload: ContextValue, body: string | Uint8Array, key: string | null, headers: Record<string, string>): OutboundMessage {
+    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId: randomUUID() };
+  }
+
+  async #deliver(route: Route, message: OutboundMessage): Promise<Delivery> {
+    const { maxRetries } = this.#resolved;
+    let attempts = 0;
+    let lastError: unknown;
+    const started = performance.now();
+    for (;;) {
+      attempts += 1;
+      try {
+        const receipt = await this.#attempt(route.destination, message);
+        this.#perRoute[route.name] = (this.#perRoute[route.name] ?? 0) + 1;
+        this.#messagesOut += 1;
+        this.#rate.add();
+        if (bridgeChannels.delivered.hasSubscribers) {
+          bridgeChannels.delivered.publish({
+            bridgeId: this.bridgeId,
+            target: route.destination,
+            messageId: receipt.messageId,
+            attempts,
+            durationMs: performance.now() - started,
+          });
+        }
+        return { success: true, messageId: receipt.messageId, target: route.destination, attempts };
+      } catch (error) {
+        lastError = error;
+        if (attempts > maxRetries || !retryable(error) || this.#abort.signal.aborted) break;
+        const delayMs = this.#backoff(attempts, error);
+        this.#retries += 1;
+        if (bridgeChannels.retry.hasSubscribers) {
+          bridgeChannels.retry.publish({ bridgeId: this.bridgeId, target: route.destination, attempt: attempts, delayMs, error });
+        }
+        try {
+          await sleep(delayMs, undefined, { signal: this.#abort.signal });
+        } catch {
+          break;
+        }
+      }
+    }
+    return this.#deadLetter(route.destination, message, new BridgeDeliveryError(route.destination, attempts, lastError), attempts);
+  }
+
+  #attempt(destination: string, message: OutboundMessage): Promise<{ messageId: string }> {
+    const target = this.#target!;
+    const breaker = this.#options.circuitBreaker;
+    if (!breaker) return target.deliver(destination, message, this.#abort.signal);
+    return breaker.executeWithCircuitBreaker(
+      (signal) => target.deliver(destination, message, AbortSignal.any([signal, this.#abort.signal])),
+      this.#resolved.circuitName,
+    );
+  }
+
+  #backoff(attempt: number, error: unknown): number {
+    const { initialDelayMs, maxDelayMs } = this.#resolved;
+    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+    const jittered = base / 2 + Math.random() * (base / 2);
+    const retryAfter = isCircuitBreakerOpenError(error) ? error.retryAfterMs : 0;
+    return Math.min(maxDelayMs, Math.max(jittered, retryAfter));
+  }
+
+  async #deadLetter(target: string | undefined, message: OutboundMessage, error: Error & { code: string }, attempts: number): Promise<Delivery> {
+    const failure = { code: error.code, message: error.message };
+    const where = target === undefined ? {} : { target };
+    if (!this.#dlq) return { success: false, ...where, attempts, error: failure };
+    const dlq = this.#dlq;
+    const headers = {
+      ...message.headers,
+      'x-onex-error-code': error.code,
+      'x-onex-error-message': error.message.replace(/[\r\n]+/g, ' ').slice(0, 1024),
+      ...(target === undefined ? {} : { 'x-onex-original-target': target }),
+      'x-onex-attempts': String(attempts),
+      'x-onex-bridge': this.name,
+    };
+    let dlqError: unknown;
+    for (let attempt = 1; attempt <= DLQ_ATTEMPTS; attempt += 1) {
+      try {
+        const receipt = await dlq.target.deliver(dlq.destination, { ...message, headers }, AbortSignal.timeout(30_000));
+        this.#dlqCount += 1;
+        if (bridgeChannels.deadLettered.hasSubscribers) {
+          bridgeChannels.deadLettered.publish({ bridgeId: this.bridgeId, target, dlqTarget: dlq.destination, error });
+        }
+        return { success: false, deadLettered: true, messageId: receipt.messageId, ...where, attempts, error: failure };
+      } catch (caught) {
+        dlqError = caught;
+        if (attempt < DLQ_ATTEMPTS) await sleep(this.#resolved.initialDelayMs * attempt);
+      }
+    }
+    const message2 = `${error.message}; dead-lettering to '${dlq.destination}' also failed: ${(dlqError as Error)?.message ?? String(dlqError)}`;
+    return { success: false, ...where, attempts, error: { code: error.code, message: message2 } };
+  }
+
+  #finish(started: number, deliveries: Delivery[]): ProtocolBridgeResult {
+    this.#latency.record(performance.now() - started);
+    this.#processed += 1;
+    const success = deliveries.every((d) => d.success);
+    const deadLettered = deliveries.some((d) => d.deadLettered === true);
+    if (!success) {
+      this.#failed += 1;
+      const failedDelivery = deliveries.find((d) => !d.success);
+      if (failedDelivery?.error) this.#lastError = { at: this.#options.now(), ...failedDelivery.error };
+    }
+    if (deadLettered) this.#deadLettered += 1;
+    this.#lastFailed = !success;
+    const first = deliveries.find((d) => !d.success) ?? deliveries[0]!;
+    if (deliveries.length === 1) return first;
+    return {
+      success,
+      ...(first.messageId !== undefined ? { messageId: first.messageId } : {}),
+      ...(first.target !== undefined ? { target: first.target } : {}),
+      attempts: deliveries.reduce((sum, d) => sum + d.attempts, 0),
+      ...(deadLettered ? { deadLettered } : {}),
+      ...(first.error ? { error: first.error } : {}),
+      deliveries,
+    };
+  }
+
+  #recordError(error: unknown): void {
+    const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'INTERNAL';
+    this.#lastError = { at: this.#options.now(), code, message: (error as Error)?.message ?? String(error) };
+  }
+}
+
+function validateMessage(message: ProtocolBridgeMessage): void {
+  if (typeof message !== 'object' || message === null) {
+    throw new BridgeInvalidMessageError(`\`message\` must be an object with a payload, got ${message === null ? 'null' : typeof message}`);
+  }
+  if (!('payload' in message) || message.payload === undefined) {
+    throw new BridgeInvalidMessageError('`message.payload` is required, got undefined');
+  }
+  for (const [field, value] of [['headers', message.headers], ['metadata', message.metadata]] as const) {
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new BridgeInvalidMessageError(`\`message.${field}\` must be an object, got ${Array.isArray(value) ? 'an array' : String(value)}`);
+    }
+  }
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (typeof value !== 'string') {
+      throw new BridgeInvalidMessageError(`\`message.headers.${name}\` must be a string, got ${typeof value}`);
+    }
+  }
+  if (message.key !== undefined && typeof message.key !== 'string') {
+    throw new BridgeInvalidMessageError(`\`message.key\` must be a string, got ${typeof message.key}`);
+  }
+}
+
+function retryable(error: unknown): boolean {
+  const details = (error as { details?: { retryable?: unknown } } | null)?.details;
+  return details?.retryable !== false;
+}
+
+function scalarString(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`mapping produced ${typeof value}, not a scalar`);
+}
+
+function rawBody(payload: ContextValue): string | Uint8Array {
+  if (payload instanceof Uint8Array || typeof payload === 'string') return payload;
+  try {
+    return JSON.stringify(payload) ?? '';
+  } catch {
+    return encoder.encode(String(payload));
+  }
+}
+
+async function probe(check: () => Promise<ProtocolEndpointHealth>, timeoutMs: number): Promise<ProtocolEndpointHealth> {
+  try {
+    return await Promise.race([
+      check(),
+      sleep(timeoutMs, { reachable: false, detail: `no answer within ${timeoutMs} ms` }, { ref: false }),
+    ]);
+  } catch (error) {
+    return { reachable: false, detail: (error as Error)?.message ?? String(error) };
+  }
+}

@@ -1,0 +1,97 @@
+import type { ProtocolRoutingRule } from '@onex/spi-types';
+import { BridgeConfigError } from '../errors/bridge-errors.js';
+import type { CompiledExpression, RuleContext, RuleEngine } from './rule-engine.js';
+
+/** A route chosen for a message. */
+export interface Route {
+  /** Rule name (or `default`), used in per-route metrics. */
+  readonly name: string;
+  /** Destination at the target (topic, URL, channel). */
+  readonly destination: string;
+}
+
+/** Outcome of routing one message. */
+export interface RoutingDecision {
+  /** Chosen routes, in rule order; empty when the message is rejected. */
+  readonly routes: readonly Route[];
+  /** True when no rule matched. */
+  readonly unmatched: boolean;
+  /** Rules whose evaluation raised (counted as no match). */
+  readonly errors: readonly { readonly rule: string; readonly error: unknown }[];
+}
+
+interface CompiledRule {
+  readonly name: string;
+  readonly destination: string;
+  readonly condition: CompiledExpression;
+}
+
+/** Routing rules compiled once, evaluated per message: first match wins or every match gets a copy. */
+export class RoutingTable {
+  readonly #rules: readonly CompiledRule[];
+  readonly #mode: 'first_match' | 'fan_out';
+  readonly #fallback: Route | undefined;
+
+  /**
+   * Compiles every rule.
+   * @throws BridgeConfigError, BridgeRuleSyntaxError, BridgeRuleTooLargeError or BridgeRuleUnsafeError naming the rule
+   */
+  constructor(
+    engine: RuleEngine,
+    rules: readonly ProtocolRoutingRule[],
+    mode: 'first_match' | 'fan_out',
+    fallback: string | undefined,
+  ) {
+    if (!Array.isArray(rules)) {
+      throw new BridgeConfigError(`\`routingRules\` must be an array, got ${typeof rules}`);
+    }
+    const names = new Set<string>();
+    this.#rules = rules.map((rule, index) => {
+      const where = `routingRules[${index}]`;
+      if (typeof rule !== 'object' || rule === null) {
+        throw new BridgeConfigError(`\`${where}\` must be an object, got ${rule === null ? 'null' : typeof rule}`);
+      }
+      const destination = rule.targetTopic ?? rule.targetEndpoint;
+      if (typeof destination !== 'string' || destination === '') {
+        throw new BridgeConfigError(`\`${where}.targetTopic\` or \`${where}.targetEndpoint\` must be a non-empty string, got ${JSON.stringify(destination)}`);
+      }
+      if (rule.name !== undefined && (typeof rule.name !== 'string' || rule.name === '')) {
+        throw new BridgeConfigError(`\`${where}.name\` must be a non-empty string, got ${JSON.stringify(rule.name)}`);
+      }
+      const name = rule.name ?? rule.condition;
+      if (names.has(name)) throw new BridgeConfigError(`\`${where}.name\` '${name}' is used by an earlier rule`);
+      names.add(name);
+      return { name, destination, condition: engine.compile(rule.condition, `${where}.condition`) };
+    });
+    this.#mode = mode;
+    this.#fallback = fallback === undefined ? undefined : { name: 'default', destination: fallback };
+  }
+
+  /** Number of rules. */
+  get size(): number {
+    return this.#rules.length;
+  }
+
+  /** Chooses the routes of a message. */
+  route(context: RuleContext): RoutingDecision {
+    const routes: Route[] = [];
+    let errors: { rule: string; error: unknown }[] | undefined;
+    for (const rule of this.#rules) {
+      let matched = false;
+      try {
+        const value = rule.condition.evaluate(context);
+        if (typeof value !== 'boolean') throw new TypeError(`condition returned ${typeof value}, not bool`);
+        matched = value;
+      } catch (error) {
+        (errors ??= []).push({ rule: rule.name, error });
+      }
+      if (matched) {
+        routes.push({ name: rule.name, destination: rule.destination });
+        if (this.#mode === 'first_match') break;
+      }
+    }
+    const unmatched = routes.length === 0 && (this.#rules.length > 0 || this.#fallback === undefined);
+    if (unmatched && this.#fallback) routes.push(this.#fallback);
+    return { routes, unmatched, errors: errors ?? [] };
+  }
+}
