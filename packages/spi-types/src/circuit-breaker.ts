@@ -12,7 +12,7 @@ export interface ProtocolCircuitBreakerConfig {
   readonly callTimeoutSeconds?: number;
   /** Trial calls allowed at once in half-open; others are rejected. @default 1 */
   readonly halfOpenMaxConcurrent?: number;
-  /** Percentage mode: open when the error % over the window reaches this (opossum's mode). */
+  /** Percentage mode: open when the error % over the rolling window exceeds this (opossum's mode, strict `>`). */
   readonly errorThresholdPercentage?: number;
   /** Rolling window length for percentage mode, in seconds. @default 10 */
   readonly rollingWindowSeconds?: number;
@@ -56,6 +56,8 @@ export interface ProtocolCircuitBreakerMetrics {
   readonly rejectionCount: number;
   /** Calls slower than the slow-call threshold. */
   readonly slowCallCount: number;
+  /** Errors the `isFailure` predicate excused (the caller got the error; the circuit counted a success). */
+  readonly ignoredErrorCount?: number;
   /** Current run of failures. */
   readonly consecutiveFailures: number;
   /** Current run of successes. */
@@ -70,6 +72,15 @@ export interface ProtocolCircuitBreakerMetrics {
   readonly lastFailure?: { readonly at: number; readonly message: string; readonly code?: string };
   /** When the circuit may next try a call (open state), epoch ms. */
   readonly nextAttemptAt?: number;
+  /** Calls and failures in the current rolling window of the current period (percentage mode reads this). */
+  readonly rollingWindow?: {
+    /** Executed calls in the window. */
+    readonly calls: number;
+    /** Calls counted as failures in the window. */
+    readonly failures: number;
+    /** `failures / calls * 100` (0 with no calls). */
+    readonly errorPercentage: number;
+  };
 }
 
 /** Options of {@link ProtocolCircuitBreaker.executeWithCircuitBreaker}. */

@@ -6,6 +6,8 @@ export const CIRCUIT_BREAKER_ERROR_CODES = [
   'CIRCUIT_FAILURE',
   'CIRCUIT_INVALID_CONFIG',
   'CIRCUIT_NOT_FOUND',
+  'CIRCUIT_INVALID_ARGUMENT',
+  'CIRCUIT_REGISTRY_CLOSED',
 ] as const;
 /** A code of {@link CIRCUIT_BREAKER_ERROR_CODES}. */
 export type CircuitBreakerErrorCode = (typeof CIRCUIT_BREAKER_ERROR_CODES)[number];

@@ -1,0 +1,238 @@
+import type {
+  LiteralCircuitState,
+  ProtocolCircuitBreaker,
+  ProtocolCircuitBreakerConfig,
+  ProtocolCircuitBreakerMetrics,
+  ProtocolExecuteOptions,
+} from '@onex/spi-types';
+import type { CircuitBreakerEvents } from './circuit-events.js';
+import type { CircuitBreakerRegistryOptions } from './circuit-breaker-registry-options.js';
+import { CircuitBreakerArgumentError } from './errors/circuit-breaker-argument-error.js';
+import { CircuitBreakerConfigError } from './errors/circuit-breaker-config-error.js';
+import { CircuitNotFoundError } from './errors/circuit-not-found-error.js';
+import { CircuitRegistryClosedError } from './errors/circuit-registry-closed-error.js';
+import { BucketRotation } from './internal/bucket-rotation.js';
+import { Circuit, type CircuitContext, type CircuitOperation } from './internal/circuit.js';
+import { CircuitObservers, type CircuitEventListener } from './internal/circuit-observers.js';
+import { MAX_TIMER_MS, resolveConfig, type ResolvedCircuitConfig } from './internal/resolved-config.js';
+
+function checkName(circuitName: unknown): asserts circuitName is string {
+  if (typeof circuitName !== 'string' || circuitName.length === 0) {
+    throw new CircuitBreakerArgumentError('circuitName', 'a non-empty string', circuitName);
+  }
+}
+
+function positiveIntegerOption(option: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new CircuitBreakerConfigError(option, `an integer from 1 to ${max}`, value);
+  }
+  return value;
+}
+
+/**
+ * Named circuit breakers on opossum 9 with the SPI's consecutive-count semantics: `failureThreshold`
+ * consecutive failures open a circuit, after `timeoutSeconds` it is half-open (checked lazily, when its
+ * state is read or a call arrives: no timer per open circuit), `successThreshold` consecutive successes
+ * close it and any failure in half-open reopens it.
+ */
+export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
+  private readonly circuits = new Map<string, Circuit>();
+  private readonly defaults: ResolvedCircuitConfig;
+  private readonly context: CircuitContext;
+  private readonly observers = new CircuitObservers();
+  private readonly rotation = new BucketRotation();
+  private closed = false;
+
+  /**
+   * Creates an empty registry.
+   * @throws CircuitBreakerConfigError (code `CIRCUIT_INVALID_CONFIG`) when an option or a default has a bad value
+   */
+  constructor(options: CircuitBreakerRegistryOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new CircuitBreakerConfigError('options', 'an object', options);
+    }
+    this.defaults = resolveConfig(options.defaults ?? {}, 'defaults.');
+    this.context = {
+      rotation: this.rotation,
+      observers: this.observers,
+      transitionLogSize: positiveIntegerOption('transitionLogSize', options.transitionLogSize, 100, 100_000),
+      latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize, 1024, 1_000_000),
+    };
+  }
+
+  /**
+   * Runs `operation` through the named circuit (created with the defaults on first use). The operation
+   * receives an AbortSignal that aborts when the per-call timeout elapses.
+   * @throws CircuitBreakerOpenError (code `CIRCUIT_OPEN`) without calling the operation while the circuit is open
+   * @throws CircuitHalfOpenFullError (code `CIRCUIT_HALF_OPEN_FULL`) when half-open trials are all taken
+   * @throws CircuitBreakerTimeoutError (code `CIRCUIT_TIMEOUT`) when the call outlives its timeout
+   * @throws CircuitBreakerArgumentError (code `CIRCUIT_INVALID_ARGUMENT`) for a bad name, operation or timeout
+   */
+  executeWithCircuitBreaker<T>(
+    operation: (signal: AbortSignal) => Promise<T> | T,
+    circuitName: string,
+    options?: ProtocolExecuteOptions,
+  ): Promise<T> {
+    try {
+      this.checkOpen('executeWithCircuitBreaker');
+      checkName(circuitName);
+      if (typeof operation !== 'function') {
+        throw new CircuitBreakerArgumentError('operation', 'a function (signal) => value | Promise', operation);
+      }
+      const circuit = this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults);
+      let timeoutMs = circuit.resolvedConfig.callTimeoutMs;
+      const timeoutSeconds = options?.timeoutSeconds;
+      if (timeoutSeconds !== undefined) {
+        if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds >= 0) || timeoutSeconds * 1000 > MAX_TIMER_MS) {
+          throw new CircuitBreakerArgumentError(
+            'options.timeoutSeconds',
+            `a number of seconds >= 0 and at most ${MAX_TIMER_MS / 1000}`,
+            timeoutSeconds,
+          );
+        }
+        timeoutMs = timeoutSeconds === 0 ? 0 : Math.max(1, Math.round(timeoutSeconds * 1000));
+      }
+      return circuit.execute(operation as CircuitOperation<T>, timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Current state of a circuit; an open circuit whose `timeoutSeconds` elapsed reads `half_open`.
+   * @throws CircuitNotFoundError (code `CIRCUIT_NOT_FOUND`) for a circuit that does not exist
+   */
+  async getCircuitState(circuitName: string): Promise<LiteralCircuitState> {
+    return this.get(circuitName).state();
+  }
+
+  /**
+   * Creates a circuit with `config` (over the registry defaults) or reconfigures it, keeping its state.
+   * Every field is validated first; a bad one changes nothing.
+   * @throws CircuitBreakerConfigError (code `CIRCUIT_INVALID_CONFIG`) naming the field and the bad value
+   */
+  async configureCircuitBreaker(circuitName: string, config: ProtocolCircuitBreakerConfig): Promise<boolean> {
+    this.checkOpen('configureCircuitBreaker');
+    checkName(circuitName);
+    resolveConfig(config); // validate the fields as given, with their own names
+    const resolved = resolveConfig({ ...this.defaults.source, ...config });
+    const circuit = this.circuits.get(circuitName);
+    if (circuit === undefined) this.create(circuitName, resolved);
+    else circuit.reconfigure(resolved);
+    return true;
+  }
+
+  /**
+   * Returns a circuit to closed, ending a forced state and clearing the current period's counters
+   * (consecutive runs, rolling window); lifetime metrics are kept. Resolves false for an unknown circuit.
+   */
+  async resetCircuitBreaker(circuitName: string): Promise<boolean> {
+    this.checkOpen('resetCircuitBreaker');
+    checkName(circuitName);
+    const circuit = this.circuits.get(circuitName);
+    if (circuit === undefined) return false;
+    circuit.reset();
+    return true;
+  }
+
+  /**
+   * A snapshot of a circuit's metrics.
+   * @throws CircuitNotFoundError (code `CIRCUIT_NOT_FOUND`) for a circuit that does not exist
+   */
+  async getCircuitMetrics(circuitName: string): Promise<ProtocolCircuitBreakerMetrics> {
+    return this.get(circuitName).metrics();
+  }
+
+  /** States of every circuit by name. */
+  async getAllCircuitStates(): Promise<Record<string, LiteralCircuitState>> {
+    const states: Record<string, LiteralCircuitState> = {};
+    for (const [name, circuit] of this.circuits) states[name] = circuit.state();
+    return states;
+  }
+
+  /** Forces a circuit open (creating it if needed): every call is rejected until `resetCircuitBreaker`. */
+  async forceCircuitOpen(circuitName: string): Promise<boolean> {
+    this.checkOpen('forceCircuitOpen');
+    checkName(circuitName);
+    (this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults)).forceOpen();
+    return true;
+  }
+
+  /** Forces a circuit closed (creating it if needed): failures never open it until `resetCircuitBreaker`. */
+  async forceCircuitClosed(circuitName: string): Promise<boolean> {
+    this.checkOpen('forceCircuitClosed');
+    checkName(circuitName);
+    (this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults)).forceClosed();
+    return true;
+  }
+
+  /** Removes a circuit and shuts its opossum instance down; calls in flight still settle. Resolves false when unknown. */
+  async removeCircuit(circuitName: string): Promise<boolean> {
+    checkName(circuitName);
+    const circuit = this.circuits.get(circuitName);
+    if (circuit === undefined) return false;
+    circuit.shutdown();
+    this.circuits.delete(circuitName);
+    CircuitObservers.lifecycle('removed', circuitName);
+    return true;
+  }
+
+  /** Names of every circuit. */
+  circuitNames(): string[] {
+    return [...this.circuits.keys()];
+  }
+
+  /** Number of circuits. */
+  get size(): number {
+    return this.circuits.size;
+  }
+
+  /** Number of shared bucket timers running (one per distinct rolling-window bucket length in use). */
+  get activeTimers(): number {
+    return this.rotation.activeTimers;
+  }
+
+  /**
+   * Subscribes to an event; returns the unsubscribe function.
+   * @example registry.on('stateChange', (e) => log(e.circuitName, e.from, '→', e.to, e.reason))
+   */
+  on<K extends keyof CircuitBreakerEvents>(event: K, listener: (payload: CircuitBreakerEvents[K]) => void): () => void {
+    this.observers.add(event, listener as CircuitEventListener<K>);
+    return () => {
+      this.observers.delete(event, listener as CircuitEventListener<K>);
+    };
+  }
+
+  /** Unsubscribes a listener; true when it was subscribed. */
+  off<K extends keyof CircuitBreakerEvents>(event: K, listener: (payload: CircuitBreakerEvents[K]) => void): boolean {
+    return this.observers.delete(event, listener as CircuitEventListener<K>);
+  }
+
+  /** Shuts every circuit down and stops the shared timers; later calls reject with `CIRCUIT_REGISTRY_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const circuit of this.circuits.values()) circuit.shutdown();
+    this.circuits.clear();
+    this.rotation.stopAll();
+  }
+
+  private checkOpen(method: string): void {
+    if (this.closed) throw new CircuitRegistryClosedError(method);
+  }
+
+  private get(circuitName: string): Circuit {
+    checkName(circuitName);
+    const circuit = this.circuits.get(circuitName);
+    if (circuit === undefined) throw new CircuitNotFoundError(circuitName);
+    return circuit;
+  }
+
+  private create(circuitName: string, config: ResolvedCircuitConfig): Circuit {
+    const circuit = new Circuit(circuitName, config, this.context);
+    this.circuits.set(circuitName, circuit);
+    CircuitObservers.lifecycle('created', circuitName);
+    return circuit;
+  }
+}

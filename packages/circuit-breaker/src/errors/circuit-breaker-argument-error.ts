@@ -1,0 +1,16 @@
+import { OnexError, type OnexErrorOptions } from '@onex/spi-types';
+import { describeValue } from './circuit-breaker-config-error.js';
+
+/** A method argument (circuit name, operation, call option) has a bad value; nothing was run. */
+export class CircuitBreakerArgumentError extends OnexError<'CIRCUIT_INVALID_ARGUMENT'> {
+  /** The argument name, e.g. `circuitName` or `options.timeoutSeconds`. */
+  readonly argument: string;
+
+  constructor(argument: string, expectation: string, value: unknown, options?: OnexErrorOptions) {
+    super('CIRCUIT_INVALID_ARGUMENT', `\`${argument}\` must be ${expectation}, got ${describeValue(value)}`, {
+      ...options,
+      details: { argument, ...options?.details },
+    });
+    this.argument = argument;
+  }
+}

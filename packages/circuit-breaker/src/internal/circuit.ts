@@ -1,0 +1,435 @@
+import OpossumBreaker from 'opossum';
+import {
+  CircuitBreakerOpenError,
+  isCircuitBreakerFailure,
+  type LiteralCircuitState,
+  type ProtocolCircuitBreakerMetrics,
+  type ProtocolCircuitTransition,
+} from '@onex/spi-types';
+import type { CircuitFailureEvent, CircuitTransitionReason } from '../circuit-events.js';
+import { CircuitHalfOpenFullError } from '../errors/circuit-half-open-full-error.js';
+import { CircuitBreakerTimeoutError, isCircuitBreakerTimeoutError } from '../errors/circuit-breaker-timeout-error.js';
+import type { BucketRotation } from './bucket-rotation.js';
+import { ExcusedError, SlowCall } from './call-outcome.js';
+import type { CircuitObservers } from './circuit-observers.js';
+import { publicState, type CircuitPhase } from './circuit-phase.js';
+import { LatencyWindow } from './latency-window.js';
+import { NEVER_ABORTED_SIGNAL } from './never-aborted-signal.js';
+import type { ResolvedCircuitConfig } from './resolved-config.js';
+
+/** An operation as the SPI takes it. */
+export type CircuitOperation<T> = (signal: AbortSignal) => Promise<T> | T;
+
+/** What a circuit shares with its registry. */
+export interface CircuitContext {
+  readonly rotation: BucketRotation;
+  readonly observers: CircuitObservers;
+  readonly transitionLogSize: number;
+  readonly latencyWindowSize: number;
+}
+
+type OpossumAction = (op: CircuitOperation<unknown>, timeoutMs: number, startedAt: number) => Promise<unknown>;
+
+const BUCKETS = 10;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * One named circuit: the consecutive-count state machine (owned here, because opossum's own is
+ * percentage-based and not sticky) around an opossum instance per period that executes the calls,
+ * keeps the rolling window and decides percentage-mode trips.
+ */
+export class Circuit {
+  private phase: CircuitPhase = { kind: 'closed' };
+  /** Bumped by every transition and reset; a call settling in another period only feeds lifetime metrics. */
+  private epoch = 0;
+  private breaker: OpossumBreaker | undefined;
+  private bucketMs = 0;
+  private tripped = false;
+
+  private totalCalls = 0;
+  private successCount = 0;
+  private failureCount = 0;
+  private timeoutCount = 0;
+  private rejectionCount = 0;
+  private slowCallCount = 0;
+  private ignoredErrorCount = 0;
+  private consecutiveFailures = 0;
+  private consecutiveSuccesses = 0;
+  private stateTransitions = 0;
+  private transitionLog: ProtocolCircuitTransition[] = [];
+  private lastFailure: ProtocolCircuitBreakerMetrics['lastFailure'];
+  private readonly latency: LatencyWindow;
+
+  private readonly action: OpossumAction = (op, timeoutMs, startedAt) => this.run(op, timeoutMs, startedAt);
+  private readonly classify = (error: unknown): unknown => this.classifyError(error);
+
+  constructor(
+    readonly name: string,
+    private config: ResolvedCircuitConfig,
+    private readonly context: CircuitContext,
+  ) {
+    this.latency = new LatencyWindow(context.latencyWindowSize);
+  }
+
+  /** Current configuration. */
+  get resolvedConfig(): ResolvedCircuitConfig {
+    return this.config;
+  }
+
+  /** Applies a new configuration, keeping state; a changed rolling window restarts the window. */
+  reconfigure(config: ResolvedCircuitConfig): void {
+    const previous = this.config;
+    this.config = config;
+    const p = previous.percentage;
+    const n = config.percentage;
+    if (
+      previous.rollingWindowMs !== config.rollingWindowMs ||
+      p?.errorThresholdPercentage !== n?.errorThresholdPercentage ||
+      p?.volumeThreshold !== n?.volumeThreshold
+    ) {
+      this.endPeriod();
+    }
+  }
+
+  /** Runs an operation through the circuit or rejects it without calling it. */
+  execute<T>(operation: CircuitOperation<T>, timeoutMs: number): Promise<T> {
+    this.totalCalls++;
+    let phase = this.phase;
+    if (phase.kind === 'open') {
+      const now = Date.now();
+      const halfOpenAt = phase.openedAt + this.config.openMs;
+      if (now < halfOpenAt) return this.reject(new CircuitBreakerOpenError(this.name, halfOpenAt - now), 'open');
+      this.transition({ kind: 'half_open', trialsInFlight: 0 }, 'timeout_elapsed', halfOpenAt);
+      phase = this.phase;
+    }
+    switch (phase.kind) {
+      case 'closed':
+      case 'forced_closed':
+        break;
+      case 'half_open':
+        if (phase.trialsInFlight >= this.config.halfOpenMaxConcurrent) {
+          return this.reject(new CircuitHalfOpenFullError(this.name, this.config.halfOpenMaxConcurrent), 'half_open');
+        }
+        phase.trialsInFlight++;
+        break;
+      case 'forced_open':
+        return this.reject(new CircuitBreakerOpenError(this.name, 0, { forced: true }), 'open');
+      case 'open':
+        throw new Error('unreachable: open was handled above');
+    }
+    const epoch = this.epoch;
+    const breaker = this.breaker ?? this.startPeriod();
+    const startedAt = performance.now();
+    return breaker.fire(operation as CircuitOperation<unknown>, timeoutMs, startedAt).then(
+      (value) => this.settleValue(value, epoch, startedAt) as T,
+      (error: unknown) => this.settleError(error, epoch, startedAt) as T,
+    );
+  }
+
+  /** Current SPI state (an elapsed open period becomes half-open here). */
+  state(): LiteralCircuitState {
+    this.refresh();
+    return publicState(this.phase);
+  }
+
+  /** True while forced (sticky until reset). */
+  get forced(): boolean {
+    return this.phase.kind === 'forced_open' || this.phase.kind === 'forced_closed';
+  }
+
+  /** Back to closed with the current period's counters (runs, rolling window) cleared; lifetime metrics kept. */
+  reset(): void {
+    if (this.phase.kind === 'closed') {
+      this.epoch++;
+      this.consecutiveFailures = 0;
+      this.consecutiveSuccesses = 0;
+      this.endPeriod();
+      return;
+    }
+    this.transition({ kind: 'closed' }, 'reset', Date.now());
+  }
+
+  /** Forces the circuit open until reset. */
+  forceOpen(): void {
+    if (this.phase.kind !== 'forced_open') this.transition({ kind: 'forced_open' }, 'forced_open', Date.now());
+  }
+
+  /** Forces the circuit closed until reset. */
+  forceClosed(): void {
+    if (this.phase.kind !== 'forced_closed') this.transition({ kind: 'forced_closed' }, 'forced_closed', Date.now());
+  }
+
+  /** A snapshot of the circuit's metrics. */
+  metrics(): ProtocolCircuitBreakerMetrics {
+    this.refresh();
+    const phase = this.phase;
+    const stats = this.breaker?.stats;
+    const calls = stats?.fires ?? 0;
+    const failures = stats?.failures ?? 0;
+    return {
+      circuitName: this.name,
+      state: publicState(phase),
+      forced: this.forced,
+      totalCalls: this.totalCalls,
+      successCount: this.successCount,
+      failureCount: this.failureCount,
+      timeoutCount: this.timeoutCount,
+      rejectionCount: this.rejectionCount,
+      slowCallCount: this.slowCallCount,
+      ignoredErrorCount: this.ignoredErrorCount,
+      consecutiveFailures: this.consecutiveFailures,
+      consecutiveSuccesses: this.consecutiveSuccesses,
+      stateTransitions: this.stateTransitions,
+      transitionLog: this.transitionLog.slice(),
+      latency: this.latency.summary(),
+      ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}),
+      ...(phase.kind === 'open' ? { nextAttemptAt: phase.openedAt + this.config.openMs } : {}),
+      rollingWindow: { calls, failures, errorPercentage: calls === 0 ? 0 : (failures / calls) * 100 },
+    };
+  }
+
+  /** Stops the opossum instance of the current period (no timer or listener stays behind). */
+  shutdown(): void {
+    this.epoch++;
+    this.endPeriod();
+  }
+
+  /** Whether an opossum instance is alive (tests and memory accounting). */
+  get hasActivePeriod(): boolean {
+    return this.breaker !== undefined;
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private refresh(): void {
+    const phase = this.phase;
+    if (phase.kind === 'open') {
+      const halfOpenAt = phase.openedAt + this.config.openMs;
+      if (Date.now() >= halfOpenAt) this.transition({ kind: 'half_open', trialsInFlight: 0 }, 'timeout_elapsed', halfOpenAt);
+    }
+  }
+
+  private reject<T>(error: Error, state: LiteralCircuitState): Promise<T> {
+    this.rejectionCount++;
+    const observers = this.context.observers;
+    if (observers.wants('rejection')) observers.emit('rejection', { circuitName: this.name, state, error });
+    return Promise.reject(error);
+  }
+
+  /** The function opossum fires: calls the operation, applies the timeout, marks slow and excused outcomes. */
+  private run(op: CircuitOperation<unknown>, timeoutMs: number, startedAt: number): Promise<unknown> {
+    const config = this.config;
+    let promise: PromiseLike<unknown>;
+    if (timeoutMs === 0) {
+      let result: unknown;
+      try {
+        result = op(NEVER_ABORTED_SIGNAL);
+      } catch (error) {
+        return Promise.reject(error).then(undefined, this.classify);
+      }
+      promise = isThenable(result) ? result : Promise.resolve(result);
+    } else {
+      promise = this.runWithTimeout(op, timeoutMs);
+    }
+    const checkSlow =
+      config.slowCallMs === Number.POSITIVE_INFINITY
+        ? undefined
+        : (value: unknown): unknown =>
+            performance.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
+    if (checkSlow === undefined && config.isFailure === undefined && timeoutMs === 0) {
+      return promise as Promise<unknown>;
+    }
+    return Promise.resolve(promise).then(checkSlow, this.classify);
+  }
+
+  private runWithTimeout(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
+    const controller = new AbortController();
+    const name = this.name;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new CircuitBreakerTimeoutError(name, timeoutMs);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+      let result: unknown;
+      try {
+        result = op(controller.signal);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(error);
+        return;
+      }
+      Promise.resolve(result).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Decides whether an error counts; excused errors travel as values so opossum counts a success. */
+  private classifyError(error: unknown): unknown {
+    const isFailure = this.config.isFailure;
+    if (isFailure === undefined || isCircuitBreakerFailure(error) || isCircuitBreakerTimeoutError(error)) throw error;
+    let counts: boolean;
+    try {
+      counts = isFailure(error) !== false;
+    } catch {
+      counts = true; // a broken predicate must not hide failures
+    }
+    if (counts) throw error;
+    return new ExcusedError(error);
+  }
+
+  private settleValue(value: unknown, epoch: number, startedAt: number): unknown {
+    const ms = performance.now() - startedAt;
+    this.latency.record(ms);
+    if (value instanceof ExcusedError) {
+      this.ignoredErrorCount++;
+      this.onSuccess(epoch);
+      throw value.error;
+    }
+    this.successCount++;
+    this.onSuccess(epoch);
+    return value;
+  }
+
+  private settleError(error: unknown, epoch: number, startedAt: number): unknown {
+    const ms = performance.now() - startedAt;
+    this.latency.record(ms);
+    if (error instanceof SlowCall) {
+      this.slowCallCount++;
+      this.onFailure(epoch, 'slow', undefined, ms);
+      return error.value;
+    }
+    const timedOut = isCircuitBreakerTimeoutError(error);
+    if (timedOut) this.timeoutCount++;
+    this.onFailure(epoch, timedOut ? 'timeout' : 'error', error, ms);
+    throw error;
+  }
+
+  private onSuccess(epoch: number): void {
+    if (epoch !== this.epoch) return;
+    this.consecutiveSuccesses++;
+    this.consecutiveFailures = 0;
+    const phase = this.phase;
+    if (phase.kind === 'half_open') {
+      phase.trialsInFlight--;
+      if (this.consecutiveSuccesses >= this.config.successThreshold) {
+        this.transition({ kind: 'closed' }, 'success_threshold', Date.now());
+      }
+    }
+  }
+
+  private onFailure(epoch: number, kind: CircuitFailureEvent['kind'], error: unknown, durationMs: number): void {
+    this.failureCount++;
+    const now = Date.now();
+    this.lastFailure = describeFailure(kind, error, now, this.config.slowCallMs);
+    const observers = this.context.observers;
+    if (observers.wants('failure')) observers.emit('failure', { circuitName: this.name, kind, error, durationMs });
+    if (epoch !== this.epoch) return;
+    this.consecutiveFailures++;
+    this.consecutiveSuccesses = 0;
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'closed':
+        if (this.consecutiveFailures >= this.config.failureThreshold) {
+          this.transition({ kind: 'open', openedAt: now }, 'failure_threshold', now);
+        } else if (this.tripped) {
+          this.transition({ kind: 'open', openedAt: now }, 'error_percentage', now);
+        }
+        break;
+      case 'half_open':
+        phase.trialsInFlight--;
+        this.transition({ kind: 'open', openedAt: now }, 'half_open_failure', now);
+        break;
+      case 'forced_closed':
+      case 'open':
+      case 'forced_open':
+        break;
+    }
+  }
+
+  private transition(next: CircuitPhase, reason: CircuitTransitionReason, at: number): void {
+    const from = publicState(this.phase);
+    this.phase = next;
+    this.epoch++;
+    this.consecutiveFailures = 0;
+    this.consecutiveSuccesses = 0;
+    this.endPeriod();
+    this.stateTransitions++;
+    const entry: ProtocolCircuitTransition = { from, to: publicState(next), at, reason };
+    if (this.transitionLog.length >= this.context.transitionLogSize) this.transitionLog.shift();
+    this.transitionLog.push(entry);
+    this.context.observers.emit('stateChange', {
+      circuitName: this.name,
+      ...entry,
+      reason,
+      forced: next.kind === 'forced_open' || next.kind === 'forced_closed',
+    });
+  }
+
+  /** Creates the opossum instance of a new period, rotated by the registry's shared bucket timer. */
+  private startPeriod(): OpossumBreaker {
+    const config = this.config;
+    const percentage = config.percentage;
+    const bucketMs = Math.max(1, Math.floor(config.rollingWindowMs / BUCKETS));
+    const breaker = new OpossumBreaker(this.action as (...args: unknown[]) => Promise<unknown>, {
+      name: this.name,
+      timeout: false,
+      resetTimeout: config.openMs,
+      // 100 can never be exceeded: outside percentage mode opossum never opens on its own.
+      errorThresholdPercentage: percentage?.errorThresholdPercentage ?? 100,
+      volumeThreshold: percentage?.volumeThreshold ?? 0,
+      rollingCountTimeout: bucketMs * BUCKETS,
+      rollingCountBuckets: BUCKETS,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: this.context.rotation.acquire(bucketMs),
+    });
+    if (percentage !== undefined) {
+      // Opossum decided the window's error rate is too high: note it for the failure being settled,
+      // and close opossum at once so its own reset timer never runs (this wrapper owns the state).
+      breaker.on('open', () => {
+        if (this.breaker === breaker) this.tripped = true;
+        breaker.close();
+      });
+    }
+    this.breaker = breaker;
+    this.bucketMs = bucketMs;
+    this.tripped = false;
+    return breaker;
+  }
+
+  private endPeriod(): void {
+    const breaker = this.breaker;
+    if (breaker === undefined) return;
+    this.breaker = undefined;
+    this.tripped = false;
+    breaker.shutdown();
+    this.context.rotation.release(this.bucketMs);
+  }
+}
+
+function describeFailure(
+  kind: CircuitFailureEvent['kind'],
+  error: unknown,
+  at: number,
+  slowCallMs: number,
+): NonNullable<ProtocolCircuitBreakerMetrics['lastFailure']> {
+  if (kind === 'slow') return { at, message: `call slower than the slow-call threshold of ${slowCallMs} ms` };
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? { at, message, code } : { at, message };
+}
