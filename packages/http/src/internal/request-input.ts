@@ -51,6 +51,7 @@ export function buildUrl(url: unknown, baseUrl: URL | undefined, params: Protoco
     });
   }
   if (params !== undefined) {
+    const extra = new URLSearchParams();
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw new HttpValidationError('HTTP_INVALID_OPTION', `\`params\` must be an object, got ${describe(params)}`, { details: { option: 'params' } });
     }
@@ -64,9 +65,12 @@ export function buildUrl(url: unknown, baseUrl: URL | undefined, params: Protoco
             { details: { option: `params.${key}`, value: item } },
           );
         }
-        parsed.searchParams.append(key, String(item));
+        extra.append(key, String(item));
       }
     }
+    const added = extra.toString();
+    // Appending by hand keeps the caller's own query bytes exactly as given.
+    if (added !== '') parsed.search = parsed.search.length > 1 ? `${parsed.search}&${added}` : added;
   }
   return parsed;
 }
