@@ -11,6 +11,12 @@ export interface ProtocolStreamRequestOptions {
   readonly chunkSize?: number;
   /** Caller's cancellation signal. */
   readonly signal?: AbortSignal;
+  /** Compress the request body with this coding and set `Content-Encoding`. @default 'none' */
+  readonly compression?: LiteralCompressionType;
+  /** Decode the response by its `Content-Encoding` (at most 5 codings). @default true */
+  readonly decompress?: boolean;
+  /** Cap on decoded bytes when the response is content-encoded. @default the client's `maxDecompressedBytes` */
+  readonly maxDecompressedBytes?: number;
 }
 
 /** A WebSocket message: text frames as strings, binary frames as bytes. */
@@ -47,6 +53,8 @@ export interface ProtocolWebSocketConnectOptions {
   readonly handshakeTimeoutMs?: number;
   /** Negotiate permessage-deflate. @default false */
   readonly perMessageDeflate?: boolean;
+  /** Received messages buffered before reading from the socket pauses (backpressure). @default 1000 */
+  readonly maxBufferedMessages?: number;
 }
 
 /** Events of a WebSocket connection. */
@@ -87,6 +95,8 @@ export interface ProtocolWebSocketConnection extends AsyncIterable<ProtocolWebSo
 export interface ProtocolOAuth2Options {
   /** Space-separated scopes requested. */
   readonly scope?: string;
+  /** Client authentication for this call. @default the client's configured method ('client_secret_basic') */
+  readonly clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 /** An OAuth2 access token (RFC 6749 §5.1). */

@@ -1,0 +1,198 @@
+import type { Dispatcher } from 'undici';
+import type { ProtocolOAuth2Token } from '@onex/spi-types';
+import { OAuth2Error } from '../errors/oauth2-error.js';
+import { publish } from '../internal/diagnostics.js';
+import { basicCredentials, formEncode } from './form-encode.js';
+import type { OAuth2ClientAuthMethod } from './oauth2-options.js';
+
+/** Resolved settings of an {@link OAuth2TokenCache}. */
+export interface OAuth2TokenCacheSettings {
+  readonly clientAuthMethod: OAuth2ClientAuthMethod;
+  readonly refreshSkewMs: number;
+  readonly timeoutMs: number;
+  readonly defaultExpiresInSeconds: number;
+  readonly now: () => number;
+}
+
+interface CacheEntry {
+  readonly token: ProtocolOAuth2Token;
+  readonly secret: string;
+  readonly refreshAt: number;
+}
+
+/** Counters of an {@link OAuth2TokenCache}. */
+export interface OAuth2CacheStats {
+  /** Calls answered from the cache. */
+  readonly hits: number;
+  /** Token requests sent to a token endpoint. */
+  readonly fetches: number;
+  /** Tokens currently cached. */
+  readonly size: number;
+}
+
+/**
+ * Client-credentials tokens cached per (token URL, client id, scope), refreshed `refreshSkewMs`
+ * before expiry, with one request in flight per key however many callers wait for it.
+ */
+export class OAuth2TokenCache {
+  readonly #settings: OAuth2TokenCacheSettings;
+  readonly #dispatcher: Dispatcher;
+  readonly #entries = new Map<string, CacheEntry>();
+  readonly #inFlight = new Map<string, Promise<ProtocolOAuth2Token>>();
+  #hits = 0;
+  #fetches = 0;
+
+  constructor(settings: OAuth2TokenCacheSettings, dispatcher: Dispatcher) {
+    this.#settings = settings;
+    this.#dispatcher = dispatcher;
+  }
+
+  /** Returns a fresh cached token or fetches one (shared with concurrent callers of the same key). */
+  get(
+    tokenUrl: string,
+    clientId: string,
+    clientSecret: string,
+    scope: string | undefined,
+    method: OAuth2ClientAuthMethod = this.#settings.clientAuthMethod,
+  ): Promise<ProtocolOAuth2Token> {
+    const key = cacheKey(tokenUrl, clientId, scope);
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && entry.secret === clientSecret && this.#settings.now() < entry.refreshAt) {
+      this.#hits += 1;
+      publish('oauth2-cache-hit', { tokenUrl, clientId, scope });
+      return Promise.resolve(entry.token);
+    }
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#fetch(key, tokenUrl, clientId, clientSecret, scope, method).finally(() => {
+        this.#inFlight.delete(key);
+      });
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Drops the cached token of a key; true when one was cached. */
+  invalidate(tokenUrl: string, clientId: string, scope: string | undefined): boolean {
+    return this.#entries.delete(cacheKey(tokenUrl, clientId, scope));
+  }
+
+  /** Drops every cached token. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Snapshot of the counters. */
+  stats(): OAuth2CacheStats {
+    return { hits: this.#hits, fetches: this.#fetches, size: this.#entries.size };
+  }
+
+  async #fetch(
+    key: string,
+    tokenUrl: string,
+    clientId: string,
+    clientSecret: string,
+    scope: string | undefined,
+    method: OAuth2ClientAuthMethod,
+  ): Promise<ProtocolOAuth2Token> {
+    this.#fetches += 1;
+    publish('oauth2-fetch', { tokenUrl, clientId, scope });
+    const form = [`grant_type=client_credentials`];
+    if (scope !== undefined && scope.length > 0) form.push(`scope=${formEncode(scope)}`);
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    if (method === 'client_secret_basic') {
+      headers['authorization'] = basicCredentials(clientId, clientSecret);
+    } else {
+      form.push(`client_id=${formEncode(clientId)}`, `client_secret=${formEncode(clientSecret)}`);
+    }
+    const url = new URL(tokenUrl);
+    let statusCode: number;
+    let text: string;
+    try {
+      const response = await this.#dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers,
+        body: form.join('&'),
+        signal: AbortSignal.timeout(this.#settings.timeoutMs),
+      });
+      statusCode = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw new OAuth2Error('OAUTH2_REQUEST_FAILED', `token request to ${tokenUrl} failed: ${(error as Error).message}`, {}, {
+        cause: error,
+        details: { tokenUrl },
+      });
+    }
+    const issuedAt = this.#settings.now();
+    let body: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    } catch {
+      body = undefined;
+    }
+    if (body !== undefined && typeof body['error'] === 'string') {
+      const description = typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
+      throw new OAuth2Error(
+        'OAUTH2_ERROR',
+        `token endpoint ${tokenUrl} answered ${statusCode} ${body['error']}${description ? `: ${description}` : ''}`,
+        {
+          error: body['error'],
+          statusCode,
+          ...(description !== undefined ? { errorDescription: description } : {}),
+          ...(typeof body['error_uri'] === 'string' ? { errorUri: body['error_uri'] } : {}),
+        },
+      );
+    }
+    if (statusCode < 200 || statusCode >= 300 || body === undefined) {
+      throw new OAuth2Error(
+        'OAUTH2_INVALID_RESPONSE',
+        `token endpoint ${tokenUrl} answered ${statusCode} without a JSON token response: ${text.slice(0, 200)}`,
+        { statusCode },
+      );
+    }
+    const accessToken = body['access_token'];
+    const tokenType = body['token_type'];
+    if (typeof accessToken !== 'string' || accessToken.length === 0 || typeof tokenType !== 'string') {
+      throw new OAuth2Error(
+        'OAUTH2_INVALID_RESPONSE',
+        `token response from ${tokenUrl} lacks a string access_token and token_type`,
+        { statusCode },
+      );
+    }
+    const rawExpires = body['expires_in'];
+    const expiresIn =
+      typeof rawExpires === 'number' || (typeof rawExpires === 'string' && rawExpires.trim() !== '')
+        ? Number(rawExpires)
+        : this.#settings.defaultExpiresInSeconds;
+    if (!Number.isFinite(expiresIn) || expiresIn < 0) {
+      throw new OAuth2Error('OAUTH2_INVALID_RESPONSE', `token response from ${tokenUrl} has expires_in ${String(rawExpires)}`, {
+        statusCode,
+      });
+    }
+    const grantedScope = typeof body['scope'] === 'string' ? body['scope'] : scope;
+    const token: ProtocolOAuth2Token = {
+      accessToken,
+      tokenType,
+      expiresIn,
+      expiresAt: issuedAt + expiresIn * 1000,
+      ...(grantedScope !== undefined ? { scope: grantedScope } : {}),
+      ...(typeof body['refresh_token'] === 'string' ? { refreshToken: body['refresh_token'] } : {}),
+    };
+    this.#entries.set(key, {
+      token,
+      secret: clientSecret,
+      refreshAt: token.expiresAt - this.#settings.refreshSkewMs,
+    });
+    return token;
+  }
+}
+
+function cacheKey(tokenUrl: string, clientId: string, scope: string | undefined): string {
+  return `${tokenUrl}\u0000${clientId}\u0000${scope ?? ''}`;
+}
