@@ -1,2 +1,38 @@
 // Public exports of KafkaExtended, stream processors, tuning, diagnostics and security.
-export {};
+export { KafkaExtended } from './kafka-extended.js';
+export type {
+  ConfigureSecurityOptions,
+  KafkaDiagnosticsOptions,
+  KafkaExtendedOptions,
+  OptimizeTopicOptions,
+} from './kafka-extended.js';
+export type {
+  KafkaStreamProcessorConfig,
+  StreamProcessorError,
+  StreamProcessorMetrics,
+  StreamProcessorState,
+  StreamProcessorStatus,
+  StreamSerde,
+} from './stream-processor-types.js';
+export { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
+export { KAFKA_EXTENDED_CHANNELS } from './internal/channels.js';
+export { TOPIC_CONFIG_RULES, normalizeTopicConfigs } from './topic-config-rules.js';
+export { recommendProducerSettings } from './producer-recommendations.js';
+export type { ProducerRecommendation, ProducerTuningGoal } from './producer-recommendations.js';
+export {
+  InvalidStreamOutputError,
+  InvalidTopicConfigError,
+  KafkaAdminError,
+  KafkaAuthenticationError,
+  KafkaConnectionError,
+  KafkaExtendedArgumentError,
+  KafkaExtendedClosedError,
+  KafkaExtendedConfigError,
+  KafkaExtendedError,
+  StreamProcessingTimeoutError,
+  StreamProcessorStateError,
+  StreamTransactionError,
+  TopicNotFoundError,
+  UnknownStreamProcessorError,
+  isKafkaExtendedError,
+} from './errors/kafka-extended-error.js';

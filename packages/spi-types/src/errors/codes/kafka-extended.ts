@@ -1,11 +1,18 @@
 /** Error codes of `@onex/kafka-extended` (stream processors, tuning, diagnostics, security). */
 export const KAFKA_EXTENDED_ERROR_CODES = [
   'KAFKAX_INVALID_CONFIG',
+  'KAFKAX_INVALID_ARGUMENT',
   'KAFKAX_UNKNOWN_PROCESSOR',
   'KAFKAX_PROCESSOR_STATE',
+  'KAFKAX_PROCESSING_TIMEOUT',
+  'KAFKAX_INVALID_OUTPUT',
+  'KAFKAX_TRANSACTION',
   'KAFKAX_INVALID_TOPIC_CONFIG',
+  'KAFKAX_TOPIC_NOT_FOUND',
   'KAFKAX_AUTHENTICATION',
+  'KAFKAX_CONNECTION',
   'KAFKAX_ADMIN',
+  'KAFKAX_CLOSED',
 ] as const;
 /** A code of {@link KAFKA_EXTENDED_ERROR_CODES}. */
 export type KafkaExtendedErrorCode = (typeof KAFKA_EXTENDED_ERROR_CODES)[number];

@@ -1,0 +1,29 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/** `node:diagnostics_channel` channels published by `@onex/kafka-extended` (streams, tuning, diagnostics, security). */
+export const KAFKA_EXTENDED_CHANNELS = {
+  /** A stream processor changed state: `{ processorId, state }`. */
+  processorState: 'onex:kafka-extended:processor-state',
+  /** A message went to the dead-letter topic: `{ processorId, topic, partition, offset, dlqTopic, error }`. */
+  deadLetter: 'onex:kafka-extended:dead-letter',
+  /** A processor attempt failed and will be retried: `{ processorId, topic, partition, offset, attempt, error }`. */
+  retry: 'onex:kafka-extended:retry',
+  /** A batch was committed: `{ processorId, topic, partition, nextOffset, outputs, transactional }`. */
+  commit: 'onex:kafka-extended:commit',
+  /** Topic configs were applied: `{ topic, configs, validateOnly }`. */
+  topicConfig: 'onex:kafka-extended:topic-config',
+  /** The security settings changed: `{ ssl, saslMechanism }` (no secrets). */
+  security: 'onex:kafka-extended:security',
+  /** A kafkajs log line at WARN or ERROR: `{ level, namespace, message, extra }`. */
+  log: 'onex:kafka-extended:log',
+} as const;
+
+export const channels = {
+  processorState: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.processorState),
+  deadLetter: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.deadLetter),
+  retry: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.retry),
+  commit: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.commit),
+  topicConfig: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.topicConfig),
+  security: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.security),
+  log: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.log),
+};

@@ -1,0 +1,541 @@
+import { performance } from 'node:perf_hooks';
+import type {
+  LiteralProcessingGuarantee,
+  ProtocolKafkaStreamOutput,
+  ProtocolKafkaStreamProcessor,
+  ProtocolKafkaStreamRecord,
+} from '@onex/spi-types';
+import type { Batch, Consumer, Kafka, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import { DEAD_LETTER_HEADERS } from '../dead-letter-headers.js';
+import {
+  InvalidStreamOutputError,
+  StreamProcessingTimeoutError,
+  StreamProcessorStateError,
+  StreamTransactionError,
+} from '../errors/kafka-extended-error.js';
+import type {
+  StreamProcessorError,
+  StreamProcessorMetrics,
+  StreamProcessorState,
+  StreamProcessorStatus,
+  StreamSerde,
+} from '../stream-processor-types.js';
+import { channels } from './channels.js';
+import { createKafka, type ConnectionSettings } from './kafka-factory.js';
+import { isFencedFailure, toAdminError } from './kafkajs-errors.js';
+import { LatencyWindow } from './latency-window.js';
+
+/** A processor's validated settings. */
+export interface StreamProcessorSettings {
+  readonly processorId: string;
+  readonly applicationId: string;
+  readonly guarantee: LiteralProcessingGuarantee;
+  readonly concurrency: number;
+  readonly dlqTopic: string;
+  readonly maxRetries: number;
+  readonly retryBackoffMs: number;
+  readonly processingTimeoutMs: number;
+  readonly commitBatchSize: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly transactionalId: string;
+  readonly transactionTimeoutMs: number;
+  readonly transactionRetries: number;
+  readonly fromBeginning: boolean;
+  readonly keySerde: StreamSerde | undefined;
+  readonly valueSerde: StreamSerde | undefined;
+  readonly createTopics: boolean;
+  readonly startTimeoutMs: number;
+  /** Connection settings, resolved when the processor starts (security configured later applies). */
+  readonly connection: () => ConnectionSettings;
+}
+
+type ProcessFn = (record: ProtocolKafkaStreamRecord) => unknown;
+
+interface Running {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+  readonly inputTopics: readonly string[];
+  readonly outputTopic: string;
+  readonly process: ProcessFn;
+}
+
+const EMPTY_HEADERS: Readonly<Record<string, Uint8Array>> = Object.freeze({});
+const MAX_BACKOFF_MS = 5_000;
+
+/** One consume → process → produce loop (kafkajs consumer + producer) with retries, DLQ and commits. */
+export class StreamProcessor {
+  private state: StreamProcessorState = { kind: 'created', since: Date.now() };
+  private running: Running | undefined;
+  private stopRequested = false;
+  private transactionQueue: Promise<unknown> = Promise.resolve();
+  private readonly latency = new LatencyWindow();
+  private readonly lag = new Map<string, number>();
+  private counters = { recordsIn: 0, recordsOut: 0, recordsDlq: 0, retries: 0, commits: 0, transactionsAborted: 0 };
+  private lastError: StreamProcessorError | null = null;
+
+  constructor(readonly settings: StreamProcessorSettings) {}
+
+  /** Current state kind. */
+  get stateKind(): StreamProcessorState['kind'] {
+    return this.state.kind;
+  }
+
+  /** Connects, subscribes and resolves once the consumer has joined its group. */
+  async start(inputTopics: readonly string[], outputTopic: string, processorFunc: ProtocolKafkaStreamProcessor): Promise<void> {
+    const { kind } = this.state;
+    if (kind !== 'created' && kind !== 'stopped' && kind !== 'failed') {
+      throw new StreamProcessorStateError(this.settings.processorId, kind, 'start');
+    }
+    const s = this.settings;
+    this.setState({ kind: 'starting', since: Date.now() });
+    this.stopRequested = false;
+    const process: ProcessFn =
+      typeof processorFunc === 'function' ? processorFunc : (record) => processorFunc.process(record);
+    const connection = s.connection();
+    const kafka = createKafka(connection);
+    const exactlyOnce = s.guarantee === 'exactly_once';
+    const consumer = kafka.consumer({
+      groupId: s.applicationId,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: s.heartbeatIntervalMs,
+      readUncommitted: !exactlyOnce,
+      allowAutoTopicCreation: false,
+    });
+    const producer = kafka.producer(
+      exactlyOnce
+        ? { transactionalId: s.transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: s.transactionTimeoutMs }
+        : { allowAutoTopicCreation: true },
+    );
+    this.running = { consumer, producer, inputTopics, outputTopic, process };
+    let removeJoin: (() => void) | undefined;
+    let removeCrash: (() => void) | undefined;
+    try {
+      if (s.createTopics) await ensureTopics(kafka, [outputTopic, s.dlqTopic]);
+      await producer.connect();
+      await consumer.connect();
+      const joined = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new StreamProcessorStateError(s.processorId, 'starting', `join group '${s.applicationId}' within ${s.startTimeoutMs} ms`)),
+          s.startTimeoutMs,
+        );
+        removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        removeCrash = consumer.on(consumer.events.CRASH, (event) => {
+          const error = event.payload.error;
+          this.recordError(error);
+          if (!event.payload.restart) {
+            clearTimeout(timer);
+            reject(error);
+            if (this.state.kind === 'running') void this.fail(error);
+          }
+        });
+      });
+      await consumer.subscribe({ topics: [...inputTopics], fromBeginning: s.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: s.concurrency,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+      await joined;
+      removeJoin?.();
+      this.setState({ kind: 'running', since: Date.now() });
+    } catch (error) {
+      removeJoin?.();
+      removeCrash?.();
+      this.running = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+      const mapped = toAdminError(error, `start stream processor '${s.processorId}'`, connection.brokers);
+      this.recordError(mapped);
+      this.setState({ kind: 'failed', since: Date.now(), error: mapped });
+      throw mapped;
+    }
+  }
+
+  /** Stops consuming after the in-flight message, produces and commits what was processed, disconnects. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running || this.state.kind === 'stopping') return;
+    this.stopRequested = true;
+    this.setState({ kind: 'stopping', since: Date.now() });
+    try {
+      await running.consumer.stop();
+      await this.transactionQueue.catch(() => undefined);
+    } finally {
+      await running.consumer.disconnect().catch(() => undefined);
+      await running.producer.disconnect().catch(() => undefined);
+      this.running = undefined;
+      // A fencing failure during the drain may have marked the processor failed; keep that.
+      if ((this.state as StreamProcessorState).kind === 'stopping') this.setState({ kind: 'stopped', since: Date.now() });
+    }
+  }
+
+  /** Status and metrics snapshot. */
+  status(): StreamProcessorStatus {
+    return {
+      processorId: this.settings.processorId,
+      applicationId: this.settings.applicationId,
+      processingGuarantee: this.settings.guarantee,
+      state: this.state,
+      inputTopics: this.running?.inputTopics ?? [],
+      outputTopic: this.running?.outputTopic ?? null,
+      dlqTopic: this.settings.dlqTopic,
+      metrics: this.metrics(),
+    };
+  }
+
+  /** Metrics snapshot. */
+  metrics(): StreamProcessorMetrics {
+    const lagByPartition: Record<string, number> = {};
+    let totalLag = 0;
+    for (const [key, value] of this.lag) {
+      lagByPartition[key] = value;
+      totalLag += value;
+    }
+    return { ...this.counters, lagByPartition, totalLag, processingLatency: this.latency.summary(), lastError: this.lastError };
+  }
+
+  private async fail(error: Error): Promise<void> {
+    const running = this.running;
+    this.setState({ kind: 'failed', since: Date.now(), error });
+    this.running = undefined;
+    if (running) {
+      this.stopRequested = true;
+      await running.consumer.disconnect().catch(() => undefined);
+      await running.producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private setState(state: StreamProcessorState): void {
+    this.state = state;
+    if (channels.processorState.hasSubscribers) channels.processorState.publish({ processorId: this.settings.processorId, state });
+  }
+
+  private recordError(error: unknown, location?: string): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const code = (e as { code?: unknown }).code;
+    this.lastError = {
+      name: e.name,
+      message: e.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(location !== undefined ? { location } : {}),
+      at: Date.now(),
+    };
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const messages = batch.messages;
+    const chunkSize = this.settings.commitBatchSize;
+    let index = 0;
+    while (index < messages.length) {
+      const end = Math.min(messages.length, index + chunkSize);
+      const outputs = new Map<string, Message[]>();
+      let last: KafkaMessage | undefined;
+      let processed = 0;
+      for (; index < end; index++) {
+        if (this.stopRequested || !isRunning() || isStale()) break;
+        const message = messages[index] as KafkaMessage;
+        await this.handle(running, batch, message, outputs, heartbeat);
+        last = message;
+        processed++;
+      }
+      if (last === undefined) return;
+      const nextOffset = String(Number(last.offset) + 1);
+      if (this.settings.guarantee === 'exactly_once') {
+        await this.commitTransaction(running, batch, outputs, nextOffset, payload);
+      } else {
+        await this.produceThenCommit(running, batch, outputs, nextOffset);
+      }
+      resolveOffset(last.offset);
+      this.counters.recordsIn += processed;
+      this.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, Number(batch.highWatermark) - Number(nextOffset)));
+      if (index < messages.length && (this.stopRequested || !isRunning() || isStale())) return;
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  /** Runs the processor with retries; pushes its outputs, or the unchanged input to the DLQ. */
+  private async handle(
+    running: Running,
+    batch: Batch,
+    message: KafkaMessage,
+    outputs: Map<string, Message[]>,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const s = this.settings;
+    const attempts = s.maxRetries + 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const started = performance.now();
+      try {
+        const produced = await this.processOnce(running, batch, message);
+        this.latency.record(performance.now() - started);
+        for (const out of produced) push(outputs, out.topic, out.message);
+        return;
+      } catch (error) {
+        this.latency.record(performance.now() - started);
+        lastError = error;
+        const location = `${batch.topic}:${batch.partition}@${message.offset}`;
+        this.recordError(error, location);
+        if (attempt < attempts) {
+          this.counters.retries++;
+          if (channels.retry.hasSubscribers) {
+            channels.retry.publish({ processorId: s.processorId, topic: batch.topic, partition: batch.partition, offset: Number(message.offset), attempt, error });
+          }
+          await sleep(Math.min(MAX_BACKOFF_MS, s.retryBackoffMs * 2 ** (attempt - 1)));
+          await heartbeat().catch(() => undefined);
+        }
+      }
+    }
+    push(outputs, s.dlqTopic, this.deadLetter(batch, message, lastError, attempts));
+    this.counters.recordsDlq++;
+    if (channels.deadLetter.hasSubscribers) {
+      channels.deadLetter.publish({
+        processorId: s.processorId,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: Number(message.offset),
+        dlqTopic: s.dlqTopic,
+        error: lastError,
+      });
+    }
+  }
+
+  private async processOnce(running: Running, batch: Batch, message: KafkaMessage): Promise<{ topic: string; message: Message }[]> {
+    const s = this.settings;
+    const topic = batch.topic;
+    let key: Uint8Array | null = message.key;
+    let value: unknown = message.value;
+    if (s.keySerde && key !== null) key = (await s.keySerde.deserialize(key, topic)) as Uint8Array | null;
+    if (s.valueSerde && value !== null) value = await s.valueSerde.deserialize(value as Uint8Array, topic);
+    const record: ProtocolKafkaStreamRecord = {
+      key,
+      value,
+      headers: toHeaderBytes(message.headers),
+      topic,
+      partition: batch.partition,
+      offset: Number(message.offset),
+      timestamp: Number(message.timestamp),
+    };
+    let result = running.process(record);
+    if (isThenable(result)) result = await withTimeout(result, s.processingTimeoutMs, () => new StreamProcessingTimeoutError(s.processorId, s.processingTimeoutMs, `${topic}:${batch.partition}@${message.offset}`));
+    if (result === undefined || result === null) return [];
+    const list = Array.isArray(result) ? (result as unknown[]) : [result];
+    const produced: { topic: string; message: Message }[] = [];
+    for (let i = 0; i < list.length; i++) {
+      produced.push(await this.toOutput(list[i], i, running.outputTopic, message));
+    }
+    return produced;
+  }
+
+  private async toOutput(raw: unknown, index: number, outputTopic: string, input: KafkaMessage): Promise<{ topic: string; message: Message }> {
+    const s = this.settings;
+    if (typeof raw !== 'object' || raw === null || !('value' in raw)) {
+      throw new InvalidStreamOutputError(`[${index}]`, 'must be an object with a value (and optional key, headers, topic)', raw);
+    }
+    const out = raw as ProtocolKafkaStreamOutput;
+    let topic = outputTopic;
+    if (out.topic !== undefined) {
+      if (typeof out.topic !== 'string' || out.topic === '') throw new InvalidStreamOutputError(`[${index}].topic`, 'must be a non-empty string', out.topic);
+      topic = out.topic;
+    }
+    let key: Buffer | null;
+    if (!('key' in out) || out.key === undefined) key = input.key;
+    else if (s.keySerde && out.key !== null) key = toBuffer(await s.keySerde.serialize(out.key, topic));
+    else key = bytesOrString(out.key, `[${index}].key`);
+    const value = s.valueSerde && out.value !== null ? toBuffer(await s.valueSerde.serialize(out.value, topic)) : bytesOrString(out.value, `[${index}].value`);
+    const message: Message = { key, value, timestamp: input.timestamp };
+    if (out.headers !== undefined) {
+      if (typeof out.headers !== 'object' || out.headers === null) throw new InvalidStreamOutputError(`[${index}].headers`, 'must be an object of strings or bytes', out.headers);
+      const headers: IHeaders = {};
+      for (const [name, headerValue] of Object.entries(out.headers)) {
+        const bytes = bytesOrString(headerValue, `[${index}].headers.${name}`);
+        if (bytes !== null) headers[name] = bytes;
+      }
+      message.headers = headers;
+    }
+    return { topic, message };
+  }
+
+  private deadLetter(batch: Batch, message: KafkaMessage, error: unknown, attempts: number): Message {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const headers: IHeaders = { ...(message.headers ?? {}) };
+    headers[DEAD_LETTER_HEADERS.exception] = e.name;
+    headers[DEAD_LETTER_HEADERS.message] = e.message;
+    headers[DEAD_LETTER_HEADERS.stacktrace] = e.stack ?? '';
+    headers[DEAD_LETTER_HEADERS.topic] = batch.topic;
+    headers[DEAD_LETTER_HEADERS.partition] = String(batch.partition);
+    headers[DEAD_LETTER_HEADERS.offset] = message.offset;
+    headers[DEAD_LETTER_HEADERS.processorId] = this.settings.processorId;
+    headers[DEAD_LETTER_HEADERS.attempts] = String(attempts);
+    return { key: message.key, value: message.value, headers, timestamp: message.timestamp };
+  }
+
+  /** at_least_once: outputs acknowledged by the ISR first, then the input offset is committed. */
+  private async produceThenCommit(running: Running, batch: Batch, outputs: Map<string, Message[]>, nextOffset: string): Promise<void> {
+    const topicMessages = toTopicMessages(outputs);
+    try {
+      if (topicMessages.length > 0) await running.producer.sendBatch({ topicMessages, acks: -1 });
+      await running.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
+    } catch (error) {
+      // Not committed: kafkajs restarts the consumer from the last committed offset (duplicates, no loss).
+      this.recordError(error, `${batch.topic}:${batch.partition}`);
+      throw error;
+    }
+    this.afterCommit(batch, topicMessages, nextOffset, false);
+  }
+
+  /** exactly_once: outputs, DLQ records and the input offset in one transaction, one at a time per producer. */
+  private commitTransaction(
+    running: Running,
+    batch: Batch,
+    outputs: Map<string, Message[]>,
+    nextOffset: string,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const task = this.transactionQueue.then(() => this.runTransaction(running, batch, outputs, nextOffset, payload));
+    this.transactionQueue = task.catch(() => undefined);
+    return task;
+  }
+
+  private async runTransaction(
+    running: Running,
+    batch: Batch,
+    outputs: Map<string, Message[]>,
+    nextOffset: string,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const s = this.settings;
+    const topicMessages = toTopicMessages(outputs);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= s.transactionRetries; attempt++) {
+      const transaction = await running.producer.transaction().catch((error: unknown) => {
+        lastError = error;
+        return undefined;
+      });
+      if (transaction) {
+        try {
+          if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+          await transaction.sendOffsets({
+            consumerGroupId: s.applicationId,
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
+          });
+          await transaction.commit();
+          this.afterCommit(batch, topicMessages, nextOffset, true);
+          return;
+        } catch (error) {
+          lastError = error;
+          if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+          this.counters.transactionsAborted++;
+        }
+      }
+      if (isFencedFailure(lastError)) {
+        const fenced = new StreamTransactionError(s.processorId, `producer '${s.transactionalId}' was fenced by a newer instance`, { cause: lastError });
+        this.recordError(fenced);
+        setImmediate(() => void this.fail(fenced));
+        throw fenced;
+      }
+      this.recordError(lastError, `${batch.topic}:${batch.partition}`);
+      await sleep(Math.min(MAX_BACKOFF_MS, s.retryBackoffMs * 2 ** (attempt - 1)));
+      await payload.heartbeat().catch(() => undefined);
+    }
+    // Nothing of this batch is visible; throwing makes kafkajs re-fetch from the committed offset.
+    const error = new StreamTransactionError(s.processorId, `transaction for ${batch.topic}:${batch.partition} failed ${s.transactionRetries} times`, { cause: lastError });
+    this.recordError(error);
+    throw error;
+  }
+
+  private afterCommit(batch: Batch, topicMessages: TopicMessages[], nextOffset: string, transactional: boolean): void {
+    let outputs = 0;
+    for (const t of topicMessages) if (t.topic !== this.settings.dlqTopic) outputs += t.messages.length;
+    this.counters.recordsOut += outputs;
+    this.counters.commits++;
+    if (channels.commit.hasSubscribers) {
+      channels.commit.publish({ processorId: this.settings.processorId, topic: batch.topic, partition: batch.partition, nextOffset: Number(nextOffset), outputs, transactional });
+    }
+  }
+}
+
+/** Creates the missing topics with the broker's default partitions and replication. */
+async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic })) }).catch((error: unknown) => {
+      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+    });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function push(outputs: Map<string, Message[]>, topic: string, message: Message): void {
+  const list = outputs.get(topic);
+  if (list) list.push(message);
+  else outputs.set(topic, [message]);
+}
+
+function toTopicMessages(outputs: Map<string, Message[]>): TopicMessages[] {
+  const list: TopicMessages[] = [];
+  for (const [topic, messages] of outputs) list.push({ topic, messages });
+  return list;
+}
+
+function toHeaderBytes(headers: IHeaders | undefined): Readonly<Record<string, Uint8Array>> {
+  if (!headers) return EMPTY_HEADERS;
+  let out: Record<string, Uint8Array> | undefined;
+  for (const name in headers) {
+    let value = headers[name];
+    if (Array.isArray(value)) value = value[value.length - 1];
+    if (value === undefined) continue;
+    (out ??= {})[name] = typeof value === 'string' ? Buffer.from(value) : value;
+  }
+  return out ?? EMPTY_HEADERS;
+}
+
+function bytesOrString(value: unknown, field: string): Buffer | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return Buffer.from(value);
+  if (value instanceof Uint8Array) return toBuffer(value);
+  throw new InvalidStreamOutputError(field, 'must be bytes, a string or null (configure a serde for other values)', value);
+}
+
+function toBuffer(value: Uint8Array): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (!(value instanceof Uint8Array)) throw new InvalidStreamOutputError('serialize()', 'must return bytes', value);
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function withTimeout<T>(promise: PromiseLike<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
