@@ -123,8 +123,10 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 /**
- * The wait before retry number `retry` (1-based): exponential backoff with jitter, capped by
- * `maxDelayMs`; a server's `Retry-After` (already capped) is a floor that jitter never shortens.
+ * The wait before retry number `retry` (1-based). Without `Retry-After`: exponential backoff
+ * (`backoffFactor × 2^(retry−1)` s) capped by `maxDelayMs`, then jittered downwards. With a
+ * `Retry-After` (and `respectRetryAfter`): exactly the server's value capped by `maxDelayMs`, so
+ * jitter never shortens it, and 0 means "now".
  */
 export function computeRetryDelay(
   policy: NormalizedRetryPolicy,
@@ -132,20 +134,14 @@ export function computeRetryDelay(
   retryAfterMs: number | undefined,
   random: () => number,
 ): number {
+  if (retryAfterMs !== undefined && policy.respectRetryAfter) return Math.min(retryAfterMs, policy.maxDelayMs);
   const base = Math.min(policy.maxDelayMs, policy.backoffFactor * 1000 * 2 ** (retry - 1));
-  let backoff: number;
   switch (policy.jitter) {
     case 'none':
-      backoff = base;
-      break;
+      return base;
     case 'full':
-      backoff = random() * base;
-      break;
+      return random() * base;
     case 'equal':
-      backoff = base / 2 + (random() * base) / 2;
-      break;
+      return base / 2 + (random() * base) / 2;
   }
-  if (retryAfterMs === undefined || !policy.respectRetryAfter) return backoff;
-  const floor = Math.min(retryAfterMs, policy.maxDelayMs);
-  return Math.max(floor, Math.min(backoff, policy.maxDelayMs));
 }
