@@ -42,3 +42,20 @@ export {
   BridgeUnsupportedMediaTypeError,
   isBridgeError,
 } from './errors/bridge-errors.js';
+export { KafkaAdapter } from './adapters/kafka-adapter.js';
+export type { KafkaAdapterOptions } from './adapters/kafka-adapter.js';
+export { HttpAdapter } from './adapters/http-adapter.js';
+export type { HttpAdapterOptions } from './adapters/http-adapter.js';
+export { WebSocketAdapter } from './adapters/websocket-adapter.js';
+export type { WebSocketAdapterOptions } from './adapters/websocket-adapter.js';
+export { IngressServer } from './ingress/ingress-server.js';
+export type { IngressServerOptions } from './ingress/ingress-server.js';
+export { apiKeyAuthenticator, jwtAuthenticator } from './ingress/ingress-auth.js';
+export type {
+  ApiKeyAuthenticatorOptions,
+  IngressAuthenticator,
+  IngressAuthRequest,
+  JwtAuthenticatorOptions,
+} from './ingress/ingress-auth.js';
+export { renderPrometheus } from './ingress/prometheus-text.js';
+export type { PrometheusFamily, PrometheusSample } from './ingress/prometheus-text.js';

@@ -2,7 +2,9 @@ import type {
   ContextValue,
   ProtocolBridgeConfig,
   ProtocolBridgeMessage,
+  ProtocolBridgeMetrics,
   ProtocolBridgeResult,
+  ProtocolBridgeStatus,
   ProtocolEndpointHealth,
 } from '@onex/spi-types';
 import type { MessageCodec } from '../format/message-codec.js';
@@ -70,6 +72,10 @@ export interface BridgeHandle {
   accepting(): boolean;
   /** Records a source failure in the status; `halted` marks the source as stopped until the bridge is recreated. */
   reportSourceError(error: unknown, halted: boolean): void;
+  /** Status snapshot. */
+  status(): ProtocolBridgeStatus;
+  /** Metrics snapshot. */
+  metrics(): ProtocolBridgeMetrics;
 }
 
 /** A protocol adapter: creates sources and/or targets for bridges. */

@@ -475,6 +475,7 @@ function validateMessage(message: ProtocolBridgeMessage): void {
 }
 
 function retryable(error: unknown): boolean {
+  if ((error as { code?: unknown } | null)?.code === 'BRIDGE_INVALID_CONFIG') return false;
   const details = (error as { details?: { retryable?: unknown } } | null)?.details;
   return details?.retryable !== false;
 }

@@ -1,0 +1,140 @@
+import type { ProtocolBridgeConfig, ProtocolEndpointHealth, ProtocolHttpClient } from '@onex/spi-types';
+import { show } from '../communication-bridge-options.js';
+import { BridgeConfigError, BridgeError } from '../errors/bridge-errors.js';
+import type { IngressServer } from '../ingress/ingress-server.js';
+import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+
+/** Options of {@link HttpAdapter}. */
+export interface HttpAdapterOptions {
+  /** Client for webhook deliveries (needed for http targets). */
+  readonly client?: ProtocolHttpClient;
+  /** Ingress server that http sources register on (needed for http sources). */
+  readonly ingress?: IngressServer;
+  /** Total deadline of one webhook attempt, in seconds. @default 10 */
+  readonly timeoutSeconds?: number;
+}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * HTTP through injected SPI pieces: as a target it POSTs each message to a webhook through a
+ * `ProtocolHttpClient` (with an `Idempotency-Key` per delivery, kept across retries); as a source
+ * it serves the bridge on an {@link IngressServer}.
+ */
+export class HttpAdapter implements BridgeAdapter {
+  readonly protocol = 'http';
+  readonly #client: ProtocolHttpClient | undefined;
+  readonly #ingress: IngressServer | undefined;
+  readonly #timeoutSeconds: number;
+
+  /** @throws BridgeConfigError when neither client nor ingress is given, or an option is invalid */
+  constructor(options: HttpAdapterOptions) {
+    if (options?.client !== undefined && typeof options.client.post !== 'function') {
+      throw new BridgeConfigError('`client` must implement ProtocolHttpClient (post missing)');
+    }
+    if (!options?.client && !options?.ingress) {
+      throw new BridgeConfigError('`client` (for targets) or `ingress` (for sources) must be given, got neither');
+    }
+    const timeout = options.timeoutSeconds ?? 10;
+    if (typeof timeout !== 'number' || !(timeout > 0)) {
+      throw new BridgeConfigError(`\`timeoutSeconds\` must be a positive number, got ${show(timeout)}`);
+    }
+    this.#client = options.client;
+    this.#ingress = options.ingress;
+    this.#timeoutSeconds = timeout;
+  }
+
+  /** The ingress server, when configured. */
+  get ingress(): IngressServer | undefined {
+    return this.#ingress;
+  }
+
+  validate(config: ProtocolBridgeConfig, role: 'source' | 'target'): void {
+    if (role === 'source') {
+      if (!this.#ingress) throw new BridgeConfigError('the http adapter has no `ingress` server, so it cannot be a source');
+      if (config.sourceEndpoint === undefined && config.targetTopic === undefined) {
+        throw new BridgeConfigError('`sourceEndpoint` (a path or URL) or `targetTopic` (for /topics/{topic}) must be set for an http source');
+      }
+      if (config.sourceEndpoint !== undefined) pathOf(config.sourceEndpoint);
+    } else {
+      if (!this.#client) throw new BridgeConfigError('the http adapter has no `client`, so it cannot be a target');
+      if (config.targetEndpoint !== undefined) absoluteUrl(config.targetEndpoint, 'targetEndpoint');
+    }
+  }
+
+  createSource(bridge: BridgeHandle): BridgeSource {
+    const ingress = this.#ingress!;
+    const path = bridge.config.sourceEndpoint !== undefined ? pathOf(bridge.config.sourceEndpoint) : undefined;
+    return {
+      start: async () => {
+        if (path !== undefined) ingress.register(bridge, path);
+        else ingress.register(bridge, `/topics/${encodeURIComponent(bridge.config.targetTopic ?? '')}`);
+        await ingress.listen();
+      },
+      stop: async () => ingress.unregister(bridge),
+      check: async (): Promise<ProtocolEndpointHealth> => {
+        try {
+          return { reachable: true, detail: `ingress on ${ingress.address().url}${path ?? ''}` };
+        } catch (error) {
+          return { reachable: false, detail: (error as Error).message };
+        }
+      },
+    };
+  }
+
+  createTarget(bridge: BridgeHandle): BridgeTarget {
+    const client = this.#client!;
+    const timeoutSeconds = this.#timeoutSeconds;
+    return {
+      deliver: async (destination: string, message: OutboundMessage, signal: AbortSignal) => {
+        const url = absoluteUrl(destination, 'target endpoint');
+        const headers: Record<string, string> = {
+          ...message.headers,
+          'content-type': message.contentType,
+          'idempotency-key': message.deliveryId,
+        };
+        if (message.key !== null) headers['x-onex-key'] = message.key;
+        const response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
+        if (!response.ok) {
+          throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} answered ${response.statusCode}`, {
+            details: { statusCode: response.statusCode, retryable: RETRYABLE_STATUS.has(response.statusCode) },
+          });
+        }
+        return { messageId: response.headers['x-message-id'] ?? message.deliveryId };
+      },
+      check: async (): Promise<ProtocolEndpointHealth> => {
+        const endpoint = bridge.config.targetEndpoint;
+        if (!endpoint) return { reachable: true, detail: 'no default endpoint to probe' };
+        try {
+          const response = await client.request('HEAD', endpoint, { timeoutSeconds: Math.min(5, timeoutSeconds) });
+          return { reachable: true, detail: `HEAD ${endpoint} answered ${response.statusCode}` };
+        } catch (error) {
+          return { reachable: false, detail: (error as Error).message };
+        }
+      },
+      close: async () => undefined,
+    };
+  }
+}
+
+function pathOf(endpoint: string): string {
+  if (endpoint.startsWith('/')) return endpoint.split('?')[0]!;
+  try {
+    return new URL(endpoint).pathname;
+  } catch (error) {
+    throw new BridgeConfigError(`\`sourceEndpoint\` must be a path like '/events' or an http(s) URL, got ${show(endpoint)}`, { cause: error });
+  }
+}
+
+function absoluteUrl(endpoint: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new BridgeConfigError(`\`${what}\` must be an absolute http(s) URL, got ${show(endpoint)}`, { cause: error });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new BridgeConfigError(`\`${what}\` must be an absolute http(s) URL, got ${show(endpoint)}`);
+  }
+  return endpoint;
+}

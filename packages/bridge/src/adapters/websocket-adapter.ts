@@ -1,0 +1,119 @@
+import type {
+  ProtocolBridgeConfig,
+  ProtocolEndpointHealth,
+  ProtocolHttpExtended,
+  ProtocolWebSocketConnectOptions,
+  ProtocolWebSocketConnection,
+} from '@onex/spi-types';
+import { show } from '../communication-bridge-options.js';
+import { BridgeConfigError } from '../errors/bridge-errors.js';
+import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+
+/** Options of {@link WebSocketAdapter}. */
+export interface WebSocketAdapterOptions {
+  /** Client that opens the connections. */
+  readonly client: Pick<ProtocolHttpExtended, 'websocketConnect'>;
+  /** Options of every connection (headers, heartbeat, reconnect, …). @default { reconnect: true } */
+  readonly connect?: ProtocolWebSocketConnectOptions;
+}
+
+/**
+ * WebSocket through an injected `ProtocolHttpExtended`: a source reads every message of the
+ * connection at `sourceEndpoint`; a target sends each message as one frame (text for json/text,
+ * binary for bytes). WebSocket has no acknowledgements, so delivery is at-most-once: a message
+ * is counted as delivered once written to the socket.
+ */
+export class WebSocketAdapter implements BridgeAdapter {
+  readonly protocol = 'websocket';
+  readonly #client: Pick<ProtocolHttpExtended, 'websocketConnect'>;
+  readonly #connect: ProtocolWebSocketConnectOptions;
+
+  /** @throws BridgeConfigError when the client is missing */
+  constructor(options: WebSocketAdapterOptions) {
+    if (typeof options?.client?.websocketConnect !== 'function') {
+      throw new BridgeConfigError('`client` must implement ProtocolHttpExtended.websocketConnect');
+    }
+    this.#client = options.client;
+    this.#connect = options.connect ?? { reconnect: true };
+  }
+
+  validate(config: ProtocolBridgeConfig, role: 'source' | 'target'): void {
+    const endpoint = role === 'source' ? config.sourceEndpoint : config.targetEndpoint;
+    if (role === 'source' || endpoint !== undefined) {
+      if (!endpoint || !/^wss?:\/\//.test(endpoint)) {
+        throw new BridgeConfigError(`\`${role === 'source' ? 'sourceEndpoint' : 'targetEndpoint'}\` must be a ws:// or wss:// URL, got ${show(endpoint)}`);
+      }
+    }
+  }
+
+  createSource(bridge: BridgeHandle): BridgeSource {
+    const url = bridge.config.sourceEndpoint!;
+    let connection: ProtocolWebSocketConnection | undefined;
+    let loop: Promise<void> | undefined;
+    return {
+      start: async () => {
+        connection = await this.#client.websocketConnect(url, this.#connect);
+        const conn = connection;
+        loop = (async () => {
+          try {
+            for await (const frame of conn) {
+              if (!bridge.accepting()) break;
+              bridge
+                .send({ payload: frame, metadata: { source: 'websocket', url } })
+                .catch((error: unknown) => bridge.reportSourceError(error, false));
+            }
+          } catch (error) {
+            if (bridge.accepting()) bridge.reportSourceError(error, true);
+          }
+        })();
+      },
+      stop: async () => {
+        await connection?.close(1000, 'bridge stopped').catch(() => undefined);
+        await loop;
+      },
+      check: async (): Promise<ProtocolEndpointHealth> => ({
+        reachable: connection?.state === 'open',
+        detail: `${url} is ${connection?.state ?? 'not connected'}`,
+      }),
+    };
+  }
+
+  createTarget(bridge: BridgeHandle): BridgeTarget {
+    const connections = new Map<string, Promise<ProtocolWebSocketConnection>>();
+    const open = (url: string): Promise<ProtocolWebSocketConnection> => {
+      let pending = connections.get(url);
+      if (!pending) {
+        pending = this.#client.websocketConnect(url, this.#connect);
+        pending.catch(() => connections.delete(url));
+        connections.set(url, pending);
+      }
+      return pending;
+    };
+    return {
+      deliver: async (destination: string, message: OutboundMessage) => {
+        const conn = await open(destination);
+        if (conn.state === 'closed') {
+          connections.delete(destination);
+          throw new Error(`WebSocket ${destination} is closed`);
+        }
+        await conn.send(message.body);
+        return { messageId: `ws:${message.deliveryId}` };
+      },
+      check: async (): Promise<ProtocolEndpointHealth> => {
+        const endpoint = bridge.config.targetEndpoint;
+        if (!endpoint) return { reachable: true, detail: 'no default endpoint to probe' };
+        try {
+          const conn = await open(endpoint);
+          return { reachable: conn.state === 'open' || conn.state === 'reconnecting', detail: `${endpoint} is ${conn.state}` };
+        } catch (error) {
+          return { reachable: false, detail: (error as Error).message };
+        }
+      },
+      close: async () => {
+        const all = [...connections.values()];
+        connections.clear();
+        await Promise.allSettled(all.map(async (p) => (await p).close(1000, 'bridge stopped')));
+      },
+    };
+  }
+}

@@ -1,0 +1,389 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ContextValue, ProtocolBridgeMessage, ProtocolBridgeResult } from '@onex/spi-types';
+import type { BridgeHandle } from '../adapters/bridge-adapter.js';
+import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
+import {
+  BridgeConfigError,
+  BridgeMalformedBodyError,
+  BridgeOverloadedError,
+  BridgePayloadTooLargeError,
+  BridgeRouteNotFoundError,
+  BridgeStoppedError,
+  BridgeUnsupportedMediaTypeError,
+  isBridgeError,
+} from '../errors/bridge-errors.js';
+import type { IngressAuthenticator } from './ingress-auth.js';
+import { renderPrometheus, type PrometheusFamily } from './prometheus-text.js';
+
+/** Options of {@link IngressServer}. */
+export interface IngressServerOptions {
+  /** Port to listen on (0 picks a free one). @default 0 */
+  readonly port?: number;
+  /** Address to bind. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Largest accepted request body, in bytes. @default 1048576 */
+  readonly maxBodyBytes?: number;
+  /** Most records in one `{ records: [...] }` body. @default 1000 */
+  readonly maxRecords?: number;
+  /** Requests processed at once; more get 429. @default 256 */
+  readonly maxInFlight?: number;
+  /** Value of `Retry-After` on 429 and 503, in seconds. @default 1 */
+  readonly retryAfterSeconds?: number;
+  /** Auth hook run before the body is read; throw to answer 401/403. */
+  readonly authenticate?: IngressAuthenticator;
+}
+
+const JSON_TYPES = new Set(['application/json', 'application/vnd.kafka.json.v2+json', 'application/vnd.kafka.v2+json']);
+const TEXT_TYPES = new Set(['text/plain']);
+const BYTES_TYPES = new Set(['application/octet-stream']);
+
+interface IngressRecord {
+  readonly payload: ContextValue;
+  readonly key?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * The bridge's HTTP face, shaped like the Strimzi Kafka HTTP Bridge: `POST /topics/{topic}` and
+ * `POST <sourceEndpoint path>` take one message or `{ records: [...] }` and answer per record;
+ * `GET /health`, `/ready` and `/metrics` (Prometheus text) serve operators.
+ */
+export class IngressServer {
+  readonly #options: Required<Omit<IngressServerOptions, 'authenticate'>> & { authenticate?: IngressAuthenticator };
+  readonly #paths = new Map<string, BridgeHandle>();
+  readonly #bridges = new Set<BridgeHandle>();
+  readonly #byStatus = new Map<number, number>();
+  #server: Server | undefined;
+  #listening: Promise<void> | undefined;
+  #inFlight = 0;
+
+  /** @throws BridgeConfigError when an option is invalid */
+  constructor(options: IngressServerOptions = {}) {
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new BridgeConfigError(`\`port\` must be an integer from 0 to 65535, got ${String(port)}`);
+    }
+    if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+      throw new BridgeConfigError(`\`authenticate\` must be a function, got ${typeof options.authenticate}`);
+    }
+    this.#options = {
+      port,
+      host: options.host ?? '127.0.0.1',
+      maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
+      maxRecords: positiveInteger('maxRecords', options.maxRecords, 1000),
+      maxInFlight: positiveInteger('maxInFlight', options.maxInFlight, 256),
+      retryAfterSeconds: nonNegative('retryAfterSeconds', options.retryAfterSeconds, 1),
+      ...(options.authenticate ? { authenticate: options.authenticate } : {}),
+    };
+  }
+
+  /** Starts listening (once); resolves when bound. */
+  listen(): Promise<void> {
+    this.#listening ??= new Promise<void>((resolve, reject) => {
+      const server = createServer((req, res) => void this.#handle(req, res));
+      server.keepAliveTimeout = 5000;
+      server.once('error', reject);
+      server.listen(this.#options.port, this.#options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+      this.#server = server;
+    });
+    return this.#listening;
+  }
+
+  /** The bound address (after `listen`). */
+  address(): { host: string; port: number; url: string } {
+    const info = this.#server?.address() as AddressInfo | null | undefined;
+    if (!info) throw new BridgeStoppedError('ingress (not listening)');
+    return { host: info.address, port: info.port, url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}` };
+  }
+
+  /** Stops accepting connections and closes idle ones; resolves when closed. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    this.#listening = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  /** Serves a bridge at `path` (its `sourceEndpoint` path) and at `/topics/{targetTopic}`. @throws BridgeConfigError when the path is taken */
+  register(bridge: BridgeHandle, path: string): void {
+    const owner = this.#paths.get(path);
+    if (owner && owner !== bridge) {
+      throw new BridgeConfigError(`\`sourceEndpoint\` path '${path}' is already served by bridge '${owner.name}'`);
+    }
+    this.#paths.set(path, bridge);
+    this.#bridges.add(bridge);
+  }
+
+  /** Stops serving a bridge. */
+  unregister(bridge: BridgeHandle): void {
+    for (const [path, owner] of this.#paths) if (owner === bridge) this.#paths.delete(path);
+    this.#bridges.delete(bridge);
+  }
+
+  /** Requests being processed now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://ingress');
+    const path = url.pathname;
+    try {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        if (path === '/health') return this.#send(res, 200, { status: 'ok' });
+        if (path === '/ready') return this.#ready(res);
+        if (path === '/metrics') return this.#metrics(res);
+      }
+      const { bridge, topic } = this.#route(path);
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        return this.#send(res, 405, { error_code: 405, code: 'BRIDGE_ROUTE_NOT_FOUND', message: `method ${req.method} not allowed on ${path}` });
+      }
+      if (this.#inFlight >= this.#options.maxInFlight) {
+        req.resume();
+        throw new BridgeOverloadedError('ingress in-flight requests', this.#options.maxInFlight, this.#options.retryAfterSeconds * 1000);
+      }
+      this.#inFlight += 1;
+      try {
+        if (!bridge.accepting()) throw new BridgeStoppedError(bridge.bridgeId);
+        if (this.#options.authenticate) {
+          await this.#options.authenticate({
+            method: req.method,
+            path,
+            headers: req.headers,
+            bridgeName: bridge.name,
+            ...(topic !== undefined ? { topic } : {}),
+          });
+        }
+        const records = await this.#readRecords(req, bridge);
+        await this.#deliver(res, bridge, records, path);
+      } finally {
+        this.#inFlight -= 1;
+      }
+    } catch (error) {
+      if (!req.complete) req.resume();
+      this.#fail(res, error);
+    }
+  }
+
+  #route(path: string): { bridge: BridgeHandle; topic?: string } {
+    const direct = this.#paths.get(path);
+    if (direct) return { bridge: direct };
+    const match = /^\/topics\/([^/]+)$/.exec(path);
+    if (match?.[1]) {
+      const topic = decodeURIComponent(match[1]);
+      for (const bridge of this.#bridges) {
+        if (bridge.config.targetTopic === topic) return { bridge, topic };
+      }
+    }
+    throw new BridgeRouteNotFoundError('POST', path);
+  }
+
+  async #readRecords(req: IncomingMessage, bridge: BridgeHandle): Promise<IngressRecord[]> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const format = bridge.codec.format;
+    const accepted = format === 'json' ? JSON_TYPES : format === 'text' ? new Set([...JSON_TYPES, ...TEXT_TYPES]) : new Set([...JSON_TYPES, ...BYTES_TYPES]);
+    if (!accepted.has(type)) throw new BridgeUnsupportedMediaTypeError(type || '(none)', [...accepted]);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.#options.maxBodyBytes) {
+      throw new BridgePayloadTooLargeError(this.#options.maxBodyBytes);
+    }
+    const body = await readBody(req, this.#options.maxBodyBytes);
+    if (!JSON_TYPES.has(type)) return [{ payload: type === 'text/plain' ? body.toString('utf8') : new Uint8Array(body) }];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      throw new BridgeMalformedBodyError(`request body is not valid JSON: ${(error as Error).message}`, error);
+    }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'records' in parsed) {
+      const records = (parsed as { records: unknown }).records;
+      if (!Array.isArray(records) || records.length === 0) {
+        throw new BridgeMalformedBodyError('`records` must be a non-empty array');
+      }
+      if (records.length > this.#options.maxRecords) {
+        throw new BridgeMalformedBodyError(`\`records\` has ${records.length} entries, more than maxRecords ${this.#options.maxRecords}`);
+      }
+      return records.map((record, index) => toRecord(record, index));
+    }
+    return [{ payload: parsed as ContextValue }];
+  }
+
+  async #deliver(res: ServerResponse, bridge: BridgeHandle, records: readonly IngressRecord[], path: string): Promise<void> {
+    const settled = await Promise.allSettled(
+      records.map((record) => {
+        const message: ProtocolBridgeMessage = {
+          payload: record.payload,
+          ...(record.headers ? { headers: record.headers } : {}),
+          ...(record.key !== undefined ? { key: record.key } : {}),
+          metadata: { source: 'http', path },
+        };
+        return bridge.send(message);
+      }),
+    );
+    const overloaded = settled.find(
+      (s): s is PromiseRejectedResult => s.status === 'rejected' && isBridgeError(s.reason) && (s.reason.code === 'BRIDGE_OVERLOADED' || s.reason.code === 'BRIDGE_STOPPED'),
+    );
+    if (overloaded && settled.every((s) => s.status === 'rejected')) throw overloaded.reason;
+    const offsets = settled.map((s) => (s.status === 'fulfilled' ? describeResult(s.value) : describeError(s.reason)));
+    const allOk = settled.every((s) => s.status === 'fulfilled' && s.value.success);
+    this.#send(res, allOk ? 200 : 207, { offsets });
+  }
+
+  #ready(res: ServerResponse): void {
+    const notReady = [...this.#bridges].filter((b) => !b.accepting()).map((b) => b.name);
+    const full = this.#inFlight >= this.#options.maxInFlight;
+    const ready = this.#server !== undefined && this.#bridges.size > 0 && notReady.length === 0 && !full;
+    if (!ready) res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
+    this.#send(res, ready ? 200 : 503, {
+      status: ready ? 'ready' : 'not_ready',
+      bridges: [...this.#bridges].map((b) => ({ name: b.name, accepting: b.accepting() })),
+      inFlight: this.#inFlight,
+    });
+  }
+
+  #metrics(res: ServerResponse): void {
+    const bridges = [...this.#bridges].map((b) => ({ name: b.name, status: b.status(), metrics: b.metrics() }));
+    const per = (pick: (b: (typeof bridges)[number]) => number) => bridges.map((b) => ({ labels: { bridge: b.name }, value: pick(b) }));
+    const families: PrometheusFamily[] = [
+      { name: 'onex_bridge_ingress_requests_total', help: 'Ingress requests answered, by status code.', type: 'counter', samples: [...this.#byStatus].map(([code, value]) => ({ labels: { code: String(code) }, value })) },
+      { name: 'onex_bridge_ingress_in_flight', help: 'Ingress requests being processed.', type: 'gauge', samples: [{ labels: {}, value: this.#inFlight }] },
+      { name: 'onex_bridge_messages_in_total', help: 'Messages received by the bridge.', type: 'counter', samples: per((b) => b.metrics.messagesIn) },
+      { name: 'onex_bridge_messages_out_total', help: 'Deliveries that succeeded.', type: 'counter', samples: per((b) => b.metrics.messagesOut) },
+      { name: 'onex_bridge_messages_failed_total', help: 'Messages whose delivery failed.', type: 'counter', samples: per((b) => b.status.messagesFailed) },
+      { name: 'onex_bridge_dead_letters_total', help: 'Messages sent to the dead-letter target.', type: 'counter', samples: per((b) => b.metrics.dlqCount) },
+      { name: 'onex_bridge_retries_total', help: 'Delivery retries.', type: 'counter', samples: per((b) => b.metrics.retries) },
+      { name: 'onex_bridge_rule_errors_total', help: 'Routing expression evaluations that failed.', type: 'counter', samples: per((b) => b.metrics.ruleEvaluationErrors) },
+      { name: 'onex_bridge_unmatched_total', help: 'Messages no routing rule matched.', type: 'counter', samples: per((b) => b.metrics.unmatched) },
+      { name: 'onex_bridge_in_flight', help: 'Messages waiting or being delivered.', type: 'gauge', samples: per((b) => b.status.inFlight) },
+      { name: 'onex_bridge_latency_p50_ms', help: 'Median end-to-end latency in ms.', type: 'gauge', samples: per((b) => b.metrics.latency.p50Ms) },
+      { name: 'onex_bridge_latency_p99_ms', help: '99th percentile end-to-end latency in ms.', type: 'gauge', samples: per((b) => b.metrics.latency.p99Ms) },
+      { name: 'onex_bridge_route_deliveries_total', help: 'Deliveries per route.', type: 'counter', samples: bridges.flatMap((b) => Object.entries(b.metrics.perRoute).map(([route, value]) => ({ labels: { bridge: b.name, route }, value }))) },
+    ];
+    this.#count(200);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(renderPrometheus(families));
+  }
+
+  #fail(res: ServerResponse, error: unknown): void {
+    const code = isBridgeError(error) ? error.code : 'INTERNAL';
+    let status = STATUS_BY_CODE[code] ?? 500;
+    // The ingress's own in-flight cap asks the client to slow down (429); a full bridge queue is a
+    // temporary unavailability of the service behind it (503).
+    if (code === 'BRIDGE_OVERLOADED' && !String((error as BridgeOverloadedError).details['what']).startsWith('ingress')) status = 503;
+    if (status === 429 || status === 503) res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
+    if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+    if (status === 413) res.setHeader('connection', 'close');
+    this.#send(res, status, { error_code: status, code, message: status === 500 ? 'internal error' : (error as Error).message });
+  }
+
+  #send(res: ServerResponse, status: number, body: unknown): void {
+    this.#count(status);
+    if (res.headersSent) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  #count(status: number): void {
+    this.#byStatus.set(status, (this.#byStatus.get(status) ?? 0) + 1);
+  }
+}
+
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BRIDGE_MALFORMED_BODY: 400,
+  BRIDGE_INVALID_MESSAGE: 400,
+  BRIDGE_FORMAT: 400,
+  BRIDGE_UNAUTHORIZED: 401,
+  BRIDGE_FORBIDDEN: 403,
+  BRIDGE_ROUTE_NOT_FOUND: 404,
+  BRIDGE_PAYLOAD_TOO_LARGE: 413,
+  BRIDGE_UNSUPPORTED_MEDIA_TYPE: 415,
+  BRIDGE_OVERLOADED: 429,
+  BRIDGE_STOPPED: 503,
+};
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new BridgePayloadTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+function toRecord(record: unknown, index: number): IngressRecord {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new BridgeMalformedBodyError(`\`records[${index}]\` must be an object with a value, got ${Array.isArray(record) ? 'an array' : String(record)}`);
+  }
+  const r = record as Record<string, unknown>;
+  const payload = 'value' in r ? r['value'] : r['payload'];
+  if (payload === undefined) throw new BridgeMalformedBodyError(`\`records[${index}].value\` is required`);
+  if (r['key'] !== undefined && r['key'] !== null && typeof r['key'] !== 'string') {
+    throw new BridgeMalformedBodyError(`\`records[${index}].key\` must be a string, got ${typeof r['key']}`);
+  }
+  const headers = r['headers'];
+  let mapped: Record<string, string> | undefined;
+  if (headers !== undefined) {
+    mapped = {};
+    // Strimzi sends headers as [{ key, value }]; a plain object is accepted too.
+    const entries: [unknown, unknown][] = Array.isArray(headers)
+      ? headers.map((h) => [(h as { key?: unknown })?.key, (h as { value?: unknown })?.value])
+      : typeof headers === 'object' && headers !== null
+        ? Object.entries(headers)
+        : [[undefined, undefined]];
+    for (const [name, value] of entries) {
+      if (typeof name !== 'string' || typeof value !== 'string') {
+        throw new BridgeMalformedBodyError(`\`records[${index}].headers\` must hold string names and values`);
+      }
+      mapped[name] = value;
+    }
+  }
+  return {
+    payload: payload as ContextValue,
+    ...(typeof r['key'] === 'string' ? { key: r['key'] } : {}),
+    ...(mapped ? { headers: mapped } : {}),
+  };
+}
+
+function describeResult(result: ProtocolBridgeResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { success: result.success, attempts: result.attempts };
+  if (result.messageId !== undefined) out['messageId'] = result.messageId;
+  if (result.target !== undefined) out['target'] = result.target;
+  const kafka = result.success && result.messageId ? /^(.*)\/(\d+)\/(\d+)$/.exec(result.messageId) : null;
+  if (kafka) {
+    out['partition'] = Number(kafka[2]);
+    out['offset'] = Number(kafka[3]);
+  }
+  if (!result.success) {
+    out['error_code'] = result.deadLettered ? 202 : 500;
+    out['code'] = result.error?.code;
+    out['message'] = result.error?.message;
+    if (result.deadLettered) out['deadLettered'] = true;
+  }
+  return out;
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  const code = isBridgeError(error) ? error.code : 'INTERNAL';
+  return { success: false, error_code: STATUS_BY_CODE[code] ?? 500, code, message: (error as Error)?.message ?? String(error) };
+}
