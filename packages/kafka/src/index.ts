@@ -1,1 +1,28 @@
-export {};
+export { KafkaClient } from './kafka-client.js';
+export type { KafkaClientOptions, KafkaLogLevel } from './kafka-client-options.js';
+export { KafkaError, isKafkaError } from './errors/kafka-error.js';
+export {
+  KafkaAdminError,
+  KafkaAmbiguousOffsetsError,
+  KafkaArgumentError,
+  KafkaAuthenticationError,
+  KafkaClosedError,
+  KafkaCodecUnavailableError,
+  KafkaCommitError,
+  KafkaConfigError,
+  KafkaConnectionError,
+  KafkaConsumerFailedError,
+  KafkaInvalidReplicationError,
+  KafkaMessageTooLargeError,
+  KafkaOffsetOutOfRangeError,
+  KafkaProduceError,
+  KafkaTimeoutError,
+  KafkaTopicExistsDifferentError,
+  KafkaTopicNotFoundError,
+  KafkaUnknownPartitionError,
+  UnknownConsumerError,
+  UnknownProducerError,
+} from './errors/kafka-errors.js';
+export { murmur2, partitionForKey } from './internal/murmur2.js';
+export { isCodecAvailable } from './internal/resolve-config.js';
+export { channels as kafkaChannels } from './internal/channels.js';

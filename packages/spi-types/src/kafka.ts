@@ -65,12 +65,17 @@ export interface ProtocolKafkaProducerConfig extends ProtocolKafkaConnectionConf
   readonly enableIdempotence?: boolean;
   /** Batch compression. @default 'gzip' */
   readonly compression?: LiteralKafkaCompression;
-  /** How long a message may wait for its batch to fill, in ms. @default 5 */
+  /**
+   * Extra time a message may wait for its batch to fill, in ms. With 0, a batch leaves at the next
+   * event-loop turn when nothing is in flight, and batches form while one is in flight. @default 0
+   */
   readonly lingerMs?: number;
   /** Most messages per batch. @default 1000 */
   readonly batchSize?: number;
   /** Most bytes per batch. @default 1048576 */
   readonly maxBatchBytes?: number;
+  /** Largest single message (key + value + headers) accepted before sending, in bytes. @default 1048576 */
+  readonly maxMessageBytes?: number;
 }
 
 /** The seed's `ProtocolKafkaConsumerConfig`. */
@@ -91,6 +96,10 @@ export interface ProtocolKafkaConsumerConfig extends ProtocolKafkaConnectionConf
   readonly maxPollRecords?: number;
   /** Read committed data only, or everything. @default 'read_uncommitted' */
   readonly isolationLevel?: 'read_uncommitted' | 'read_committed';
+  /** Messages buffered ahead of `consumeMessages` before partitions are paused. @default 10000 */
+  readonly maxBufferedRecords?: number;
+  /** Longest time the broker holds a fetch open waiting for data, in ms. @default 500 */
+  readonly fetchMaxWaitMs?: number;
 }
 
 /** Message headers: names to bytes (strings are UTF-8 encoded on send). */

@@ -19,6 +19,7 @@ export const KAFKA_ERROR_CODES = [
   'KAFKA_ADMIN',
   'KAFKA_CODEC_UNAVAILABLE',
   'KAFKA_OFFSET_OUT_OF_RANGE',
+  'KAFKA_CONSUMER_FAILED',
 ] as const;
 /** A code of {@link KAFKA_ERROR_CODES}. */
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];

@@ -1,0 +1,514 @@
+import { randomInt } from 'node:crypto';
+import type { Admin, Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
+import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
+import type { KafkaError } from '../errors/kafka-error.js';
+import {
+  KafkaArgumentError,
+  KafkaClosedError,
+  KafkaMessageTooLargeError,
+  KafkaProduceError,
+  KafkaTopicNotFoundError,
+  KafkaUnknownPartitionError,
+} from '../errors/kafka-errors.js';
+import { channels } from './channels.js';
+import type { ClientMetrics } from './client-metrics.js';
+import { partitionForKey } from './murmur2.js';
+import type { ResolvedProducerConfig } from './resolve-config.js';
+import { toBuffer, toSafeNumber } from './to-buffer.js';
+import { assertTopicName } from './topic-name.js';
+import { describe } from './validate.js';
+
+/** One message waiting for its batch, with the caller's promise. */
+interface PendingRecord {
+  readonly topic: string;
+  partition: number;
+  readonly explicitPartition: number | undefined;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, Buffer> | undefined;
+  readonly timestamp: number;
+  readonly size: number;
+  readonly enqueuedAt: number;
+  readonly resolve: (result: ProtocolKafkaProduceResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Records of one topic-partition in send order. */
+class PartitionQueue {
+  records: PendingRecord[] = [];
+  head = 0;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+  get length(): number {
+    return this.records.length - this.head;
+  }
+  /** Removes up to `count` records or `maxBytes` (at least one record). */
+  take(count: number, maxBytes: number): PendingRecord[] {
+    let end = this.head;
+    let bytes = 0;
+    while (end < this.records.length && end - this.head < count) {
+      const size = this.records[end]!.size;
+      if (end > this.head && bytes + size > maxBytes) break;
+      bytes += size;
+      end++;
+    }
+    const taken = this.records.slice(this.head, end);
+    this.head = end;
+    if (this.head > 4096 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+    return taken;
+  }
+}
+
+/** What a producer knows about a topic. */
+interface TopicState {
+  partitionCount: number;
+  available: number[];
+  fetchedAt: number;
+  sticky: number;
+  /** Records that arrived while the partition count was unknown, in call order. */
+  waiting: PendingRecord[] | null;
+  refreshing: boolean;
+}
+
+/** One partition's records in a produce request. */
+interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: PendingRecord[];
+}
+
+type ProducerState = { readonly kind: 'open' } | { readonly kind: 'closing' } | { readonly kind: 'closed' };
+
+/** Header values must be bytes or strings. */
+function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: Record<string, Buffer> | undefined; size: number } {
+  if (headers === undefined) return { headers: undefined, size: 0 };
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new KafkaArgumentError(`\`headers\` must be an object of names to bytes or strings, got ${describe(headers)}`);
+  }
+  const out: Record<string, Buffer> = {};
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      throw new KafkaArgumentError(`\`headers.${name}\` must be a Uint8Array or a string, got ${describe(value)}`);
+    }
+    const bytes = toBuffer(value);
+    out[name] = bytes;
+    size += Buffer.byteLength(name) + bytes.length;
+  }
+  return { headers: out, size };
+}
+
+/**
+ * A kafkajs producer behind a per-partition auto-batcher: concurrent `produce` calls are queued per
+ * topic-partition and leave as one request (at most `batchSize` records / `maxBatchBytes` bytes per
+ * partition) whenever no request is in flight, so each caller still learns its own offset.
+ */
+export class BatchingProducer {
+  readonly id: string;
+  readonly #config: ResolvedProducerConfig;
+  readonly #kafka: Kafka;
+  readonly #metrics: ClientMetrics;
+  readonly #metadataMaxAgeMs: number;
+  readonly #queues = new Map<string, PartitionQueue>();
+  readonly #topics = new Map<string, TopicState>();
+  #producer: Producer | undefined;
+  #admin: Promise<Admin> | undefined;
+  #needsReset = false;
+  #inFlight = false;
+  #queued = 0;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #drainWaiters: (() => void)[] = [];
+  #state: ProducerState = { kind: 'open' };
+
+  constructor(id: string, config: ResolvedProducerConfig, kafka: Kafka, metrics: ClientMetrics, metadataMaxAgeMs: number) {
+    this.id = id;
+    this.#config = config;
+    this.#kafka = kafka;
+    this.#metrics = metrics;
+    this.#metadataMaxAgeMs = metadataMaxAgeMs;
+  }
+
+  /** Client id of this producer. */
+  get clientId(): string {
+    return this.#config.connection.clientId;
+  }
+
+  /** Connects the kafkajs producer. */
+  async connect(): Promise<void> {
+    this.#metrics.setConnection(this.id, 'connecting');
+    try {
+      await this.#ensureProducer();
+      this.#metrics.setConnection(this.id, 'connected');
+    } catch (error) {
+      this.#metrics.setConnection(this.id, 'disconnected');
+      throw this.#fail(fromKafkaJsError(error, 'produce', 'could not connect the producer'), 1);
+    }
+  }
+
+  /**
+   * Queues one message; resolves with its partition and offset once the broker acknowledged it.
+   * @throws {KafkaArgumentError} on a bad topic, key, value, header, partition or timestamp
+   * @throws {KafkaMessageTooLargeError} when the message exceeds `maxMessageBytes` or the broker limit
+   */
+  produce(
+    topic: string,
+    key: Uint8Array | string | null | undefined,
+    value: Uint8Array | string | null,
+    options: ProtocolKafkaProduceOptions = {},
+  ): Promise<ProtocolKafkaProduceResult> {
+    if (this.#state.kind !== 'open') {
+      return Promise.reject(new KafkaClosedError(`producer ${JSON.stringify(this.id)} is closed`, { details: { producerId: this.id } }));
+    }
+    assertTopicName(topic);
+    if (key !== null && key !== undefined && typeof key !== 'string' && !(key instanceof Uint8Array)) {
+      throw new KafkaArgumentError(`\`key\` must be a Uint8Array, a string or null, got ${describe(key)}`);
+    }
+    if (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      throw new KafkaArgumentError(`\`value\` must be a Uint8Array, a string or null, got ${describe(value)}`);
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new KafkaArgumentError(`\`options\` must be an object, got ${describe(options)}`);
+    }
+    const { partition, timestamp } = options;
+    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
+      throw new KafkaArgumentError(`\`partition\` must be a non-negative integer, got ${describe(partition)}`);
+    }
+    if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
+      throw new KafkaArgumentError(`\`timestamp\` must be a non-negative integer (epoch ms), got ${describe(timestamp)}`);
+    }
+    const keyBytes = key === null || key === undefined ? null : toBuffer(key);
+    const valueBytes = value === null ? null : toBuffer(value);
+    const { headers, size: headerSize } = toHeaders(options.headers);
+    const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + headerSize;
+    if (size > this.#config.maxMessageBytes) {
+      throw this.#fail(
+        new KafkaMessageTooLargeError(`message of ${size} bytes exceeds \`maxMessageBytes\` (${this.#config.maxMessageBytes})`, {
+          details: { topic, size, maxMessageBytes: this.#config.maxMessageBytes },
+        }),
+        1,
+      );
+    }
+    return new Promise<ProtocolKafkaProduceResult>((resolve, reject) => {
+      this.#enqueue({
+        topic,
+        partition: -1,
+        explicitPartition: partition,
+        key: keyBytes,
+        value: valueBytes,
+        headers,
+        timestamp: timestamp ?? Date.now(),
+        size,
+        enqueuedAt: performance.now(),
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /** Sends everything queued, then disconnects; later calls reject with `KAFKA_CLOSED`. */
+  async close(): Promise<void> {
+    if (this.#state.kind !== 'open') return;
+    this.#state = { kind: 'closing' };
+    while (this.#queued > 0 || this.#inFlight) {
+      await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    }
+    this.#clearTimer();
+    this.#state = { kind: 'closed' };
+    const admin = this.#admin;
+    await Promise.allSettled([this.#producer?.disconnect(), admin?.then((a) => a.disconnect())]);
+    this.#metrics.removeMember(this.id);
+  }
+
+  #enqueue(record: PendingRecord): void {
+    this.#queued++;
+    const state = this.#topics.get(record.topic);
+    if (state === undefined || state.waiting !== null) {
+      this.#waitForMetadata(record);
+      return;
+    }
+    if (Date.now() - state.fetchedAt > this.#metadataMaxAgeMs && !state.refreshing) this.#refresh(record.topic, state);
+    this.#place(record, state);
+  }
+
+  #place(record: PendingRecord, state: TopicState): void {
+    let partition: number;
+    if (record.explicitPartition !== undefined) {
+      if (record.explicitPartition >= state.partitionCount) {
+        this.#settleFailure(
+          [record],
+          new KafkaUnknownPartitionError(
+            `\`partition\` ${record.explicitPartition} does not exist: topic ${JSON.stringify(record.topic)} has ${state.partitionCount} partitions`,
+            { details: { topic: record.topic, partition: record.explicitPartition, partitionCount: state.partitionCount } },
+          ),
+        );
+        return;
+      }
+      partition = record.explicitPartition;
+    } else if (record.key !== null) {
+      partition = partitionForKey(record.key, state.partitionCount);
+    } else {
+      partition = state.sticky;
+    }
+    record.partition = partition;
+    const queueKey = `${record.topic}\u0000${partition}`;
+    let queue = this.#queues.get(queueKey);
+    if (queue === undefined) {
+      queue = new PartitionQueue(record.topic, partition);
+      this.#queues.set(queueKey, queue);
+    }
+    queue.records.push(record);
+    this.#schedule(queue.length >= this.#config.batchSize);
+  }
+
+  #waitForMetadata(record: PendingRecord): void {
+    let state = this.#topics.get(record.topic);
+    if (state === undefined) {
+      state = { partitionCount: 0, available: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false };
+      this.#topics.set(record.topic, state);
+      this.#refresh(record.topic, state);
+    }
+    state.waiting ??= [];
+    state.waiting.push(record);
+  }
+
+  #refresh(topic: string, state: TopicState): void {
+    state.refreshing = true;
+    this.#loadMetadata(topic).then(
+      ({ count, available }) => {
+        state.partitionCount = Math.max(count, state.partitionCount);
+        state.available = available.length > 0 ? available : Array.from({ length: count }, (_, i) => i);
+        state.fetchedAt = Date.now();
+        state.refreshing = false;
+        if (state.sticky >= state.partitionCount || state.waiting !== null) state.sticky = this.#pickSticky(state);
+        const waiting = state.waiting;
+        state.waiting = null;
+        for (const record of waiting ?? []) this.#place(record, state);
+      },
+      (error: unknown) => {
+        state.refreshing = false;
+        const waiting = state.waiting ?? [];
+        if (state.partitionCount === 0) this.#topics.delete(topic);
+        else state.waiting = null;
+        this.#settleFailure(waiting, fromKafkaJsError(error, 'admin', `could not load metadata of topic ${JSON.stringify(topic)}`, topic));
+      },
+    );
+  }
+
+  #pickSticky(state: TopicState): number {
+    const choices = state.available.length > 0 ? state.available : [0];
+    return choices[randomInt(choices.length)] ?? 0;
+  }
+
+  async #loadMetadata(topic: string): Promise<{ count: number; available: number[] }> {
+    const admin = await this.#getAdmin();
+    const read = async (): Promise<{ count: number; available: number[] } | undefined> => {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length === 0) return undefined;
+        return { count: partitions.length, available: partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId) };
+      } catch (error) {
+        const type = rootKafkaJsError(error).type;
+        if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
+        throw error;
+      }
+    };
+    const known = await read();
+    if (known) return known;
+    // A producer's metadata request is what makes brokers auto-create a topic (when they allow it).
+    const producer = await this.#ensureProducer();
+    await producer.send({ topic, messages: [], acks: this.#config.acks });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const created = await read();
+      if (created) return created;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new KafkaTopicNotFoundError(topic);
+  }
+
+  #getAdmin(): Promise<Admin> {
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    this.#admin.catch(() => {
+      this.#admin = undefined;
+    });
+    return this.#admin;
+  }
+
+  async #ensureProducer(): Promise<Producer> {
+    if (this.#producer !== undefined && !this.#needsReset) return this.#producer;
+    if (this.#producer !== undefined) {
+      // After a send with an unknown outcome, a fresh producer id keeps the idempotent sequence
+      // numbers from colliding with batches the broker may have written.
+      const old = this.#producer;
+      this.#producer = undefined;
+      await old.disconnect().catch(() => undefined);
+    }
+    const producer = this.#kafka.producer({
+      idempotent: this.#config.idempotent,
+      allowAutoTopicCreation: true,
+      retry: { retries: this.#config.retries },
+      ...(this.#config.idempotent ? { maxInFlightRequests: 1 } : {}),
+    });
+    await producer.connect();
+    this.#producer = producer;
+    this.#needsReset = false;
+    return producer;
+  }
+
+  #schedule(urgent: boolean): void {
+    if (this.#inFlight) return;
+    if (this.#timer !== undefined) {
+      if (!urgent || this.#config.lingerMs === 0) return;
+      this.#clearTimer();
+    }
+    if (urgent || this.#config.lingerMs === 0 || this.#state.kind !== 'open') {
+      this.#timer = setImmediate(() => this.#flush());
+    } else {
+      this.#timer = setTimeout(() => this.#flush(), this.#config.lingerMs);
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer as NodeJS.Timeout);
+    clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = undefined;
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    if (this.#inFlight) return;
+    const batches: PartitionBatch[] = [];
+    for (const [queueKey, queue] of this.#queues) {
+      if (queue.length === 0) {
+        this.#queues.delete(queueKey);
+        continue;
+      }
+      batches.push({ topic: queue.topic, partition: queue.partition, records: queue.take(this.#config.batchSize, this.#config.maxBatchBytes) });
+      const state = this.#topics.get(queue.topic);
+      // Sticky partitioning for null keys moves on once the sticky partition's batch leaves.
+      if (state !== undefined && state.sticky === queue.partition) state.sticky = this.#pickSticky(state);
+    }
+    if (batches.length === 0) {
+      this.#notifyDrain();
+      return;
+    }
+    this.#inFlight = true;
+    void this.#send(batches).finally(() => {
+      this.#inFlight = false;
+      let remaining = false;
+      for (const queue of this.#queues.values()) if (queue.length > 0) remaining = true;
+      if (remaining) this.#schedule(true);
+      else this.#notifyDrain();
+    });
+  }
+
+  #notifyDrain(): void {
+    if (this.#queued > 0 || this.#inFlight) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  async #send(batches: PartitionBatch[]): Promise<void> {
+    const started = performance.now();
+    const count = batches.reduce((n, b) => n + b.records.length, 0);
+    const bytes = batches.reduce((n, b) => n + b.records.reduce((m, r) => m + r.size, 0), 0);
+    let metadata: RecordMetadata[];
+    try {
+      const producer = await this.#ensureProducer();
+      const byTopic = new Map<string, Message[]>();
+      for (const batch of batches) {
+        let messages = byTopic.get(batch.topic);
+        if (messages === undefined) byTopic.set(batch.topic, (messages = []));
+        for (const r of batch.records) {
+          messages.push({
+            key: r.key,
+            value: r.value,
+            partition: r.partition,
+            timestamp: String(r.timestamp),
+            ...(r.headers !== undefined ? { headers: r.headers } : {}),
+          });
+        }
+      }
+      const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      metadata = await producer.sendBatch({
+        topicMessages,
+        acks: this.#config.acks,
+        timeout: this.#config.connection.requestTimeout,
+        compression: this.#config.compression,
+      });
+    } catch (error) {
+      const typed = fromKafkaJsError(error, 'produce', `could not produce ${count} message(s)`);
+      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: performance.now() - started, error: typed });
+      if (typed.code === 'KAFKA_MESSAGE_TOO_LARGE' && count > 1) {
+        // The broker rejected the whole request: isolate the offending record, keeping order.
+        if (batches.length > 1) {
+          for (const batch of batches) await this.#send([batch]);
+        } else {
+          const only = batches[0]!;
+          const half = Math.ceil(only.records.length / 2);
+          await this.#send([{ ...only, records: only.records.slice(0, half) }]);
+          await this.#send([{ ...only, records: only.records.slice(half) }]);
+        }
+        return;
+      }
+      if (typed.code !== 'KAFKA_MESSAGE_TOO_LARGE' && this.#config.idempotent) this.#needsReset = true;
+      if (typed.code === 'KAFKA_CONNECTION') this.#metrics.setConnection(this.id, 'connecting');
+      this.#settleFailure(
+        batches.flatMap((b) => b.records),
+        typed,
+      );
+      return;
+    }
+    this.#metrics.setConnection(this.id, 'connected');
+    const now = performance.now();
+    for (const batch of batches) {
+      const meta = metadata.find((m) => m.topicName === batch.topic && m.partition === batch.partition);
+      if (meta === undefined && this.#config.acks !== 0) {
+        this.#settleFailure(batch.records, new KafkaProduceError(`no acknowledgement for ${batch.topic}/${batch.partition}`));
+        continue;
+      }
+      const base = meta === undefined ? -1 : toSafeNumber(meta.baseOffset ?? '-1', 'offset');
+      const appendTime = meta?.logAppendTime !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
+      this.#metrics.batchesSent++;
+      this.#metrics.batchedMessages += batch.records.length;
+      batch.records.forEach((r, i) => {
+        this.#queued--;
+        this.#metrics.messagesProduced++;
+        this.#metrics.bytesProduced += r.size;
+        this.#metrics.produceLatency.add(now - r.enqueuedAt);
+        r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
+      });
+    }
+    if (channels.produceBatch.hasSubscribers) {
+      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: now - started });
+    }
+  }
+
+  #settleFailure(records: readonly PendingRecord[], error: KafkaError): void {
+    if (records.length === 0) return;
+    this.#fail(error, records.length);
+    for (const r of records) {
+      this.#queued--;
+      r.reject(error);
+    }
+    this.#notifyDrain();
+  }
+
+  #fail<E extends KafkaError>(error: E, count: number): E {
+    for (let i = 0; i < count; i++) this.#metrics.recordError(error.code);
+    if (channels.error.hasSubscribers) channels.error.publish({ clientId: this.clientId, code: error.code, message: error.message });
+    return error;
+  }
+}

@@ -1,0 +1,452 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { ProtocolKafkaCommitOffsets, ProtocolKafkaMessage, ProtocolKafkaTopicPartitionOffset } from '@onex/spi-types';
+import { fromKafkaJsError } from '../errors/from-kafkajs-error.js';
+import type { KafkaError } from '../errors/kafka-error.js';
+import {
+  KafkaAmbiguousOffsetsError,
+  KafkaArgumentError,
+  KafkaClosedError,
+  KafkaConsumerFailedError,
+  KafkaOffsetOutOfRangeError,
+  KafkaUnknownPartitionError,
+} from '../errors/kafka-errors.js';
+import { channels } from './channels.js';
+import type { ClientMetrics } from './client-metrics.js';
+import type { ResolvedConsumerConfig } from './resolve-config.js';
+import { assertTopicName } from './topic-name.js';
+import { describe } from './validate.js';
+
+/** Buffered messages of one fetched batch. */
+interface Chunk {
+  readonly tp: string;
+  readonly messages: ProtocolKafkaMessage[];
+  index: number;
+}
+
+type ConsumerState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'running'; readonly topics: readonly string[]; readonly consumer: Consumer }
+  | { readonly kind: 'failed'; readonly error: KafkaError }
+  | { readonly kind: 'closed' };
+
+const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+const splitTp = (tp: string): { topic: string; partition: number } => {
+  const at = tp.lastIndexOf(':');
+  return { topic: tp.slice(0, at), partition: Number(tp.slice(at + 1)) };
+};
+
+function toMessage(topic: string, partition: number, m: KafkaMessage): ProtocolKafkaMessage {
+  const headers: Record<string, Uint8Array> = {};
+  if (m.headers) {
+    for (const [name, raw] of Object.entries(m.headers)) {
+      // Kafka allows repeated header names; the last one wins here, as in most maps.
+      const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+      if (value !== undefined) headers[name] = typeof value === 'string' ? Buffer.from(value) : value;
+    }
+  }
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    key: m.key ?? null,
+    value: m.value ?? null,
+    headers,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+/**
+ * A pull consumer over kafkajs's push consumer: `eachBatch` fills a bounded buffer, partitions are
+ * paused while it is full, and `poll` hands out up to `maxPollRecords` messages.
+ */
+export class PullConsumer {
+  readonly id: string;
+  readonly #config: ResolvedConsumerConfig;
+  readonly #kafka: Kafka;
+  readonly #metrics: ClientMetrics;
+  #state: ConsumerState = { kind: 'idle' };
+  #chunks: Chunk[] = [];
+  #chunkHead = 0;
+  #buffered = 0;
+  readonly #bufferedByTp = new Map<string, number>();
+  /** Next offset expected from the broker per partition (older re-fetched messages are skipped). */
+  readonly #nextExpected = new Map<string, number>();
+  /** Next offset after the last message handed to the caller. */
+  readonly #delivered = new Map<string, number>();
+  readonly #committed = new Map<string, number>();
+  #assigned = new Set<string>();
+  readonly #paused = new Set<string>();
+  #waiters: (() => void)[] = [];
+  #pollChain: Promise<unknown> = Promise.resolve();
+  #lastAutoCommit = Date.now();
+  #autoCommitTimer: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(id: string, config: ResolvedConsumerConfig, kafka: Kafka, metrics: ClientMetrics) {
+    this.id = id;
+    this.#config = config;
+    this.#kafka = kafka;
+    this.#metrics = metrics;
+    metrics.setConnection(id, 'disconnected');
+  }
+
+  /** Client id of this consumer. */
+  get clientId(): string {
+    return this.#config.connection.clientId;
+  }
+
+  /** Group id of this consumer. */
+  get groupId(): string {
+    return this.#config.groupId;
+  }
+
+  /**
+   * Returns up to `maxPollRecords` buffered messages, waiting at most `timeoutMs` for some.
+   * @throws {KafkaArgumentError} on a bad topic list or timeout
+   * @throws {KafkaConsumerFailedError} when kafkajs stopped the consumer for good
+   */
+  poll(topics: readonly string[], timeoutMs: number): Promise<ProtocolKafkaMessage[]> {
+    if (!Array.isArray(topics) || topics.length === 0) {
+      return Promise.reject(new KafkaArgumentError(`\`topics\` must be a non-empty list of topic names, got ${describe(topics)}`));
+    }
+    for (const topic of topics) assertTopicName(topic, 'topics[]');
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(new KafkaArgumentError(`\`timeoutMs\` must be a non-negative integer, got ${describe(timeoutMs)}`));
+    }
+    const wanted = [...new Set(topics)].sort();
+    const run = this.#pollChain.then(() => this.#poll(wanted, timeoutMs));
+    this.#pollChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #poll(topics: string[], timeoutMs: number): Promise<ProtocolKafkaMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    this.#assertUsable();
+    const state = this.#state;
+    if (state.kind !== 'running' || state.topics.join('\u0000') !== topics.join('\u0000')) await this.#subscribe(topics);
+    if (this.#config.autoCommit && Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) await this.#autoCommit();
+    while (this.#buffered === 0) {
+      this.#assertUsable();
+      const left = deadline - Date.now();
+      if (left <= 0) return [];
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.#take();
+  }
+
+  #assertUsable(): void {
+    const state = this.#state;
+    if (state.kind === 'closed' || this.#closing) throw new KafkaClosedError(`consumer ${JSON.stringify(this.id)} is closed`, { details: { consumerId: this.id } });
+    if (state.kind === 'failed') throw state.error;
+  }
+
+  #take(): ProtocolKafkaMessage[] {
+    const out: ProtocolKafkaMessage[] = [];
+    const max = this.#config.maxPollRecords;
+    while (out.length < max && this.#chunkHead < this.#chunks.length) {
+      const chunk = this.#chunks[this.#chunkHead]!;
+      const end = Math.min(chunk.messages.length, chunk.index + (max - out.length));
+      for (let i = chunk.index; i < end; i++) out.push(chunk.messages[i]!);
+      const n = end - chunk.index;
+      chunk.index = end;
+      this.#buffered -= n;
+      this.#bufferedByTp.set(chunk.tp, (this.#bufferedByTp.get(chunk.tp) ?? n) - n);
+      const last = chunk.messages[end - 1];
+      if (last !== undefined) this.#delivered.set(chunk.tp, last.offset + 1);
+      if (chunk.index === chunk.messages.length) this.#chunkHead++;
+    }
+    if (this.#chunkHead > 1024 && this.#chunkHead * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#chunkHead);
+      this.#chunkHead = 0;
+    }
+    let bytes = 0;
+    for (const m of out) bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    this.#metrics.messagesConsumed += out.length;
+    this.#metrics.bytesConsumed += bytes;
+    this.#resumeIfDrained();
+    return out;
+  }
+
+  #resumeIfDrained(): void {
+    if (this.#paused.size === 0 || this.#buffered > this.#config.maxBufferedRecords / 2) return;
+    const state = this.#state;
+    if (state.kind !== 'running') return;
+    const resume = [...this.#paused].map(splitTp);
+    this.#paused.clear();
+    state.consumer.resume(resume.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+  }
+
+  async #subscribe(topics: string[]): Promise<void> {
+    await this.#stopCurrent();
+    const consumer = this.#kafka.consumer({
+      groupId: this.#config.groupId,
+      sessionTimeout: this.#config.sessionTimeoutMs,
+      heartbeatInterval: this.#config.heartbeatIntervalMs,
+      readUncommitted: this.#config.readUncommitted,
+      maxWaitTimeInMs: this.#config.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    });
+    const { GROUP_JOIN, CRASH, CONNECT, DISCONNECT, REBALANCING } = consumer.events;
+    consumer.on(CONNECT, () => this.#metrics.setConnection(this.id, 'connected'));
+    consumer.on(DISCONNECT, () => this.#metrics.setConnection(this.id, 'disconnected'));
+    consumer.on(REBALANCING, () => this.#metrics.setConnection(this.id, 'connecting'));
+    consumer.on(GROUP_JOIN, (event) => this.#onJoin(event.payload.memberAssignment));
+    consumer.on(CRASH, (event) => {
+      const { error, restart } = event.payload;
+      const typed = new KafkaConsumerFailedError(`consumer ${JSON.stringify(this.id)} stopped: ${error.message}`, {
+        cause: error,
+        details: { consumerId: this.id, restart },
+      });
+      this.#metrics.recordError(typed.code);
+      channels.error.publish({ clientId: this.clientId, code: typed.code, message: typed.message });
+      this.#metrics.setConnection(this.id, restart ? 'connecting' : 'disconnected');
+      if (!restart && this.#state.kind === 'running' && this.#state.consumer === consumer) {
+        this.#state = { kind: 'failed', error: typed };
+        this.#wake();
+      }
+    });
+    this.#metrics.setConnection(this.id, 'connecting');
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: this.#config.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async (payload) => this.#onBatch(payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      this.#metrics.setConnection(this.id, 'disconnected');
+      throw fromKafkaJsError(error, 'commit', `consumer ${JSON.stringify(this.id)} could not subscribe to ${topics.join(', ')}`);
+    }
+    this.#state = { kind: 'running', topics, consumer };
+    if (this.#config.autoCommit && this.#autoCommitTimer === undefined && this.#config.autoCommitIntervalMs > 0) {
+      this.#autoCommitTimer = setInterval(() => {
+        if (Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) void this.#autoCommit();
+      }, this.#config.autoCommitIntervalMs);
+      this.#autoCommitTimer.unref();
+    }
+  }
+
+  async #onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
+    const tp = tpKey(batch.topic, batch.partition);
+    if (isStale() || !this.#assigned.has(tp) || batch.messages.length === 0) return;
+    const expected = this.#nextExpected.get(tp) ?? -1;
+    const messages: ProtocolKafkaMessage[] = [];
+    for (const m of batch.messages) {
+      const message = toMessage(batch.topic, batch.partition, m);
+      if (message.offset >= expected) messages.push(message);
+    }
+    const lastOffset = Number(batch.lastOffset());
+    this.#nextExpected.set(tp, Math.max(expected, lastOffset + 1));
+    let lag = this.#metrics.lagByMember.get(this.id);
+    if (lag === undefined) this.#metrics.lagByMember.set(this.id, (lag = new Map()));
+    lag.set(tp, Math.max(0, Number(batch.highWatermark) - (lastOffset + 1)));
+    if (messages.length === 0) return;
+    this.#chunks.push({ tp, messages, index: 0 });
+    this.#buffered += messages.length;
+    this.#bufferedByTp.set(tp, (this.#bufferedByTp.get(tp) ?? 0) + messages.length);
+    if (this.#buffered >= this.#config.maxBufferedRecords && !this.#paused.has(tp) && this.#state.kind === 'running') {
+      this.#paused.add(tp);
+      this.#state.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    }
+    this.#wake();
+  }
+
+  #onJoin(memberAssignment: Record<string, number[]>): void {
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(memberAssignment)) for (const p of partitions) assigned.add(tpKey(topic, p));
+    const revoked = [...this.#assigned].filter((tp) => !assigned.has(tp));
+    if (revoked.length > 0) {
+      const gone = new Set(revoked);
+      // Messages of revoked partitions now belong to another member: drop them, never deliver twice.
+      const kept = this.#chunks.slice(this.#chunkHead).filter((c) => !gone.has(c.tp));
+      this.#chunks = kept;
+      this.#chunkHead = 0;
+      this.#buffered = kept.reduce((n, c) => n + c.messages.length - c.index, 0);
+      const resume: { topic: string; partitions: number[] }[] = [];
+      for (const tp of revoked) {
+        this.#bufferedByTp.delete(tp);
+        this.#nextExpected.delete(tp);
+        this.#delivered.delete(tp);
+        this.#committed.delete(tp);
+        this.#metrics.lagByMember.get(this.id)?.delete(tp);
+        if (this.#paused.delete(tp)) {
+          const { topic, partition } = splitTp(tp);
+          resume.push({ topic, partitions: [partition] });
+        }
+      }
+      if (resume.length > 0 && this.#state.kind === 'running') this.#state.consumer.resume(resume);
+    }
+    this.#assigned = assigned;
+    this.#metrics.rebalances++;
+    this.#metrics.setConnection(this.id, 'connected');
+    channels.rebalance.publish({ clientId: this.clientId, consumerId: this.id, groupId: this.groupId, assignment: memberAssignment, revoked });
+    this.#resumeIfDrained();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Partitions currently assigned to this consumer, as `topic:partition`. */
+  assignment(): string[] {
+    return [...this.#assigned].sort();
+  }
+
+  /**
+   * Commits offsets (the next offset to read of each partition).
+   * @throws {KafkaAmbiguousOffsetsError} for `{ topic: offset }` when several partitions of the topic were delivered
+   * @throws {KafkaUnknownPartitionError} for a partition not assigned to this consumer
+   * @throws {KafkaOffsetOutOfRangeError} for an offset beyond the messages delivered
+   * @throws {KafkaCommitError} when the group coordinator rejects the commit
+   */
+  async commit(offsets: ProtocolKafkaCommitOffsets): Promise<boolean> {
+    this.#assertUsable();
+    const list = this.#normalize(offsets);
+    if (list.length === 0) return true;
+    await this.#commitList(list, false);
+    return true;
+  }
+
+  #normalize(offsets: ProtocolKafkaCommitOffsets): ProtocolKafkaTopicPartitionOffset[] {
+    if (typeof offsets !== 'object' || offsets === null) {
+      throw new KafkaArgumentError(`\`offsets\` must be an object or a list of { topic, partition, offset }, got ${describe(offsets)}`);
+    }
+    const list: ProtocolKafkaTopicPartitionOffset[] = [];
+    if (Array.isArray(offsets)) {
+      for (const entry of offsets as unknown[]) {
+        if (typeof entry !== 'object' || entry === null) {
+          throw new KafkaArgumentError(`\`offsets[]\` entries must be { topic, partition, offset }, got ${describe(entry)}`);
+        }
+        const { topic, partition, offset } = entry as Record<string, unknown>;
+        assertTopicName(topic, 'offsets[].topic');
+        if (!Number.isInteger(partition) || (partition as number) < 0) {
+          throw new KafkaArgumentError(`\`offsets[].partition\` must be a non-negative integer, got ${describe(partition)}`);
+        }
+        list.push({ topic, partition: partition as number, offset: offset as number });
+      }
+    } else {
+      for (const [key, offset] of Object.entries(offsets as Record<string, number>)) {
+        const at = key.lastIndexOf(':');
+        if (at >= 0) {
+          const topic = key.slice(0, at);
+          const partitionText = key.slice(at + 1);
+          assertTopicName(topic, `offsets["${key}"] topic`);
+          if (!/^\d+$/.test(partitionText)) {
+            throw new KafkaArgumentError(`\`offsets\` key ${JSON.stringify(key)} must be "topic:partition" with an integer partition`);
+          }
+          list.push({ topic, partition: Number(partitionText), offset });
+        } else {
+          assertTopicName(key, 'offsets key');
+          const delivered = [...this.#delivered.keys()].map(splitTp).filter((tp) => tp.topic === key);
+          if (delivered.length === 0) {
+            throw new KafkaUnknownPartitionError(
+              `cannot commit \`offsets["${key}"]\`: no partition of topic ${JSON.stringify(key)} was delivered to consumer ${JSON.stringify(this.id)}`,
+              { details: { topic: key } },
+            );
+          }
+          if (delivered.length > 1) {
+            const partitions = delivered.map((tp) => tp.partition).sort((a, b) => a - b);
+            throw new KafkaAmbiguousOffsetsError(
+              `\`offsets["${key}"]\` is ambiguous: partitions ${partitions.join(', ')} of topic ${JSON.stringify(key)} were delivered; use "${key}:<partition>" keys or a list`,
+              { details: { topic: key, partitions } },
+            );
+          }
+          list.push({ topic: key, partition: delivered[0]!.partition, offset });
+        }
+      }
+    }
+    for (const { topic, partition, offset } of list) {
+      const tp = tpKey(topic, partition);
+      if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+        throw new KafkaArgumentError(`offset of ${tp} must be a non-negative integer, got ${describe(offset)}`, { details: { topic, partition, offset } });
+      }
+      if (!Number.isSafeInteger(offset)) {
+        throw new KafkaOffsetOutOfRangeError(`offset of ${tp} must be at most 2^53 - 1, got ${offset}`, { details: { topic, partition, offset } });
+      }
+      if (!this.#assigned.has(tp)) {
+        throw new KafkaUnknownPartitionError(`partition ${tp} is not assigned to consumer ${JSON.stringify(this.id)}`, {
+          details: { topic, partition, assigned: this.assignment() },
+        });
+      }
+      const delivered = this.#delivered.get(tp);
+      if (delivered !== undefined && offset > delivered) {
+        throw new KafkaOffsetOutOfRangeError(
+          `offset ${offset} of ${tp} is beyond the messages delivered (commit at most ${delivered}, the offset after the last one)`,
+          { details: { topic, partition, offset, delivered } },
+        );
+      }
+    }
+    return list;
+  }
+
+  async #commitList(list: readonly ProtocolKafkaTopicPartitionOffset[], auto: boolean): Promise<void> {
+    const state = this.#state;
+    if (state.kind !== 'running') return;
+    try {
+      await state.consumer.commitOffsets(list.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
+    } catch (error) {
+      const typed = fromKafkaJsError(error, 'commit', `consumer ${JSON.stringify(this.id)} could not commit offsets`);
+      this.#metrics.recordError(typed.code);
+      channels.error.publish({ clientId: this.clientId, code: typed.code, message: typed.message });
+      throw typed;
+    }
+    for (const { topic, partition, offset } of list) this.#committed.set(tpKey(topic, partition), offset);
+    if (channels.commit.hasSubscribers) {
+      channels.commit.publish({ clientId: this.clientId, consumerId: this.id, groupId: this.groupId, offsets: list, auto });
+    }
+  }
+
+  async #autoCommit(): Promise<void> {
+    this.#lastAutoCommit = Date.now();
+    const list: ProtocolKafkaTopicPartitionOffset[] = [];
+    for (const [tp, offset] of this.#delivered) {
+      if (this.#committed.get(tp) !== offset && this.#assigned.has(tp)) list.push({ ...splitTp(tp), offset });
+    }
+    if (list.length === 0) return;
+    // Auto commit failures (a rebalance in progress) are counted and retried at the next interval.
+    await this.#commitList(list, true).catch(() => undefined);
+  }
+
+  async #stopCurrent(): Promise<void> {
+    const state = this.#state;
+    if (state.kind !== 'running') return;
+    if (this.#config.autoCommit) await this.#autoCommit();
+    this.#state = { kind: 'idle' };
+    await state.consumer.disconnect().catch(() => undefined);
+    this.#chunks = [];
+    this.#chunkHead = 0;
+    this.#buffered = 0;
+    this.#bufferedByTp.clear();
+    this.#nextExpected.clear();
+    this.#delivered.clear();
+    this.#committed.clear();
+    this.#paused.clear();
+    this.#assigned = new Set();
+    this.#metrics.lagByMember.delete(this.id);
+  }
+
+  /** Commits delivered offsets when auto commit is on, leaves the group and disconnects. */
+  async close(): Promise<void> {
+    if (this.#state.kind === 'closed' || this.#closing) return;
+    this.#closing = true;
+    this.#wake();
+    await this.#pollChain;
+    if (this.#autoCommitTimer !== undefined) clearInterval(this.#autoCommitTimer);
+    this.#autoCommitTimer = undefined;
+    await this.#stopCurrent();
+    this.#state = { kind: 'closed' };
+    this.#wake();
+    this.#metrics.removeMember(this.id);
+  }
+}

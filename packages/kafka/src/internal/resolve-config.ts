@@ -1,0 +1,204 @@
+import kafkajs from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { ProtocolKafkaConnectionConfig, ProtocolKafkaConsumerConfig, ProtocolKafkaProducerConfig } from '@onex/spi-types';
+import { KafkaCodecUnavailableError, KafkaConfigError } from '../errors/kafka-errors.js';
+import { boolOption, describe, enumOption, intOption, stringOption } from './validate.js';
+
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+
+/** Connection settings after validation, in kafkajs terms. */
+export type ResolvedConnection = Pick<KafkaConfig, 'brokers' | 'clientId' | 'ssl' | 'sasl' | 'connectionTimeout' | 'requestTimeout'> & {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly requestTimeout: number;
+};
+
+/** Producer settings after validation. */
+export interface ResolvedProducerConfig {
+  readonly connection: ResolvedConnection;
+  readonly acks: -1 | 0 | 1;
+  readonly retries: number;
+  readonly idempotent: boolean;
+  readonly compression: number;
+  readonly lingerMs: number;
+  readonly batchSize: number;
+  readonly maxBatchBytes: number;
+  readonly maxMessageBytes: number;
+}
+
+/** Consumer settings after validation. */
+export interface ResolvedConsumerConfig {
+  readonly connection: ResolvedConnection;
+  readonly groupId: string;
+  readonly fromBeginning: boolean;
+  readonly autoCommit: boolean;
+  readonly autoCommitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxPollRecords: number;
+  readonly readUncommitted: boolean;
+  readonly maxBufferedRecords: number;
+  readonly fetchMaxWaitMs: number;
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
+
+/** Validates connection settings (`bootstrapServers`, `clientId`, TLS, SASL, timeouts). */
+export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>, defaultClientId = 'onex'): ResolvedConnection {
+  const servers = config.bootstrapServers;
+  if (!Array.isArray(servers) || servers.length === 0) {
+    throw new KafkaConfigError(`\`bootstrapServers\` must be a non-empty list of "host:port", got ${describe(servers)}`, {
+      details: { option: 'bootstrapServers', value: servers },
+    });
+  }
+  for (const server of servers as unknown[]) {
+    const match = typeof server === 'string' ? HOST_PORT.exec(server) : null;
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new KafkaConfigError(`\`bootstrapServers\` entries must be "host:port", got ${describe(server)}`, {
+        details: { option: 'bootstrapServers', value: server },
+      });
+    }
+  }
+  const clientId = stringOption('clientId', config.clientId, defaultClientId);
+  const connectionTimeout = intOption('connectionTimeoutMs', config.connectionTimeoutMs, 10_000, 1);
+  const requestTimeout = intOption('requestTimeoutMs', config.requestTimeoutMs, 30_000, 1);
+  let ssl: KafkaConfig['ssl'];
+  if (config.ssl !== undefined) {
+    if (typeof config.ssl === 'boolean') ssl = config.ssl;
+    else if (typeof config.ssl === 'object' && config.ssl !== null) {
+      const s = config.ssl;
+      ssl = {
+        ...(s.ca !== undefined ? { ca: Array.isArray(s.ca) ? [...(s.ca as string[])] : (s.ca as string) } : {}),
+        ...(s.cert !== undefined ? { cert: s.cert } : {}),
+        ...(s.key !== undefined ? { key: s.key } : {}),
+        ...(s.passphrase !== undefined ? { passphrase: s.passphrase } : {}),
+        ...(s.servername !== undefined ? { servername: s.servername } : {}),
+        rejectUnauthorized: boolOption('ssl.rejectUnauthorized', s.rejectUnauthorized, true),
+      };
+    } else {
+      throw new KafkaConfigError(`\`ssl\` must be a boolean or an object, got ${describe(config.ssl)}`, { details: { option: 'ssl' } });
+    }
+  }
+  let sasl: SASLOptions | undefined;
+  if (config.sasl !== undefined) {
+    const mechanism = enumOption('sasl.mechanism', (config.sasl as { mechanism?: unknown }).mechanism, 'plain', [
+      'plain',
+      'scram-sha-256',
+      'scram-sha-512',
+      'oauthbearer',
+    ] as const);
+    if (mechanism === 'oauthbearer') {
+      const provider = (config.sasl as { oauthBearerProvider?: unknown }).oauthBearerProvider;
+      if (typeof provider !== 'function') {
+        throw new KafkaConfigError(`\`sasl.oauthBearerProvider\` must be a function, got ${describe(provider)}`, {
+          details: { option: 'sasl.oauthBearerProvider' },
+        });
+      }
+      sasl = { mechanism, oauthBearerProvider: provider as () => Promise<{ value: string }> };
+    } else {
+      const { username, password } = config.sasl as { username?: unknown; password?: unknown };
+      sasl = {
+        mechanism,
+        username: stringOption('sasl.username', username),
+        password: typeof password === 'string' ? password : stringOption('sasl.password', password),
+      } as SASLOptions;
+    }
+  }
+  return {
+    brokers: [...(servers as string[])],
+    clientId,
+    connectionTimeout,
+    requestTimeout,
+    ...(ssl !== undefined ? { ssl } : {}),
+    ...(sasl !== undefined ? { sasl } : {}),
+  };
+}
+
+const COMPRESSION: Record<string, number> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/** True when kafkajs has a codec for this compression (gzip is built in; others need a registered codec). */
+export function isCodecAvailable(compression: string): boolean {
+  const type = COMPRESSION[compression];
+  if (type === undefined) return false;
+  if (type === CompressionTypes.None) return true;
+  try {
+    const factory = (CompressionCodecs as Record<number, (() => unknown) | undefined>)[type];
+    return factory !== undefined && factory() !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Validates a producer config. */
+export function resolveProducerConfig(config: ProtocolKafkaProducerConfig): ResolvedProducerConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new KafkaConfigError(`producer config must be an object, got ${describe(config)}`);
+  }
+  const connection = resolveConnection(config);
+  const acksOption = enumOption('acks', config.acks, 'all', ['all', -1, 0, 1] as const);
+  const acks = acksOption === 'all' ? -1 : acksOption;
+  const idempotent = boolOption('enableIdempotence', config.enableIdempotence, true);
+  if (idempotent && acks !== -1) {
+    throw new KafkaConfigError(`\`acks\` must be 'all' when \`enableIdempotence\` is true, got ${describe(config.acks)}`, {
+      details: { option: 'acks', value: config.acks },
+    });
+  }
+  const compressionName = enumOption('compression', config.compression, 'gzip', ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const);
+  if (!isCodecAvailable(compressionName)) {
+    throw new KafkaCodecUnavailableError(
+      `\`compression\` ${JSON.stringify(compressionName)} needs a codec registered in kafkajs CompressionCodecs; only "gzip" and "none" are built in`,
+      { details: { option: 'compression', value: compressionName } },
+    );
+  }
+  const maxBatchBytes = intOption('maxBatchBytes', config.maxBatchBytes, 1_048_576, 1);
+  return {
+    connection,
+    acks,
+    retries: intOption('retries', config.retries, 5, 0),
+    idempotent,
+    compression: COMPRESSION[compressionName]!,
+    lingerMs: intOption('lingerMs', config.lingerMs, 0, 0, 60_000),
+    batchSize: intOption('batchSize', config.batchSize, 1000, 1),
+    maxBatchBytes,
+    maxMessageBytes: intOption('maxMessageBytes', config.maxMessageBytes, 1_048_576, 1),
+  };
+}
+
+/** Validates a consumer config. */
+export function resolveConsumerConfig(config: ProtocolKafkaConsumerConfig): ResolvedConsumerConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw new KafkaConfigError(`consumer config must be an object, got ${describe(config)}`);
+  }
+  const connection = resolveConnection(config);
+  const sessionTimeoutMs = intOption('sessionTimeoutMs', config.sessionTimeoutMs, 30_000, 1);
+  const heartbeatIntervalMs = intOption('heartbeatIntervalMs', config.heartbeatIntervalMs, 3_000, 1);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) {
+    throw new KafkaConfigError(
+      `\`heartbeatIntervalMs\` must be lower than \`sessionTimeoutMs\` (${sessionTimeoutMs}), got ${heartbeatIntervalMs}`,
+      { details: { option: 'heartbeatIntervalMs', value: heartbeatIntervalMs } },
+    );
+  }
+  const maxPollRecords = intOption('maxPollRecords', config.maxPollRecords, 500, 1);
+  return {
+    connection,
+    groupId: stringOption('groupId', config.groupId),
+    fromBeginning: enumOption('autoOffsetReset', config.autoOffsetReset, 'latest', ['earliest', 'latest'] as const) === 'earliest',
+    autoCommit: boolOption('enableAutoCommit', config.enableAutoCommit, true),
+    autoCommitIntervalMs: intOption('autoCommitIntervalMs', config.autoCommitIntervalMs, 5_000, 0),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    maxPollRecords,
+    readUncommitted:
+      enumOption('isolationLevel', config.isolationLevel, 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const) ===
+      'read_uncommitted',
+    maxBufferedRecords: intOption('maxBufferedRecords', config.maxBufferedRecords, Math.max(10_000, maxPollRecords), 1),
+    fetchMaxWaitMs: intOption('fetchMaxWaitMs', config.fetchMaxWaitMs, 500, 0),
+  };
+}
