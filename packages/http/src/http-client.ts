@@ -287,7 +287,14 @@ export class HttpClient implements ProtocolHttpClient {
 
       let response: ProtocolHttpResponse;
       if (shortCircuit !== undefined) {
-        response = shortCircuit;
+        response = new HttpResponse({
+          statusCode: shortCircuit.statusCode,
+          headers: shortCircuit.headers,
+          body: shortCircuit.body,
+          url: shortCircuit.url || prepared.url.href,
+          elapsedMs: performance.now() - started,
+          attempts: 0,
+        });
       } else {
         if (signal?.aborted) throw new HttpAbortedError(prepared.method, prepared.url.href, { cause: signal.reason });
         const needController = signal !== undefined || totalMs !== undefined || this.#breaker !== undefined;
