@@ -80,9 +80,8 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
       if (typeof operation !== 'function') {
         throw new CircuitBreakerArgumentError('operation', 'a function (signal) => value | Promise', operation);
       }
-      const circuit = this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults);
-      let timeoutMs = circuit.resolvedConfig.callTimeoutMs;
       const timeoutSeconds = options?.timeoutSeconds;
+      let timeoutMs: number | undefined;
       if (timeoutSeconds !== undefined) {
         if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds >= 0) || timeoutSeconds * 1000 > MAX_TIMER_MS) {
           throw new CircuitBreakerArgumentError(
@@ -93,7 +92,8 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
         }
         timeoutMs = timeoutSeconds === 0 ? 0 : Math.max(1, Math.round(timeoutSeconds * 1000));
       }
-      return circuit.execute(operation as CircuitOperation<T>, timeoutMs);
+      const circuit = this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults);
+      return circuit.execute(operation as CircuitOperation<T>, timeoutMs ?? circuit.resolvedConfig.callTimeoutMs);
     } catch (error) {
       return Promise.reject(error);
     }
