@@ -1,0 +1,292 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SCHEMA_TYPES, isOnexError, type ProtocolSchemaReference } from '@onex/spi-types';
+import { toCompatibilityLevel } from '../compatibility-level.js';
+import { SchemaRegistryInvalidArgumentError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
+import type { SchemaRegistryAdminApi } from '../schema-registry-api.js';
+import { checkSchemaType } from '../store/schema-input.js';
+import { CONFLUENT_ERRORS } from './confluent-error-codes.js';
+
+/** Options of {@link SchemaRegistryServer}. */
+export interface SchemaRegistryServerOptions {
+  /** The registry to serve (usually a {@link KafkaSchemaRegistry}). */
+  readonly registry: SchemaRegistryAdminApi;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Require HTTP basic auth with these credentials. */
+  readonly basicAuth?: { readonly username: string; readonly password: string };
+  /** Largest request body in bytes. @default 1048576 */
+  readonly maxBodyBytes?: number;
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+class HttpProblem extends Error {
+  constructor(readonly status: number, readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly handle: (match: string[], query: URLSearchParams, body: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+}
+
+function parseVersion(raw: string): number | 'latest' {
+  if (raw === 'latest' || raw === '-1') return 'latest';
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 2 ** 31 - 1) throw new HttpProblem(422, 42202, `The specified version '${raw}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
+  return n;
+}
+
+function parseId(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) throw new HttpProblem(404, 40403, `Schema ${raw} not found`);
+  return n;
+}
+
+function flag(query: URLSearchParams, name: string): boolean {
+  return query.get(name) === 'true';
+}
+
+function schemaBody(body: Record<string, unknown>): { schema: string; schemaType: (typeof SCHEMA_TYPES)[number]; references: ProtocolSchemaReference[] } {
+  if (typeof body['schema'] !== 'string') throw new HttpProblem(422, 42201, 'Invalid schema: the body needs a "schema" string');
+  const schemaType = checkSchemaType(body['schemaType'] ?? 'AVRO');
+  const references = Array.isArray(body['references']) ? (body['references'] as ProtocolSchemaReference[]) : [];
+  return { schema: body['schema'], schemaType, references };
+}
+
+/** Omits `schemaType` for AVRO and empty references, as Confluent does. */
+function confluentSchema<T extends { schemaType: string; references: readonly unknown[] }>(info: T): Record<string, unknown> {
+  const { schemaType, references, ...rest } = info;
+  return { ...rest, ...(schemaType === 'AVRO' ? {} : { schemaType }), ...(references.length > 0 ? { references } : {}) };
+}
+
+/**
+ * Serves a registry over Confluent's REST API on node:http, so Confluent clients (Java, librdkafka,
+ * `@kafkajs/confluent-schema-registry`) can use the embedded registry with no extra server.
+ */
+export class SchemaRegistryServer {
+  private readonly registry: SchemaRegistryAdminApi;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly authorization: string | undefined;
+  private readonly maxBodyBytes: number;
+  private readonly routes: Route[];
+  private server: Server | undefined;
+
+  /** @throws {SchemaRegistryInvalidOptionError} for invalid options */
+  constructor(options: SchemaRegistryServerOptions) {
+    if (!options || typeof options.registry?.registerSchema !== 'function' || typeof options.registry.listSubjects !== 'function') {
+      throw new SchemaRegistryInvalidOptionError('`registry` must implement the registry admin API (e.g. a KafkaSchemaRegistry)');
+    }
+    this.registry = options.registry;
+    this.host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SchemaRegistryInvalidOptionError(`\`port\` must be an integer from 0 to 65535, got ${JSON.stringify(port)}`);
+    this.port = port;
+    const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new SchemaRegistryInvalidOptionError(`\`maxBodyBytes\` must be a positive integer, got ${JSON.stringify(maxBodyBytes)}`);
+    this.maxBodyBytes = maxBodyBytes;
+    this.authorization = options.basicAuth
+      ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
+      : undefined;
+    this.routes = this.buildRoutes();
+  }
+
+  /** Starts listening; resolves with the base URL (`http://127.0.0.1:PORT`). */
+  async listen(): Promise<string> {
+    if (this.server) return this.url;
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => resolve());
+    });
+    this.server = server;
+    return this.url;
+  }
+
+  /** The base URL once listening. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new SchemaRegistryInvalidArgumentError('the server is not listening');
+    return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  /** Stops listening and closes idle connections (the registry stays open). */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (this.authorization !== undefined && req.headers.authorization !== this.authorization) {
+        res.setHeader('www-authenticate', 'Basic realm="schema-registry"');
+        throw new HttpProblem(401, 40101, 'Unauthorized');
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+      const path = `/${segments.map((s) => s.replace(/\//g, '%2F')).join('/')}`;
+      let pathMatched = false;
+      for (const route of this.routes) {
+        const match = route.pattern.exec(path);
+        if (!match) continue;
+        pathMatched = true;
+        if (route.method !== req.method) continue;
+        const params = match.slice(1).map((s) => s.replace(/%2F/g, '/'));
+        const result = await route.handle(params, url.searchParams, () => this.readBody(req));
+        this.send(res, 200, result);
+        return;
+      }
+      throw pathMatched ? new HttpProblem(405, 405, 'HTTP 405 Method Not Allowed') : new HttpProblem(404, 404, 'HTTP 404 Not Found');
+    } catch (error) {
+      if (error instanceof HttpProblem) {
+        this.send(res, error.status, { error_code: error.errorCode, message: error.message });
+      } else if (isOnexError(error)) {
+        const mapped = CONFLUENT_ERRORS[error.code as keyof typeof CONFLUENT_ERRORS] ?? { status: 500, errorCode: 50001 };
+        this.send(res, mapped.status, { error_code: mapped.errorCode, message: error.message });
+      } else {
+        this.send(res, 500, { error_code: 50001, message: (error as Error).message });
+      }
+    }
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.maxBodyBytes) throw new HttpProblem(413, 413, `request body larger than ${this.maxBodyBytes} bytes`);
+      chunks.push(chunk);
+    }
+    if (size === 0) return {};
+    try {
+      const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+      return value as Record<string, unknown>;
+    } catch {
+      throw new HttpProblem(400, 400, 'request body must be a JSON object');
+    }
+  }
+
+  private buildRoutes(): Route[] {
+    const r = this.registry;
+    const S = '([^/]+)';
+    return [
+      { method: 'GET', pattern: /^\/$/, handle: async () => ({}) },
+      { method: 'GET', pattern: /^\/schemas\/types$/, handle: async () => [...SCHEMA_TYPES] },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^/schemas/ids/${S}$`),
+        handle: async ([id]) => {
+          const found = await r.getSchemaById(parseId(id!));
+          const { id: _id, ...rest } = found;
+          return confluentSchema(rest);
+        },
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^/schemas/ids/${S}/schema$`),
+        handle: async ([id]) => JSON.parse((await r.getSchemaById(parseId(id!))).schema) as unknown,
+      },
+      { method: 'GET', pattern: new RegExp(`^/schemas/ids/${S}/versions$`), handle: async ([id]) => r.getSubjectVersionsById(parseId(id!)) },
+      { method: 'GET', pattern: /^\/subjects$/, handle: async (_m, q) => r.listSubjects({ deleted: flag(q, 'deleted') }) },
+      { method: 'GET', pattern: new RegExp(`^/subjects/${S}/versions$`), handle: async ([s], q) => r.listVersions(s!, { deleted: flag(q, 'deleted') }) },
+      {
+        method: 'POST',
+        pattern: new RegExp(`^/subjects/${S}/versions$`),
+        handle: async ([s], _q, body) => {
+          const { schema, schemaType, references } = schemaBody(await body());
+          return { id: await r.registerSchema(s!, schema, schemaType, { references }) };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: new RegExp(`^/subjects/${S}$`),
+        handle: async ([s], q, body) => {
+          const { schema, schemaType, references } = schemaBody(await body());
+          return confluentSchema(await r.lookupSchema(s!, schema, { schemaType, references, deleted: flag(q, 'deleted') }));
+        },
+      },
+      { method: 'DELETE', pattern: new RegExp(`^/subjects/${S}$`), handle: async ([s], q) => r.deleteSubject(s!, { permanent: flag(q, 'permanent') }) },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^/subjects/${S}/versions/${S}$`),
+        handle: async ([s, v], q) => confluentSchema(await r.getSchema(s!, { version: parseVersion(v!), deleted: flag(q, 'deleted') })),
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^/subjects/${S}/versions/${S}/schema$`),
+        handle: async ([s, v]) => JSON.parse((await r.getSchema(s!, { version: parseVersion(v!) })).schema) as unknown,
+      },
+      {
+        method: 'DELETE',
+        pattern: new RegExp(`^/subjects/${S}/versions/${S}$`),
+        handle: async ([s, v], q) => r.deleteSchemaVersion(s!, parseVersion(v!), { permanent: flag(q, 'permanent') }),
+      },
+      {
+        method: 'POST',
+        pattern: new RegExp(`^/compatibility/subjects/${S}/versions/${S}$`),
+        handle: async ([s, v], q, body) => {
+          const { schema, schemaType, references } = schemaBody(await body());
+          const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references, version: parseVersion(v!) });
+          return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: new RegExp(`^/compatibility/subjects/${S}/versions$`),
+        handle: async ([s], q, body) => {
+          const { schema, schemaType, references } = schemaBody(await body());
+          const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references });
+          return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+        },
+      },
+      { method: 'GET', pattern: /^\/config$/, handle: async () => ({ compatibilityLevel: await r.getCompatibility() }) },
+      {
+        method: 'PUT',
+        pattern: /^\/config$/,
+        handle: async (_m, _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility')) }),
+      },
+      {
+        method: 'GET',
+        pattern: new RegExp(`^/config/${S}$`),
+        handle: async ([s], q) => {
+          const own = await r.getSubjectCompatibility(s!);
+          if (own !== undefined) return { compatibilityLevel: own };
+          if (flag(q, 'defaultToGlobal')) return { compatibilityLevel: await r.getCompatibility() };
+          throw new HttpProblem(404, 40408, `Subject '${s}' does not have subject-level compatibility configured`);
+        },
+      },
+      {
+        method: 'PUT',
+        pattern: new RegExp(`^/config/${S}$`),
+        handle: async ([s], _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility'), s!) }),
+      },
+      {
+        method: 'DELETE',
+        pattern: new RegExp(`^/config/${S}$`),
+        handle: async ([s]) => {
+          const before = await r.getCompatibility(s!);
+          await r.deleteSubjectCompatibility(s!);
+          return { compatibilityLevel: before };
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,87 @@
+import type protobuf from 'protobufjs';
+import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
+import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
+import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
+import { asBuffer, decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
+
+/** Options of {@link ProtobufSerde}. */
+export interface ProtobufSerdeOptions extends SchemaSerdeOptions {
+  /** Full name of the message type to write (`acme.Order`). @default the file's first message */
+  readonly messageType?: string;
+  /** Check values with protobufjs `verify` before encoding. @default true */
+  readonly validate?: boolean;
+}
+
+interface ProtobufWriter {
+  readonly type: protobuf.Type;
+  readonly indexes: Uint8Array;
+}
+
+const FORMAT = new ProtobufFormat();
+
+/**
+ * Protobuf messages in the Confluent wire format (magic byte, schema id, message-index array,
+ * Protobuf binary) with protobufjs. Deserialized values are protobufjs message objects.
+ */
+export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWriter, ParsedProtobufSchema> {
+  protected readonly format = FORMAT;
+  private readonly messageType: string | undefined;
+  private readonly validate: boolean;
+
+  /** @throws {SchemaRegistryInvalidOptionError} for invalid options */
+  constructor(options: ProtobufSerdeOptions) {
+    super(options, 'PROTOBUF');
+    if (options.messageType !== undefined && (typeof options.messageType !== 'string' || options.messageType === '')) {
+      throw new SchemaRegistryInvalidOptionError(`\`messageType\` must be a non-empty string, got ${JSON.stringify(options.messageType)}`);
+    }
+    if (options.validate !== undefined && typeof options.validate !== 'boolean') {
+      throw new SchemaRegistryInvalidOptionError(`\`validate\` must be a boolean, got ${JSON.stringify(options.validate)}`);
+    }
+    this.messageType = options.messageType?.replace(/^\./, '');
+    this.validate = options.validate ?? true;
+  }
+
+  protected createWriter(parsed: ParsedProtobufSchema): ProtobufWriter {
+    const entry: ProtobufMessageEntry | undefined =
+      this.messageType === undefined ? parsed.messages[0] : parsed.messages.find((m) => m.fullName === this.messageType);
+    if (!entry) {
+      throw new SchemaRegistryInvalidOptionError(
+        `\`messageType\` ${JSON.stringify(this.messageType)} is not a message of the schema (has ${parsed.messages.map((m) => m.fullName).join(', ')})`,
+      );
+    }
+    return { type: entry.type, indexes: encodeMessageIndexes(entry.indexes) };
+  }
+
+  protected createReader(parsed: ParsedProtobufSchema): ParsedProtobufSchema {
+    return parsed;
+  }
+
+  protected encode(id: number, writer: ProtobufWriter, value: unknown): Uint8Array {
+    if (this.validate) {
+      const problem = writer.type.verify(value as Record<string, unknown>);
+      if (problem !== null) throw new SerdeInvalidPayloadError(`value does not match message ${writer.type.fullName.slice(1)}: ${problem}`);
+    }
+    let body: Uint8Array;
+    try {
+      body = writer.type.encode(value as Record<string, unknown>).finish();
+    } catch (error) {
+      throw new SerdeInvalidPayloadError(`value does not encode as ${writer.type.fullName.slice(1)}: ${(error as Error).message}`, { cause: error });
+    }
+    const out = Buffer.allocUnsafe(HEADER_SIZE + writer.indexes.length + body.length);
+    writeHeader(out, id);
+    out.set(writer.indexes, HEADER_SIZE);
+    out.set(body, HEADER_SIZE + writer.indexes.length);
+    return out;
+  }
+
+  protected decode(parsed: ParsedProtobufSchema, bytes: Uint8Array): unknown {
+    const { indexes, offset } = decodeMessageIndexes(bytes, HEADER_SIZE);
+    const entry = parsed.messages.find((m) => m.indexes.length === indexes.length && m.indexes.every((v, i) => v === indexes[i]));
+    if (!entry) throw new SerdeInvalidPayloadError(`message index [${indexes.join(', ')}] names no message of the writer's schema`);
+    try {
+      return entry.type.decode(asBuffer(bytes).subarray(offset));
+    } catch (error) {
+      throw new SerdeInvalidPayloadError(`bytes do not decode as ${entry.fullName}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
