@@ -91,7 +91,7 @@ export class RoutingTable {
       }
     }
     const unmatched = routes.length === 0 && (this.#rules.length > 0 || this.#fallback === undefined);
-    if (unmatched && this.#fallback) routes.push(this.#fallback);
+    if (routes.length === 0 && this.#fallback) routes.push(this.#fallback);
     return { routes, unmatched, errors: errors ?? [] };
   }
 }
