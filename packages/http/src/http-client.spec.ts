@@ -15,6 +15,10 @@ describe(HttpClient, () => {
         res.end(`status ${res.statusCode}`);
         return;
       }
+      if (req.url === '/big') {
+        res.end('x'.repeat(100));
+        return;
+      }
       if (req.url === '/not-json') {
         res.setHeader('content-type', 'application/json');
         res.end('{oops');
@@ -115,6 +119,16 @@ describe(HttpClient, () => {
   it('rejects json() on a body that is not JSON with HTTP_INVALID_JSON', async () => {
     const response = await client.get('/not-json');
     expect(() => response.json()).toThrow(expect.objectContaining({ code: 'HTTP_INVALID_JSON', cause: expect.any(SyntaxError) }));
+  });
+
+  it('fails with HTTP_RESPONSE_TOO_LARGE when the body exceeds maxResponseSize', async () => {
+    const small = new HttpClient({ baseUrl: server.origin, maxResponseSize: 10 });
+    try {
+      await expect(small.get('/big')).rejects.toMatchObject({ code: 'HTTP_RESPONSE_TOO_LARGE', details: expect.objectContaining({ maxResponseSize: 10 }) });
+      await expect(small.get('/status/200')).resolves.toMatchObject({ statusCode: 200 });
+    } finally {
+      await small.close();
+    }
   });
 
   it('throws HttpStatusError on 4xx/5xx when throwOnStatus is set, per call or per client', async () => {
