@@ -1,7 +1,7 @@
 import { CircuitBreakerOpenError } from '@onex/spi-types';
-import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker';
-import { startServer, type TestServer } from '../test/support/test-server';
-import { HttpClient } from './http-client';
+import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
+import { startServer, type TestServer } from '../test/support/test-server.js';
+import { HttpClient } from './http-client.js';
 
 describe(HttpClient, () => {
   describe('circuit breaker integration', () => {

@@ -1,7 +1,7 @@
-import { startServer, type TestServer } from '../test/support/test-server';
-import type { HttpInterceptedRequest } from './http-client-options';
-import { HttpClient } from './http-client';
-import { HttpResponse } from './http-response';
+import { startServer, type TestServer } from '../test/support/test-server.js';
+import type { HttpInterceptedRequest } from './http-client-options.js';
+import { HttpClient } from './http-client.js';
+import { HttpResponse } from './http-response.js';
 
 describe(HttpClient, () => {
   describe('interceptors', () => {

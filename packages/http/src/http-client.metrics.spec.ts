@@ -1,8 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker';
-import { startServer, type TestServer } from '../test/support/test-server';
-import { HttpClient } from './http-client';
-import { HTTP_DIAGNOSTICS_CHANNELS } from './internal/diagnostics';
+import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
+import { startServer, type TestServer } from '../test/support/test-server.js';
+import { HttpClient } from './http-client.js';
+import { HTTP_DIAGNOSTICS_CHANNELS } from './internal/diagnostics.js';
 
 describe(HttpClient, () => {
   describe('metrics and diagnostics', () => {

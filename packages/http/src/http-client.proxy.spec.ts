@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createProxy } from 'proxy';
-import { startServer, type TestServer } from '../test/support/test-server';
-import { HttpClient } from './http-client';
+import { startServer, type TestServer } from '../test/support/test-server.js';
+import { HttpClient } from './http-client.js';
 
 describe(HttpClient, () => {
   describe('through a real HTTP proxy', () => {

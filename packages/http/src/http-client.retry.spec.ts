@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { startServer, waitFor, type TestServer } from '../test/support/test-server';
-import { HttpClient } from './http-client';
+import { startServer, waitFor, type TestServer } from '../test/support/test-server.js';
+import { HttpClient } from './http-client.js';
 
 const policy = { maxRetries: 3, backoffFactor: 1, retryOnStatusCodes: [429, 503], jitter: 'none' as const };
 

@@ -1,8 +1,8 @@
 import { isProtocolHttpClient } from '@onex/spi-types';
 import { Readable } from 'node:stream';
-import { startServer, waitFor, type TestServer } from '../test/support/test-server';
-import { HttpClient } from './http-client';
-import { HttpResponse } from './http-response';
+import { startServer, waitFor, type TestServer } from '../test/support/test-server.js';
+import { HttpClient } from './http-client.js';
+import { HttpResponse } from './http-response.js';
 
 describe(HttpClient, () => {
   let server: TestServer;

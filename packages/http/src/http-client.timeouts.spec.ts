@@ -1,7 +1,7 @@
-import { startServer, type TestServer } from '../test/support/test-server';
-import { startUnresponsiveListener, type UnresponsiveListener } from '../test/support/unresponsive-listener';
-import { HttpTimeoutError } from './errors/http-errors';
-import { HttpClient } from './http-client';
+import { startServer, type TestServer } from '../test/support/test-server.js';
+import { startUnresponsiveListener, type UnresponsiveListener } from '../test/support/unresponsive-listener.js';
+import { HttpTimeoutError } from './errors/http-errors.js';
+import { HttpClient } from './http-client.js';
 
 describe(HttpClient, () => {
   describe('timeouts', () => {

@@ -1,5 +1,5 @@
-import { HttpClient } from '../src/index';
-import { startServer, waitFor, type TestServer } from './support/test-server';
+import { HttpClient } from '../src/index.js';
+import { startServer, waitFor, type TestServer } from './support/test-server.js';
 
 const TOTAL = 10_000;
 const CONCURRENCY = 64;

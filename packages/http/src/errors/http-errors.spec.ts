@@ -1,5 +1,5 @@
 import { HTTP_ERROR_CODES, OnexError, isOnexError } from '@onex/spi-types';
-import { HttpResponse } from '../http-response';
+import { HttpResponse } from '../http-response.js';
 import {
   HttpAbortedError,
   HttpBodyNotReplayableError,
@@ -14,7 +14,7 @@ import {
   isHttpError,
   isHttpStatusError,
   isHttpTimeoutError,
-} from './http-errors';
+} from './http-errors.js';
 
 const cause = new Error('underlying');
 const url = 'http://127.0.0.1:8080/x';

@@ -1,4 +1,4 @@
-import { LatencyWindow } from './latency-window';
+import { LatencyWindow } from './latency-window.js';
 
 describe(LatencyWindow, () => {
   it('reports nearest-rank percentiles of the samples in the window', () => {

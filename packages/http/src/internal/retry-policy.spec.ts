@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { computeRetryDelay, normalizeRetryPolicy, parseRetryAfter } from './retry-policy';
+import { computeRetryDelay, normalizeRetryPolicy, parseRetryAfter } from './retry-policy.js';
 
 describe(computeRetryDelay, () => {
   const arbitraryPolicy = fc.record({
