@@ -147,8 +147,8 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
       const where = `${name}.${writerField.name} (${writerField.id})`;
       if (readerField === undefined) {
         const renamed = reader.fields[writerField.name];
+        // A removed field is skipped as unknown; a renumbered one silently loses its data.
         if (renamed !== undefined) messages.push(`field ${where} renumbered to ${renamed.id}`);
-        else if (writerField.required) messages.push(`required field ${where} removed`);
         continue;
       }
       const readerKind = kindOf(readerField);
@@ -166,8 +166,6 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
         const existed = writer.oneofsArray.some((o) => o.name === readerOneof);
         if (existed) messages.push(`field ${where} moved into existing oneof ${readerOneof}`);
         else movedIntoNewOneof.set(readerOneof, [...(movedIntoNewOneof.get(readerOneof) ?? []), writerField.name]);
-      } else if (writerOneof !== undefined && readerOneof === undefined && !writerOneof.startsWith('_')) {
-        messages.push(`field ${where} moved out of oneof ${writerOneof}`);
       }
     }
     for (const [oneof, fields] of movedIntoNewOneof) {
