@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FakeKafkaClient } from '../../test/support/fake-kafka-client';
+import { CommunicationBridge } from '../communication-bridge';
+import { KafkaAdapter } from './kafka-adapter';
+import { MemoryAdapter } from './memory-adapter';
+
+const connection = { bootstrapServers: ['127.0.0.1:9092'], clientId: 'bridge-test' };
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+describe(KafkaAdapter, () => {
+  let kafka: FakeKafkaClient;
+  let memory: MemoryAdapter;
+  let bridge: CommunicationBridge;
+
+  beforeEach(() => {
+    kafka = new FakeKafkaClient(3);
+    memory = new MemoryAdapter();
+    bridge = new CommunicationBridge({ adapters: [memory, new KafkaAdapter({ client: kafka, connection, pollTimeoutMs: 20, errorBackoffMs: 5 })] });
+  });
+  afterEach(() => bridge.close());
+
+  it('produces to Kafka and answers with topic/partition/offset as the message id', async () => {
+    const id = await bridge.createBridge('http-to-kafka', 'memory', 'kafka', { sourceEndpoint: 'in', targetTopic: 'events', keyMapping: 'payload.user_id' });
+    const first = await bridge.sendMessageThroughBridge(id, { payload: { event: 'user_login', user_id: '12345' }, headers: { source: 'web-app' } });
+    const second = await bridge.sendMessageThroughBridge(id, { payload: { event: 'user_login', user_id: '12345' } });
+    expect(first.success).toBe(true);
+    const [topic, partition, offset] = first.messageId!.split('/');
+    expect(topic).toBe('events');
+    expect(second.messageId).toBe(`events/${partition}/${Number(offset) + 1}`);
+    const stored = kafka.messages('events')[0]!;
+    expect(new TextDecoder().decode(stored.key!)).toBe('12345');
+    expect(JSON.parse(new TextDecoder().decode(stored.value!))).toEqual({ event: 'user_login', user_id: '12345' });
+    expect(new TextDecoder().decode(stored.headers['source'])).toBe('web-app');
+    expect(kafka.producerConfigs[0]).toMatchObject({ bootstrapServers: connection.bootstrapServers });
+  });
+
+  it('routes to topics chosen by rules and dead-letters produce failures to a DLQ topic', async () => {
+    const id = await bridge.createBridge('k', 'memory', 'kafka', {
+      sourceEndpoint: 'in',
+      targetTopic: 'events',
+      dlqTarget: 'events.dlq',
+      retryPolicy: { maxRetries: 1, initialDelayMs: 1 },
+    });
+    await bridge.configureBridgeRouting(id, [{ condition: "payload.event == 'order_created'", targetTopic: 'order-events' }]);
+    expect((await bridge.sendMessageThroughBridge(id, { payload: { event: 'order_created' } })).messageId).toMatch(/^order-events\/\d\/0$/);
+    kafka.produceFailures.push(new Error('NOT_LEADER'), new Error('NOT_LEADER'));
+    const failed = await bridge.sendMessageThroughBridge(id, { payload: { event: 'x' } });
+    expect(failed).toMatchObject({ success: false, deadLettered: true, attempts: 2 });
+    const dead = kafka.messages('events.dlq')[0]!;
+    expect(new TextDecoder().decode(dead.headers['x-onex-error-message'])).toContain('NOT_LEADER');
+  });
+
+  it('consumes source topics, delivers to the target and commits the next offsets', async () => {
+    for (let i = 0; i < 6; i += 1) await kafka.produceMessage(await kafka.createProducer(connection), 'orders', `k${i}`, JSON.stringify({ i }));
+    const id = await bridge.createBridge('kafka-to-mem', 'kafka', 'memory', { sourceEndpoint: 'orders', targetEndpoint: 'sink' });
+    await until(() => memory.records('sink').length === 6);
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-kafka-to-mem')).offsets.length > 0 && (await bridge.monitorBridgeHealth(id)).lag === 0);
+    const info = await kafka.getConsumerGroupInfo('onex-bridge-kafka-to-mem');
+    for (const o of info.offsets) expect(o.committedOffset).toBe(o.logEndOffset);
+    expect(memory.records('sink').map((r) => (r.payload as { i: number }).i).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(kafka.consumerConfigs[0]).toMatchObject({ groupId: 'onex-bridge-kafka-to-mem', enableAutoCommit: false, autoOffsetReset: 'earliest' });
+    const health = await bridge.monitorBridgeHealth(id);
+    expect(health).toMatchObject({ verdict: 'healthy', lag: 0, source: { reachable: true } });
+  });
+
+  it('dead-letters undecodable records and keeps committing past them', async () => {
+    const producer = await kafka.createProducer(connection);
+    await kafka.produceMessage(producer, 'raw', 'a', 'not json', { partition: 0 });
+    await kafka.produceMessage(producer, 'raw', 'a', '{"ok":true}', { partition: 0 });
+    await bridge.createBridge('poison', 'kafka', 'memory', { sourceEndpoint: 'raw', targetEndpoint: 'sink', dlqTarget: 'memory:dlq' });
+    await until(() => memory.records('sink').length === 1 && memory.records('dlq').length === 1);
+    expect(memory.records('dlq')[0]!.headers['x-onex-error-code']).toBe('BRIDGE_FORMAT');
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-poison')).offsets.some((o) => o.partition === 0 && o.committedOffset === 2));
+  });
+
+  it('halts without committing past a message it could neither deliver nor dead-letter', async () => {
+    const producer = await kafka.createProducer(connection);
+    await kafka.produceMessage(producer, 't', 'a', '{"n":1}', { partition: 0 });
+    await kafka.produceMessage(producer, 't', 'a', '{"n":2}', { partition: 0 });
+    let calls = 0;
+    memory.subscribe('sink', (record) => {
+      calls += 1;
+      if ((record.payload as { n: number }).n === 2) throw new Error('sink rejects n=2');
+    });
+    const id = await bridge.createBridge('halting', 'kafka', 'memory', { sourceEndpoint: 't', targetEndpoint: 'sink', retryPolicy: { maxRetries: 1, initialDelayMs: 1 } });
+    await until(async () => (await bridge.getBridgeStatus(id)).state === 'degraded' && calls === 3);
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-halting')).offsets.length > 0);
+    const info = await kafka.getConsumerGroupInfo('onex-bridge-halting');
+    expect(info.offsets.find((o) => o.partition === 0)).toMatchObject({ committedOffset: 1, lag: 1 });
+    const health = await bridge.monitorBridgeHealth(id);
+    expect(health.verdict).toBe('unhealthy');
+    expect(health.reasons.join()).toContain('kafka source halted at t/0/1');
+  });
+
+  it('rejects a Kafka source without topics and an invalid client', async () => {
+    await expect(bridge.createBridge('x', 'kafka', 'memory', { targetEndpoint: 'y' })).rejects.toMatchObject({
+      code: 'BRIDGE_INVALID_CONFIG',
+      message: '`sourceEndpoint` must list the topics to read (comma-separated), got undefined',
+    });
+    expect(() => new KafkaAdapter({ client: {} as never, connection })).toThrow('`client` must implement ProtocolKafkaClient');
+    expect(() => new KafkaAdapter({ client: kafka, connection: { bootstrapServers: [] } })).toThrow('`connection.bootstrapServers` must be a non-empty list of host:port, got []');
+  });
+});
