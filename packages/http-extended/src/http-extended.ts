@@ -161,7 +161,10 @@ export class HttpExtended implements ProtocolHttpExtended {
       completed = true;
     } finally {
       // Destroying an unfinished body makes undici drop that socket, so the pool slot is freed.
-      if (!completed && !responseBody.destroyed) responseBody.destroy();
+      if (!completed && !responseBody.destroyed) {
+        responseBody.on('error', () => undefined);
+        responseBody.destroy();
+      }
       publish('stream-end', { method, url, statusCode, bytes, completed });
     }
   }
