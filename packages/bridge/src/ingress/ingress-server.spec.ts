@@ -1,0 +1,272 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, jwtVerify } from 'jose';
+import { FakeKafkaClient } from '../../test/support/fake-kafka-client';
+import { FetchHttpClient } from '../../test/support/fetch-http-client';
+import { WsHttpExtended } from '../../test/support/ws-http-extended';
+import { HttpAdapter } from '../adapters/http-adapter';
+import { KafkaAdapter } from '../adapters/kafka-adapter';
+import { MemoryAdapter } from '../adapters/memory-adapter';
+import { CommunicationBridge } from '../communication-bridge';
+import { apiKeyAuthenticator, jwtAuthenticator } from './ingress-auth';
+import { IngressServer, type IngressServerOptions } from './ingress-server';
+
+const secret = new TextEncoder().encode('a-test-secret-of-32-bytes-length!');
+
+describe(IngressServer, () => {
+  let bridge: CommunicationBridge;
+  let ingress: IngressServer;
+  let memory: MemoryAdapter;
+  let kafka: FakeKafkaClient;
+  let base: string;
+
+  async function start(options: IngressServerOptions = {}, bridgeOptions: ConstructorParameters<typeof CommunicationBridge>[0] = {}) {
+    ingress = new IngressServer(options);
+    memory = new MemoryAdapter();
+    kafka = new FakeKafkaClient(2);
+    bridge = new CommunicationBridge({
+      adapters: [memory, new HttpAdapter({ ingress }), new KafkaAdapter({ client: kafka, connection: { bootstrapServers: ['x:9092'] } })],
+      ...bridgeOptions,
+    });
+    await bridge.createBridge('http-to-kafka', 'http', 'kafka', { sourceEndpoint: 'https://api.example.com/events', targetTopic: 'events' });
+    await bridge.createBridge('http-to-mem', 'http', 'memory', { sourceEndpoint: '/mem', targetEndpoint: 'sink' });
+    base = ingress.address().url;
+  }
+
+  afterEach(async () => {
+    await bridge?.close();
+    await ingress?.close();
+  });
+
+  const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    fetch(`${base}${path}`, { method: 'POST', body, headers });
+
+  it('accepts one message on POST /topics/{topic} and answers with partition and offset', async () => {
+    await start();
+    const response = await post('/topics/events', JSON.stringify({ event: 'user_login', user_id: '12345' }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { offsets: Record<string, unknown>[] };
+    expect(body.offsets).toHaveLength(1);
+    expect(body.offsets[0]).toMatchObject({ success: true, partition: expect.any(Number), offset: 0, messageId: expect.stringMatching(/^events\/\d\/0$/) });
+    expect(kafka.messages('events')).toHaveLength(1);
+  });
+
+  it('accepts { records: [...] } on the source endpoint path with keys and Strimzi-style headers', async () => {
+    await start();
+    const response = await post('/events', JSON.stringify({ records: [
+      { key: 'u1', value: { n: 1 }, headers: [{ key: 'trace', value: 't1' }] },
+      { key: 'u1', value: { n: 2 } },
+    ] }), { 'content-type': 'application/vnd.kafka.json.v2+json' });
+    expect(response.status).toBe(200);
+    const { offsets } = (await response.json()) as { offsets: { partition: number; offset: number }[] };
+    expect(offsets.map((o) => o.offset).sort()).toEqual([0, 1]);
+    expect(offsets[0]!.partition).toBe(offsets[1]!.partition);
+    const first = kafka.messages('events').find((m) => m.offset === 0)!;
+    expect(new TextDecoder().decode(first.headers['trace'])).toBe('t1');
+  });
+
+  it('answers per record with 207 when a record fails', async () => {
+    await start();
+    memory.subscribe('sink', (r) => {
+      if ((r.payload as { bad?: boolean }).bad) throw Object.assign(new Error('refused'), { details: { retryable: false } });
+    });
+    const response = await post('/mem', JSON.stringify({ records: [{ value: { ok: 1 } }, { value: { bad: true } }] }));
+    expect(response.status).toBe(207);
+    const { offsets } = (await response.json()) as { offsets: Record<string, unknown>[] };
+    expect(offsets[0]).toMatchObject({ success: true, messageId: 'sink/0' });
+    expect(offsets[1]).toMatchObject({ success: false, code: 'BRIDGE_DELIVERY_FAILED', message: expect.stringContaining('refused') });
+  });
+
+  it.each([
+    ['malformed JSON', '/mem', '{"a":', 'application/json', 400, 'BRIDGE_MALFORMED_BODY'],
+    ['empty records', '/mem', '{"records":[]}', 'application/json', 400, 'BRIDGE_MALFORMED_BODY'],
+    ['a record without value', '/mem', '{"records":[{"key":"k"}]}', 'application/json', 400, 'BRIDGE_MALFORMED_BODY'],
+    ['a wrong content type', '/mem', '<a/>', 'application/xml', 415, 'BRIDGE_UNSUPPORTED_MEDIA_TYPE'],
+    ['an unknown topic', '/topics/nope', '{}', 'application/json', 404, 'BRIDGE_ROUTE_NOT_FOUND'],
+    ['an unknown path', '/elsewhere', '{}', 'application/json', 404, 'BRIDGE_ROUTE_NOT_FOUND'],
+  ])('answers %s with its status', async (_what, path, body, type, status, code) => {
+    await start();
+    const response = await post(path, body, { 'content-type': type });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject({ error_code: status, code });
+  });
+
+  it('answers 413 for a body over maxBodyBytes, declared or streamed', async () => {
+    await start({ maxBodyBytes: 64 });
+    const declared = await post('/mem', JSON.stringify({ a: 'x'.repeat(100) }));
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ code: 'BRIDGE_PAYLOAD_TOO_LARGE' });
+    const chunks = (async function* () {
+      yield new TextEncoder().encode('{"a":"');
+      yield new TextEncoder().encode('x'.repeat(100));
+      yield new TextEncoder().encode('"}');
+    })();
+    const streamed = await fetch(`${base}/mem`, { method: 'POST', body: chunks as never, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
+    expect(streamed.status).toBe(413);
+  });
+
+  it('answers 405 with Allow for a GET on a bridge path', async () => {
+    await start();
+    const response = await fetch(`${base}/mem`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers 429 with Retry-After when the in-flight limit is reached', async () => {
+    await start({ maxInFlight: 1, retryAfterSeconds: 2 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    memory.subscribe('sink', () => gate);
+    const first = post('/mem', '{"n":1}');
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await post('/mem', '{"n":2}');
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('2');
+    release();
+    expect((await first).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After when the bridge queue is full', async () => {
+    await start({}, { maxQueuedMessages: 1 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    memory.subscribe('sink', () => gate);
+    const first = post('/mem', '{"n":1}');
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await post('/mem', '{"n":2}');
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('1');
+    expect(await second.json()).toMatchObject({ code: 'BRIDGE_OVERLOADED' });
+    release();
+    await first;
+  });
+
+  it('answers 401 and 403 through a JWT auth hook backed by authenticateJwt', async () => {
+    const verifier = new WsHttpExtended(async (token) => (await jwtVerify(token, secret, { algorithms: ['HS256'] })).payload);
+    await start({ authenticate: jwtAuthenticator(verifier, { authorize: (claims, req) => (claims['topics'] as string[]).includes(req.topic ?? req.bridgeName) }) });
+    const token = (topics: string[]) => new SignJWT({ topics }).setProtectedHeader({ alg: 'HS256' }).setSubject('svc').setExpirationTime('1m').sign(secret);
+    const missing = await post('/topics/events', '{}');
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    const forged = await post('/topics/events', '{}', { 'content-type': 'application/json', authorization: `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-secret-another-secret-xx'))}` });
+    expect(forged.status).toBe(401);
+    const wrongTopic = await post('/topics/events', '{}', { 'content-type': 'application/json', authorization: `Bearer ${await token(['other'])}` });
+    expect(wrongTopic.status).toBe(403);
+    expect(await wrongTopic.json()).toMatchObject({ code: 'BRIDGE_FORBIDDEN' });
+    const ok = await post('/topics/events', '{}', { 'content-type': 'application/json', authorization: `Bearer ${await token(['events'])}` });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers 401 and 403 through an API key hook', async () => {
+    await start({ authenticate: apiKeyAuthenticator({ keys: { k1: ['http-to-mem'], admin: '*' } }) });
+    expect((await post('/mem', '{}')).status).toBe(401);
+    expect((await post('/mem', '{}', { 'content-type': 'application/json', 'x-api-key': 'zzz' })).status).toBe(401);
+    expect((await post('/topics/events', '{}', { 'content-type': 'application/json', 'x-api-key': 'k1' })).status).toBe(403);
+    expect((await post('/mem', '{}', { 'content-type': 'application/json', 'x-api-key': 'k1' })).status).toBe(200);
+    expect((await post('/topics/events', '{}', { 'content-type': 'application/json', 'x-api-key': 'admin' })).status).toBe(200);
+  });
+
+  it('serves /health, /ready and Prometheus /metrics', async () => {
+    await start();
+    await post('/mem', '{"n":1}');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE onex_bridge_messages_in_total counter');
+    expect(text).toContain('onex_bridge_messages_in_total{bridge="http-to-mem"} 1');
+    expect(text).toContain('onex_bridge_route_deliveries_total{bridge="http-to-mem",route="default"} 1');
+    expect(text).toMatch(/onex_bridge_ingress_requests_total\{code="200"\} \d+/);
+  });
+
+  it('answers 503 on /ready and for posts once its bridges stop', async () => {
+    await start();
+    const [mem] = (await bridge.getAllBridges()).filter((b) => b.name === 'http-to-mem');
+    await bridge.destroyBridge(mem!.bridgeId);
+    expect((await post('/mem', '{}')).status).toBe(404);
+    await bridge.close();
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBe('1');
+  });
+
+  it('validates its options', () => {
+    expect(() => new IngressServer({ port: 70000 })).toThrow('`port` must be an integer from 0 to 65535, got 70000');
+    expect(() => new IngressServer({ maxBodyBytes: 0 })).toThrow('`maxBodyBytes` must be a positive integer, got 0');
+  });
+});
+
+describe(HttpAdapter, () => {
+  let server: Server;
+  let url: string;
+  let received: { headers: IncomingMessage['headers']; body: string }[];
+  let statuses: number[];
+  let bridge: CommunicationBridge;
+  let memory: MemoryAdapter;
+
+  beforeEach(async () => {
+    received = [];
+    statuses = [];
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'HEAD') return res.end();
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        const status = statuses.shift() ?? 200;
+        res.writeHead(status, status === 200 ? { 'x-message-id': `srv-${received.length}` } : {});
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    memory = new MemoryAdapter();
+    bridge = new CommunicationBridge({ adapters: [memory, new HttpAdapter({ client: new FetchHttpClient() })] });
+  });
+  afterEach(async () => {
+    await bridge.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('posts each message to the webhook with its content type, key and an idempotency key', async () => {
+    const id = await bridge.createBridge('to-hook', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url, keyMapping: 'payload.id' });
+    const result = await bridge.sendMessageThroughBridge(id, { payload: { id: 'a1', n: 1 }, headers: { 'x-trace': 't' } });
+    expect(result).toEqual({ success: true, messageId: 'srv-1', target: url, attempts: 1 });
+    expect(JSON.parse(received[0]!.body)).toEqual({ id: 'a1', n: 1 });
+    expect(received[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-onex-key': 'a1', 'x-trace': 't', 'idempotency-key': expect.any(String) });
+  });
+
+  it('retries 5xx with the same idempotency key, and sends 4xx straight to the DLQ', async () => {
+    const id = await bridge.createBridge('hook-retry', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url, dlqTarget: 'memory:dlq', retryPolicy: { maxRetries: 3, initialDelayMs: 1 } });
+    statuses.push(503, 500);
+    const retried = await bridge.sendMessageThroughBridge(id, { payload: { n: 1 } });
+    expect(retried).toMatchObject({ success: true, attempts: 3 });
+    expect(new Set(received.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+    statuses.push(400);
+    const rejected = await bridge.sendMessageThroughBridge(id, { payload: { n: 2 } });
+    expect(rejected).toMatchObject({ success: false, deadLettered: true, attempts: 1, error: { code: 'BRIDGE_DELIVERY_FAILED', message: expect.stringContaining('answered 400') } });
+    expect(memory.records('dlq')).toHaveLength(1);
+  });
+
+  it('reports the webhook reachable, then unreachable once it is gone', async () => {
+    const id = await bridge.createBridge('hook-health', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url });
+    expect((await bridge.monitorBridgeHealth(id)).target.reachable).toBe(true);
+    await new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    const health = await bridge.monitorBridgeHealth(id);
+    expect(health.verdict).toBe('unhealthy');
+    expect(health.target.reachable).toBe(false);
+    server = createServer().listen(0);
+  });
+
+  it('rejects a relative webhook URL and a missing client', async () => {
+    await expect(bridge.createBridge('rel', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: '/hook' })).rejects.toMatchObject({
+      code: 'BRIDGE_INVALID_CONFIG',
+      message: '`targetEndpoint` must be an absolute http(s) URL, got "/hook"',
+    });
+    expect(() => new HttpAdapter({})).toThrow('`client` (for targets) or `ingress` (for sources) must be given, got neither');
+  });
+});
