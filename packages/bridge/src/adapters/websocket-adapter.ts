@@ -9,6 +9,8 @@ import { show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
 
+const encoder = new TextEncoder();
+
 /** Options of {@link WebSocketAdapter}. */
 export interface WebSocketAdapterOptions {
   /** Client that opens the connections. */
@@ -59,7 +61,9 @@ export class WebSocketAdapter implements BridgeAdapter {
             for await (const frame of conn) {
               if (!bridge.accepting()) break;
               bridge
-                .send({ payload: frame, metadata: { source: 'websocket', url } })
+                // Text frames of a json bridge carry JSON documents: hand them over as bytes so the
+                // bridge parses them (and dead-letters the ones that are not JSON).
+                .send({ payload: bridge.codec.format === 'json' && typeof frame === 'string' ? encoder.encode(frame) : frame, metadata: { source: 'websocket', url } })
                 .catch((error: unknown) => bridge.reportSourceError(error, false));
             }
           } catch (error) {

@@ -1,0 +1,75 @@
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WsHttpExtended } from '../../test/support/ws-http-extended';
+import { CommunicationBridge } from '../communication-bridge';
+import { MemoryAdapter } from './memory-adapter';
+import { WebSocketAdapter } from './websocket-adapter';
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+describe(WebSocketAdapter, () => {
+  let wss: WebSocketServer;
+  let url: string;
+  let peers: WebSocket[];
+  let frames: { data: string; binary: boolean }[];
+  let bridge: CommunicationBridge;
+  let memory: MemoryAdapter;
+
+  beforeEach(async () => {
+    peers = [];
+    frames = [];
+    wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    wss.on('connection', (socket) => {
+      peers.push(socket);
+      socket.on('message', (data, binary) => frames.push({ data: data.toString(), binary }));
+    });
+    memory = new MemoryAdapter();
+    bridge = new CommunicationBridge({ adapters: [memory, new WebSocketAdapter({ client: new WsHttpExtended() })] });
+  });
+  afterEach(async () => {
+    await bridge.close();
+    for (const p of peers) p.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+  });
+
+  it('sends each message as one frame to the target endpoint', async () => {
+    const id = await bridge.createBridge('to-ws', 'memory', 'websocket', { sourceEndpoint: 'in', targetEndpoint: url });
+    const result = await bridge.sendMessageThroughBridge(id, { payload: { event: 'tick' } });
+    expect(result).toMatchObject({ success: true, target: url, messageId: expect.stringMatching(/^ws:/) });
+    const bytes = await bridge.createBridge('to-ws-bytes', 'memory', 'websocket', { sourceEndpoint: 'in2', targetEndpoint: url, messageFormat: 'bytes' });
+    await bridge.sendMessageThroughBridge(bytes, { payload: new Uint8Array([104, 105]) });
+    await until(() => frames.length === 2);
+    expect(frames).toEqual([{ data: '{"event":"tick"}', binary: false }, { data: 'hi', binary: true }]);
+    expect((await bridge.monitorBridgeHealth(id)).target.reachable).toBe(true);
+  });
+
+  it('reads frames from the source endpoint into the bridge', async () => {
+    const id = await bridge.createBridge('from-ws', 'websocket', 'memory', { sourceEndpoint: url, targetEndpoint: 'sink' });
+    await until(() => peers.length === 1);
+    peers[0]!.send(JSON.stringify({ n: 1 }));
+    peers[0]!.send(JSON.stringify({ n: 2 }));
+    await until(() => memory.records('sink').length === 2);
+    expect(memory.records('sink').map((r) => r.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(memory.records('sink')[0]!.headers).toEqual({});
+    expect((await bridge.monitorBridgeHealth(id)).source).toMatchObject({ reachable: true });
+    await bridge.destroyBridge(id);
+    await until(() => peers[0]!.readyState === peers[0]!.CLOSED);
+  });
+
+  it('rejects endpoints that are not ws:// URLs', async () => {
+    await expect(bridge.createBridge('bad', 'websocket', 'memory', { sourceEndpoint: 'http://x', targetEndpoint: 'sink' })).rejects.toMatchObject({
+      code: 'BRIDGE_INVALID_CONFIG',
+      message: '`sourceEndpoint` must be a ws:// or wss:// URL, got "http://x"',
+    });
+    expect(() => new WebSocketAdapter({ client: {} as never })).toThrow('`client` must implement ProtocolHttpExtended.websocketConnect');
+  });
+});
