@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
+import type { SchemaRegistryApi } from '../schema-registry-api.js';
+import { AvroSerde } from './avro-serde.js';
+import { JsonSchemaSerde } from './json-schema-serde.js';
+import { ProtobufSerde } from './protobuf-serde.js';
+import { subjectName } from './subject-name-strategy.js';
+import { decodeMessageIndexes, encodeMessageIndexes, readSchemaId } from './wire-format.js';
+
+const USER = { type: 'record', name: 'User', namespace: 'acme', fields: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] };
+const ORDER_PROTO = 'syntax = "proto3";\npackage acme;\nmessage Order { int32 qty = 1; }\nmessage Refund { message Line { string sku = 1; } Line line = 1; }\n';
+
+/** Counts registry calls to prove lookups are cached. */
+function counting(registry: SchemaRegistryApi): { api: SchemaRegistryApi; calls: string[] } {
+  const calls: string[] = [];
+  const api: SchemaRegistryApi = {
+    registerSchema: (...args) => (calls.push('registerSchema'), registry.registerSchema(...args)),
+    getSchema: (...args) => (calls.push('getSchema'), registry.getSchema(...args)),
+    checkSchemaCompatibility: (...args) => (calls.push('checkSchemaCompatibility'), registry.checkSchemaCompatibility(...args)),
+    getSchemaById: (...args) => (calls.push('getSchemaById'), registry.getSchemaById(...args)),
+  };
+  return { api, calls };
+}
+
+describe('Confluent wire format', () => {
+  it('writes the message-index array [0] as the single byte 0', () => {
+    expect([...encodeMessageIndexes([0])]).toEqual([0]);
+  });
+
+  it('writes other message-index arrays as zigzag varints, count first', () => {
+    expect([...encodeMessageIndexes([1])]).toEqual([2, 2]);
+    expect([...encodeMessageIndexes([0, 1, 0])]).toEqual([6, 0, 2, 0]);
+    expect([...encodeMessageIndexes([64])]).toEqual([2, 0x80, 0x01]);
+  });
+
+  it('reads back any message-index array it writes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 100_000 }), { minLength: 1, maxLength: 8 }), (indexes) => {
+        const bytes = encodeMessageIndexes(indexes);
+        expect(decodeMessageIndexes(bytes, 0)).toEqual({ indexes, offset: bytes.length });
+      }),
+    );
+  });
+
+  it('reads the big-endian schema id after the magic byte', () => {
+    expect(readSchemaId(Uint8Array.of(0, 0x01, 0x02, 0x03, 0x04))).toBe(0x01020304);
+    expect(readSchemaId(Uint8Array.of(0, 0xff, 0xff, 0xff, 0xff))).toBe(0xffffffff);
+  });
+
+  it('rejects a wrong magic byte and too-short input with typed errors', () => {
+    expect(() => readSchemaId(Uint8Array.of(1, 0, 0, 0, 1))).toThrow(expect.objectContaining({ code: 'SERDE_UNKNOWN_MAGIC_BYTE', message: 'unknown magic byte 1, expected 0' }));
+    expect(() => readSchemaId(Uint8Array.of(0, 0))).toThrow(expect.objectContaining({ code: 'SERDE_INVALID_PAYLOAD' }));
+  });
+});
+
+describe(subjectName, () => {
+  it('names subjects with the three Confluent strategies', () => {
+    expect(subjectName('topic-name', 'orders', 'acme.Order', false)).toBe('orders-value');
+    expect(subjectName('topic-name', 'orders', 'acme.Order', true)).toBe('orders-key');
+    expect(subjectName('record-name', 'orders', 'acme.Order', false)).toBe('acme.Order');
+    expect(subjectName('topic-record-name', 'orders', 'acme.Order', false)).toBe('orders-acme.Order');
+    expect(() => subjectName('record-name', 'orders', undefined, false)).toThrow(expect.objectContaining({ code: 'SCHEMA_REGISTRY_INVALID_ARGUMENT' }));
+  });
+});
+
+describe(AvroSerde, () => {
+  let registry: InMemorySchemaRegistry;
+  beforeEach(() => {
+    registry = new InMemorySchemaRegistry();
+  });
+  afterEach(() => registry.close());
+
+  it('frames Avro binary behind magic byte and schema id (hand-computed vector)', async () => {
+    const serde = new AvroSerde({ registry, schema: USER });
+    const bytes = await serde.serialize('users', { id: 1, name: 'ab' });
+    // id 1 -> zigzag 0x02; "ab" -> length zigzag 0x04 then 0x61 0x62
+    expect([...bytes]).toEqual([0, 0, 0, 0, 1, 0x02, 0x04, 0x61, 0x62]);
+    expect(await serde.deserialize('users', bytes)).toEqual({ id: 1, name: 'ab' });
+    expect((await registry.getSchema('users-value')).id).toBe(1);
+  });
+
+  it('registers and looks up once, then serves every message from its caches', async () => {
+    const { api, calls } = counting(registry);
+    const serde = new AvroSerde({ registry: api, schema: USER });
+    const reader = new AvroSerde({ registry: api });
+    const encoded = await Promise.all(Array.from({ length: 50 }, (_, i) => serde.serialize('users', { id: i, name: `u${i}` })));
+    const decoded = await Promise.all(encoded.map((b) => reader.deserialize('users', b)));
+    expect(decoded[49]).toEqual({ id: 49, name: 'u49' });
+    expect(calls).toEqual(['registerSchema', 'getSchemaById']);
+  });
+
+  it('resolves old data into a reader schema', async () => {
+    const writer = new AvroSerde({ registry, schema: USER });
+    const bytes = await writer.serialize('users', { id: 7, name: 'x' });
+    const readerSchema = { ...USER, fields: [...USER.fields, { name: 'email', type: 'string', default: 'none' }] };
+    const reader = new AvroSerde({ registry, readerSchema });
+    expect(await reader.deserialize('users', bytes)).toEqual({ id: 7, name: 'x', email: 'none' });
+  });
+
+  it('uses the latest registered version when no schema is given', async () => {
+    await registry.registerSchema('users-value', USER, 'AVRO');
+    const serde = new AvroSerde({ registry });
+    expect([...(await serde.serialize('users', { id: 1, name: 'ab' }))].slice(0, 5)).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it('names subjects by record with the record-name strategies', async () => {
+    await new AvroSerde({ registry, schema: USER, subjectNameStrategy: 'record-name' }).serialize('t1', { id: 1, name: 'a' });
+    await new AvroSerde({ registry, schema: USER, subjectNameStrategy: 'topic-record-name', isKey: true }).serialize('t2', { id: 1, name: 'a' });
+    expect(await registry.listSubjects()).toEqual(['acme.User', 't2-acme.User']);
+  });
+
+  it('rejects values, unknown ids and garbage with typed errors', async () => {
+    const serde = new AvroSerde({ registry, schema: USER });
+    await expect(serde.serialize('users', { id: 'x', name: 1 })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+    await expect(serde.deserialize('users', Uint8Array.of(0, 0, 0, 0, 42, 2))).rejects.toMatchObject({ code: 'SCHEMA_ID_NOT_FOUND' });
+    const good = await serde.serialize('users', { id: 1, name: 'ab' });
+    await expect(serde.deserialize('users', good.subarray(0, 7))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+    await expect(serde.deserialize('users', Uint8Array.of(...good, 9))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('trailing') });
+    await expect(serde.deserialize('users', Uint8Array.of(7, ...good.subarray(1)))).rejects.toMatchObject({ code: 'SERDE_UNKNOWN_MAGIC_BYTE' });
+  });
+
+  it('encodes values bigger than its scratch buffer', async () => {
+    const serde = new AvroSerde({ registry, schema: USER });
+    const name = 'x'.repeat(100_000);
+    expect(await serde.deserialize('users', await serde.serialize('users', { id: 1, name }))).toEqual({ id: 1, name });
+  });
+});
+
+describe(JsonSchemaSerde, () => {
+  let registry: InMemorySchemaRegistry;
+  beforeEach(() => {
+    registry = new InMemorySchemaRegistry();
+  });
+  afterEach(() => registry.close());
+  const schema = { title: 'Point', type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] };
+
+  it('frames UTF-8 JSON behind magic byte and schema id (hand-computed vector)', async () => {
+    const serde = new JsonSchemaSerde({ registry, schema });
+    const bytes = await serde.serialize('points', { a: 1 });
+    expect([...bytes]).toEqual([0, 0, 0, 0, 1, ...Buffer.from('{"a":1}')]);
+    expect(await serde.deserialize('points', bytes)).toEqual({ a: 1 });
+  });
+
+  it('validates on both sides', async () => {
+    const serde = new JsonSchemaSerde({ registry, schema });
+    await expect(serde.serialize('points', { a: 'x' })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('/a must be integer') });
+    await registry.getSchema('points-value');
+    await expect(serde.deserialize('points', Uint8Array.of(0, 0, 0, 0, 1, ...Buffer.from('{"a":"x"}')))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+    await expect(serde.deserialize('points', Uint8Array.of(0, 0, 0, 0, 1, ...Buffer.from('{oops')))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+  });
+
+  it('uses the JSON title for record-name subjects', async () => {
+    await new JsonSchemaSerde({ registry, schema, subjectNameStrategy: 'record-name' }).serialize('points', { a: 2 });
+    expect(await registry.listSubjects()).toEqual(['Point']);
+  });
+});
+
+describe(ProtobufSerde, () => {
+  let registry: InMemorySchemaRegistry;
+  beforeEach(() => {
+    registry = new InMemorySchemaRegistry();
+  });
+  afterEach(() => registry.close());
+
+  it('frames the first message with the single index byte 0 (hand-computed vector)', async () => {
+    const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO });
+    const bytes = await serde.serialize('orders', { qty: 150 });
+    // field 1 varint: tag 0x08, 150 = 0x96 0x01
+    expect([...bytes]).toEqual([0, 0, 0, 0, 1, 0, 0x08, 0x96, 0x01]);
+    expect(await serde.deserialize('orders', bytes)).toMatchObject({ qty: 150 });
+  });
+
+  it('writes the index path of a nested message type', async () => {
+    const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO, messageType: 'acme.Refund.Line' });
+    const bytes = await serde.serialize('refunds', { sku: 'A' });
+    expect([...bytes]).toEqual([0, 0, 0, 0, 1, 4, 2, 0, 0x0a, 0x01, 0x41]);
+    expect(await serde.deserialize('refunds', bytes)).toMatchObject({ sku: 'A' });
+  });
+
+  it('rejects values that fail verification, unknown message indexes and bad options', async () => {
+    const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO });
+    await expect(serde.serialize('orders', { qty: 'many' })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+    await serde.serialize('orders', { qty: 1 });
+    await expect(serde.deserialize('orders', Uint8Array.of(0, 0, 0, 0, 1, 2, 18))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('[9]') });
+    await expect(new ProtobufSerde({ registry, schema: ORDER_PROTO, messageType: 'acme.Nope' }).serialize('x', {})).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_INVALID_OPTION' });
+  });
+});
