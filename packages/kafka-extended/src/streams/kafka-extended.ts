@@ -145,7 +145,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
     for (const serde of ['keySerde', 'valueSerde'] as const) {
       const value = config[serde];
       if (value !== undefined && (!isRecord(value) || typeof value['serialize'] !== 'function' || typeof value['deserialize'] !== 'function')) {
-        throw new KafkaExtendedConfigError(`config.${serde}`, 'must have serialize(value, topic) and deserialize(bytes, topic)', value);
+        throw new KafkaExtendedConfigError(`config.${serde}`, 'must have serialize(topic, value) and deserialize(topic, bytes)', value);
       }
     }
     if (config.createTopics !== undefined && typeof config.createTopics !== 'boolean') {

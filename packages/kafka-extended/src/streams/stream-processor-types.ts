@@ -1,14 +1,14 @@
 import type { LiteralProcessingGuarantee, ProtocolKafkaStreamConfig, ProtocolLatencySummary } from '@onex/spi-types';
 
 /**
- * Turns values into bytes and back for a stream processor (for example a schema-registry serializer
- * adapted to this shape).
+ * Turns values into bytes and back for a stream processor; the schema-registry serdes (`AvroSerde`,
+ * `JsonSchemaSerde`, `ProtobufSerde`) have this shape.
  */
 export interface StreamSerde {
   /** Encodes a value for `topic`. */
-  serialize(value: unknown, topic: string): Uint8Array | Promise<Uint8Array>;
+  serialize(topic: string, value: unknown): Uint8Array | Promise<Uint8Array>;
   /** Decodes bytes read from `topic`. */
-  deserialize(bytes: Uint8Array, topic: string): unknown;
+  deserialize(topic: string, bytes: Uint8Array): unknown;
 }
 
 /** Stream processor settings: the SPI's `ProtocolKafkaStreamConfig` plus tuning knobs of this implementation. */

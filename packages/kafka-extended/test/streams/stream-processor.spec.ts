@@ -119,8 +119,8 @@ describe(KafkaExtended, () => {
       await createTopics(admin, [input], 1);
       await produceInputs(kafka, input, [JSON.stringify({ n: 1 }), JSON.stringify({ n: 2 })]);
       const json: StreamSerde = {
-        serialize: (value) => Buffer.from(JSON.stringify(value)),
-        deserialize: (bytes) => JSON.parse(Buffer.from(bytes).toString()),
+        serialize: (_topic, value) => Buffer.from(JSON.stringify(value)),
+        deserialize: (_topic, bytes) => JSON.parse(Buffer.from(bytes).toString()),
       };
       const id = await extended.createStreamProcessor({ applicationId: uniqueName('serde-app'), bootstrapServers: brokers, valueSerde: json });
       await extended.processKafkaStream(id, [input], output, (record) => ({ key: 'fixed', value: { doubled: (record.value as { n: number }).n * 2 } }));

@@ -28,7 +28,15 @@ export async function collectDiagnostics(admin: Admin, run: DiagnosticsRun): Pro
     topicNames = allTopics.filter((t) => !t.startsWith('__')).sort();
   }
 
-  const topics = topicNames.length === 0 ? [] : await describeTopics(admin, topicNames);
+  let topics: ProtocolTopicDiagnostics[] = [];
+  if (run.topic !== undefined) topics = await describeTopics(admin, topicNames);
+  else if (topicNames.length > 0) {
+    // Topics can be deleted between the listing and the describe: describe the survivors one by one then.
+    topics = await describeTopics(admin, topicNames).catch(async () => {
+      const each = await Promise.all(topicNames.map((name) => describeTopics(admin, [name]).catch(() => [])));
+      return each.flat();
+    });
+  }
   const consumerGroups = await groupLag(admin, run.topic);
   const findings: ProtocolKafkaFinding[] = [];
   const brokerCount = cluster.brokers.length;
@@ -127,7 +135,8 @@ async function groupLag(admin: Admin, topic: string | undefined): Promise<Protoc
   };
   const out: ProtocolGroupLag[] = [];
   for (const groupId of consumerGroups) {
-    const committed = await admin.fetchOffsets(topic === undefined ? { groupId } : { groupId, topics: [topic] });
+    // A group deleted since the listing has nothing to report.
+    const committed = await admin.fetchOffsets(topic === undefined ? { groupId } : { groupId, topics: [topic] }).catch(() => []);
     const lagByPartition: Record<string, number> = {};
     let totalLag = 0;
     for (const t of committed) {

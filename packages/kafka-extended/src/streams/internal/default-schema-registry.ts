@@ -1,4 +1,5 @@
 import type { ProtocolKafkaSaslConfig, ProtocolKafkaSslConfig } from '@onex/spi-types';
+import { KafkaSchemaRegistry } from '../../schema-registry/kafka-schema-registry.js';
 import type { SchemaRegistryApi } from '../../schema-registry/schema-registry-api.js';
 
 /** A registry `KafkaExtended` created itself and must close. */
@@ -14,7 +15,7 @@ export interface RegistryConnection {
   readonly sasl?: ProtocolKafkaSaslConfig;
 }
 
-// TEMPORARY until KafkaSchemaRegistry lands in ../../schema-registry (issue 6).
-export function createDefaultSchemaRegistry(_connection: RegistryConnection): OwnedSchemaRegistry {
-  throw new Error('KafkaSchemaRegistry is not available yet');
+/** The registry used when `KafkaExtended` gets none: the embedded one, persisted in a compacted topic of the same cluster. */
+export function createDefaultSchemaRegistry(connection: RegistryConnection): OwnedSchemaRegistry {
+  return new KafkaSchemaRegistry(connection);
 }

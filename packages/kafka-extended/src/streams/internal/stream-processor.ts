@@ -313,8 +313,8 @@ export class StreamProcessor {
     const topic = batch.topic;
     let key: Uint8Array | null = message.key;
     let value: unknown = message.value;
-    if (s.keySerde && key !== null) key = (await s.keySerde.deserialize(key, topic)) as Uint8Array | null;
-    if (s.valueSerde && value !== null) value = await s.valueSerde.deserialize(value as Uint8Array, topic);
+    if (s.keySerde && key !== null) key = (await s.keySerde.deserialize(topic, key)) as Uint8Array | null;
+    if (s.valueSerde && value !== null) value = await s.valueSerde.deserialize(topic, value as Uint8Array);
     const record: ProtocolKafkaStreamRecord = {
       key,
       value,
@@ -348,9 +348,9 @@ export class StreamProcessor {
     }
     let key: Buffer | null;
     if (!('key' in out) || out.key === undefined) key = input.key;
-    else if (s.keySerde && out.key !== null) key = toBuffer(await s.keySerde.serialize(out.key, topic));
+    else if (s.keySerde && out.key !== null) key = toBuffer(await s.keySerde.serialize(topic, out.key));
     else key = bytesOrString(out.key, `[${index}].key`);
-    const value = s.valueSerde && out.value !== null ? toBuffer(await s.valueSerde.serialize(out.value, topic)) : bytesOrString(out.value, `[${index}].value`);
+    const value = s.valueSerde && out.value !== null ? toBuffer(await s.valueSerde.serialize(topic, out.value)) : bytesOrString(out.value, `[${index}].value`);
     const message: Message = { key, value, timestamp: input.timestamp };
     if (out.headers !== undefined) {
       if (typeof out.headers !== 'object' || out.headers === null) throw new InvalidStreamOutputError(`[${index}].headers`, 'must be an object of strings or bytes', out.headers);
