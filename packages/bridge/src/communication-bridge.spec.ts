@@ -1,8 +1,8 @@
 import { isProtocolCommunicationBridge, type ProtocolBridgeResult } from '@onex/spi-types';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker';
-import { MemoryAdapter } from './adapters/memory-adapter';
-import { CommunicationBridge } from './communication-bridge';
+import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
+import { MemoryAdapter } from './adapters/memory-adapter.js';
+import { CommunicationBridge } from './communication-bridge.js';
 
 function setup(options: ConstructorParameters<typeof CommunicationBridge>[0] = {}) {
   const memory = new MemoryAdapter();

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeKafkaClient } from '../../test/support/fake-kafka-client';
-import { CommunicationBridge } from '../communication-bridge';
-import { KafkaAdapter } from './kafka-adapter';
-import { MemoryAdapter } from './memory-adapter';
+import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
+import { CommunicationBridge } from '../communication-bridge.js';
+import { KafkaAdapter } from './kafka-adapter.js';
+import { MemoryAdapter } from './memory-adapter.js';
 
 const connection = { bootstrapServers: ['127.0.0.1:9092'], clientId: 'bridge-test' };
 

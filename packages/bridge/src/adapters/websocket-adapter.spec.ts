@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WsHttpExtended } from '../../test/support/ws-http-extended';
-import { CommunicationBridge } from '../communication-bridge';
-import { MemoryAdapter } from './memory-adapter';
-import { WebSocketAdapter } from './websocket-adapter';
+import { WsHttpExtended } from '../../test/support/ws-http-extended.js';
+import { CommunicationBridge } from '../communication-bridge.js';
+import { MemoryAdapter } from './memory-adapter.js';
+import { WebSocketAdapter } from './websocket-adapter.js';
 
 async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 import { BRIDGE_ERROR_CODES, OnexError, isOnexError } from '@onex/spi-types';
-import * as errors from './bridge-errors';
+import * as errors from './bridge-errors.js';
 
 const cause = new Error('root cause');
 

@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, jwtVerify } from 'jose';
-import { FakeKafkaClient } from '../../test/support/fake-kafka-client';
-import { FetchHttpClient } from '../../test/support/fetch-http-client';
-import { WsHttpExtended } from '../../test/support/ws-http-extended';
-import { HttpAdapter } from '../adapters/http-adapter';
-import { KafkaAdapter } from '../adapters/kafka-adapter';
-import { MemoryAdapter } from '../adapters/memory-adapter';
-import { CommunicationBridge } from '../communication-bridge';
-import { apiKeyAuthenticator, jwtAuthenticator } from './ingress-auth';
-import { IngressServer, type IngressServerOptions } from './ingress-server';
+import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
+import { FetchHttpClient } from '../../test/support/fetch-http-client.js';
+import { WsHttpExtended } from '../../test/support/ws-http-extended.js';
+import { HttpAdapter } from '../adapters/http-adapter.js';
+import { KafkaAdapter } from '../adapters/kafka-adapter.js';
+import { MemoryAdapter } from '../adapters/memory-adapter.js';
+import { CommunicationBridge } from '../communication-bridge.js';
+import { apiKeyAuthenticator, jwtAuthenticator } from './ingress-auth.js';
+import { IngressServer, type IngressServerOptions } from './ingress-server.js';
 
 const secret = new TextEncoder().encode('a-test-secret-of-32-bytes-length!');
 

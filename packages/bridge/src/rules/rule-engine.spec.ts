@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { RuleEngine } from './rule-engine';
+import { RuleEngine } from './rule-engine.js';
 
 const ctx = (payload: unknown, headers: Record<string, string> = {}) => ({ payload, headers, metadata: {}, key: null });
 
