@@ -1,0 +1,181 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
+import { AvroSerde } from '../serde/avro-serde.js';
+import { JsonSchemaSerde } from '../serde/json-schema-serde.js';
+import { ProtobufSerde } from '../serde/protobuf-serde.js';
+import { RestSchemaRegistryClient } from './rest-schema-registry-client.js';
+import { SchemaRegistryServer } from './schema-registry-server.js';
+
+const USER = { type: 'record', name: 'User', namespace: 'acme', fields: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] };
+const POINT = { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] };
+const ORDER_PROTO = 'syntax = "proto3";\npackage acme;\nmessage Order {\n  int32 qty = 1;\n  string sku = 2;\n}\n';
+
+describe(SchemaRegistryServer, () => {
+  let registry: InMemorySchemaRegistry;
+  let server: SchemaRegistryServer;
+  let url: string;
+  beforeEach(async () => {
+    registry = new InMemorySchemaRegistry();
+    server = new SchemaRegistryServer({ registry, port: 0 });
+    url = await server.listen();
+  });
+  afterEach(async () => {
+    await server.close();
+    await registry.close();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('lets @kafkajs/confluent-schema-registry register, fetch, encode and decode Avro', async () => {
+    const confluent = new SchemaRegistry({ host: url });
+    const { id } = await confluent.register({ type: SchemaType.AVRO, schema: JSON.stringify(USER) }, { subject: 'users-value' });
+    expect(await confluent.getLatestSchemaId('users-value')).toBe(id);
+    expect(await registry.getSubjectCompatibility('users-value')).toBe('BACKWARD');
+    const theirs = await confluent.encode(id, { id: 5, name: 'eve' });
+    const ours = new AvroSerde({ registry: new RestSchemaRegistryClient({ url }) });
+    expect(await ours.deserialize('users', theirs)).toEqual({ id: 5, name: 'eve' });
+    const ourBytes = await new AvroSerde({ registry, schema: USER }).serialize('users', { id: 6, name: 'bob' });
+    expect(Buffer.from(ourBytes).equals(await confluent.encode(id, { id: 6, name: 'bob' }))).toBe(true);
+    expect(await confluent.decode(Buffer.from(ourBytes))).toEqual({ id: 6, name: 'bob' });
+    expect(await confluent.getRegistryIdBySchema('users-value', { type: SchemaType.AVRO, schema: JSON.stringify(USER) })).toBe(id);
+  });
+
+  it('lets @kafkajs/confluent-schema-registry round-trip JSON Schema with our serde', async () => {
+    const confluent = new SchemaRegistry({ host: url });
+    const { id } = await confluent.register({ type: SchemaType.JSON, schema: JSON.stringify(POINT) }, { subject: 'points-value' });
+    const theirs = await confluent.encode(id, { a: 3 });
+    const serde = new JsonSchemaSerde({ registry: new RestSchemaRegistryClient({ url }), schema: POINT });
+    expect(await serde.deserialize('points', theirs)).toEqual({ a: 3 });
+    const ours = await serde.serialize('points', { a: 4 });
+    expect(await confluent.decode(Buffer.from(ours))).toEqual({ a: 4 });
+  });
+
+  it('lets @kafkajs/confluent-schema-registry register Protobuf and decode what we write', async () => {
+    const confluent = new SchemaRegistry({ host: url });
+    const { id } = await confluent.register({ type: SchemaType.PROTOBUF, schema: ORDER_PROTO }, { subject: 'orders-value' });
+    const serde = new ProtobufSerde({ registry: new RestSchemaRegistryClient({ url }), schema: ORDER_PROTO });
+    const ours = await serde.serialize('orders', { qty: 2, sku: 'A-1' });
+    expect([...ours.subarray(0, 6)]).toEqual([0, 0, 0, 0, id, 0]);
+    expect((await confluent.decode(Buffer.from(ours))).toJSON()).toEqual({ qty: 2, sku: 'A-1' });
+  });
+
+  it('serves the same semantics through our REST client', async () => {
+    const client = new RestSchemaRegistryClient({ url });
+    const id = await client.registerSchema('users-value', USER, 'AVRO');
+    expect(await client.registerSchema('users-value', USER, 'AVRO')).toBe(id);
+    expect(await client.getSchema('users-value')).toMatchObject({ id, version: 1, subject: 'users-value', schemaType: 'AVRO' });
+    expect(await client.getSchemaById(id)).toMatchObject({ id, schemaType: 'AVRO' });
+    const incompatible = { ...USER, fields: [...USER.fields, { name: 'age', type: 'int' }] };
+    expect(await client.checkSchemaCompatibility('users-value', incompatible)).toEqual({ isCompatible: false, messages: [expect.stringContaining('default-less')] });
+    await expect(client.registerSchema('users-value', incompatible, 'AVRO')).rejects.toMatchObject({ code: 'SCHEMA_INCOMPATIBLE' });
+    expect(await client.listSubjects()).toEqual(['users-value']);
+    expect(await client.listVersions('users-value')).toEqual([1]);
+    expect(await client.lookupSchema('users-value', USER)).toMatchObject({ version: 1, id });
+    expect(await client.getSubjectVersionsById(id)).toEqual([{ subject: 'users-value', version: 1 }]);
+    expect(await client.setCompatibility('FULL', 'users-value')).toBe('FULL');
+    expect(await client.getCompatibility('users-value')).toBe('FULL');
+    expect(await client.getSubjectCompatibility('users-value')).toBe('FULL');
+    await client.deleteSubjectCompatibility('users-value');
+    expect(await client.getSubjectCompatibility('users-value')).toBeUndefined();
+    expect(await client.setCompatibility('NONE')).toBe('NONE');
+    expect(await client.getCompatibility()).toBe('NONE');
+    expect(await client.deleteSchemaVersion('users-value', 1)).toBe(1);
+    expect(await client.deleteSubject('users-value', { permanent: true })).toEqual([1]);
+    await expect(client.getSchemaById(id + 100)).rejects.toMatchObject({ code: 'SCHEMA_ID_NOT_FOUND' });
+  });
+
+  it('answers with Confluent error codes and bodies', async () => {
+    await registry.registerSchema('s', USER, 'AVRO');
+    expect(await call('GET', '/subjects/nope/versions/1')).toEqual({ status: 404, body: { error_code: 40401, message: expect.any(String) } });
+    expect((await call('GET', '/subjects/s/versions/9')).body.error_code).toBe(40402);
+    expect((await call('GET', '/schemas/ids/77')).body.error_code).toBe(40403);
+    expect((await call('POST', '/subjects/s/versions', { schema: '{"type":"nope"}' })).body.error_code).toBe(42201);
+    expect((await call('GET', '/subjects/s/versions/abc')).body.error_code).toBe(42202);
+    expect((await call('PUT', '/config', { compatibility: 'SIDEWAYS' })).body.error_code).toBe(42203);
+    const conflict = await call('POST', '/subjects/s/versions', { schema: JSON.stringify({ ...USER, fields: [{ name: 'x', type: 'int' }] }) });
+    expect(conflict).toEqual({ status: 409, body: { error_code: 409, message: expect.stringContaining('incompatible') } });
+    expect((await call('DELETE', '/subjects/s?permanent=true')).body.error_code).toBe(40405);
+    expect((await call('GET', '/config/s')).body.error_code).toBe(40408);
+    expect((await call('GET', '/schemas/types')).body).toEqual(['AVRO', 'JSON', 'PROTOBUF']);
+    expect((await call('GET', '/subjects/s/versions/latest/schema')).body).toEqual(USER);
+    expect((await call('POST', '/compatibility/subjects/s/versions/latest?verbose=true', { schema: JSON.stringify(USER) })).body).toEqual({ is_compatible: true, messages: [] });
+    expect((await call('PATCH', '/subjects')).status).toBe(405);
+    expect((await call('GET', '/nothing')).status).toBe(404);
+  });
+
+  it('requires basic auth when configured, and the client sends it', async () => {
+    const secured = new SchemaRegistryServer({ registry, basicAuth: { username: 'u', password: 'p' } });
+    const securedUrl = await secured.listen();
+    try {
+      await expect(new RestSchemaRegistryClient({ url: securedUrl, maxRetries: 0 }).listSubjects()).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_HTTP', status: 401 });
+      expect(await new RestSchemaRegistryClient({ url: securedUrl, basicAuth: { username: 'u', password: 'p' } }).listSubjects()).toEqual([]);
+    } finally {
+      await secured.close();
+    }
+  });
+});
+
+describe(RestSchemaRegistryClient, () => {
+  let upstream: Server;
+  let base: string;
+  const seen: { auth: string | undefined; path: string }[] = [];
+  let failures = 0;
+  beforeEach(async () => {
+    seen.length = 0;
+    upstream = createServer((req, res) => {
+      seen.push({ auth: req.headers.authorization, path: req.url ?? '' });
+      if (req.url?.startsWith('/slow/')) return; // never answers
+      if (failures > 0) {
+        failures--;
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code":50003,"message":"busy"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('["a"]');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    upstream.closeAllConnections();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it('retries 5xx answers and then succeeds', async () => {
+    failures = 2;
+    const client = new RestSchemaRegistryClient({ url: base, maxRetries: 3, retryBackoffMs: 1 });
+    expect(await client.listSubjects()).toEqual(['a']);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('gives up after maxRetries with the last status', async () => {
+    failures = 5;
+    const client = new RestSchemaRegistryClient({ url: base, maxRetries: 1, retryBackoffMs: 1 });
+    await expect(client.listSubjects()).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_HTTP', status: 503, errorCode: 50003 });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('sends a bearer token from a function', async () => {
+    const client = new RestSchemaRegistryClient({ url: base, bearerToken: async () => 'tok-1' });
+    await client.listSubjects();
+    expect(seen[0]?.auth).toBe('Bearer tok-1');
+  });
+
+  it('times out an attempt that gets no answer', async () => {
+    const client = new RestSchemaRegistryClient({ url: `${base}/slow`, timeoutMs: 100, maxRetries: 0 });
+    await expect(client.listSubjects()).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_HTTP', message: expect.stringContaining('no answer within 100 ms') });
+  });
+
+  it('validates its options', () => {
+    expect(() => new RestSchemaRegistryClient({ url: 'ftp://x' })).toThrow(expect.objectContaining({ code: 'SCHEMA_REGISTRY_INVALID_OPTION', message: expect.stringContaining('`url`') }));
+    expect(() => new RestSchemaRegistryClient({ url: base, maxRetries: -1 })).toThrow('`maxRetries` must be a non-negative integer, got -1');
+  });
+});
