@@ -96,7 +96,7 @@ export interface ProtocolKafkaConsumerConfig extends ProtocolKafkaConnectionConf
   readonly maxPollRecords?: number;
   /** Read committed data only, or everything. @default 'read_uncommitted' */
   readonly isolationLevel?: 'read_uncommitted' | 'read_committed';
-  /** Messages buffered ahead of `consumeMessages` before partitions are paused. @default 10000 */
+  /** Messages buffered ahead of `consumeMessages` before partitions are paused. @default 50000 */
   readonly maxBufferedRecords?: number;
   /** Longest time the broker holds a fetch open waiting for data, in ms. @default 500 */
   readonly fetchMaxWaitMs?: number;

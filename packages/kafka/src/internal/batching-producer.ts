@@ -122,7 +122,8 @@ export class BatchingProducer {
   #needsReset = false;
   #inFlight = false;
   #queued = 0;
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #microtaskQueued = false;
   #drainWaiters: (() => void)[] = [];
   #state: ProducerState = { kind: 'open' };
 
@@ -366,27 +367,28 @@ export class BatchingProducer {
   }
 
   #schedule(urgent: boolean): void {
-    if (this.#inFlight) return;
-    if (this.#timer !== undefined) {
-      if (!urgent || this.#config.lingerMs === 0) return;
-      this.#clearTimer();
-    }
+    if (this.#inFlight || this.#microtaskQueued) return;
     if (urgent || this.#config.lingerMs === 0 || this.#state.kind !== 'open') {
-      this.#timer = setImmediate(() => this.#flush());
-    } else {
+      this.#clearTimer();
+      // A microtask still lets every call made in the same synchronous run join the batch.
+      this.#microtaskQueued = true;
+      queueMicrotask(() => {
+        this.#microtaskQueued = false;
+        this.#flush();
+      });
+    } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.#flush(), this.#config.lingerMs);
     }
   }
 
   #clearTimer(): void {
     if (this.#timer === undefined) return;
-    clearTimeout(this.#timer as NodeJS.Timeout);
-    clearImmediate(this.#timer as NodeJS.Immediate);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
   #flush(): void {
-    this.#timer = undefined;
+    this.#clearTimer();
     if (this.#inFlight) return;
     const batches: PartitionBatch[] = [];
     for (const [queueKey, queue] of this.#queues) {

@@ -198,7 +198,7 @@ export function resolveConsumerConfig(config: ProtocolKafkaConsumerConfig): Reso
     readUncommitted:
       enumOption('isolationLevel', config.isolationLevel, 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const) ===
       'read_uncommitted',
-    maxBufferedRecords: intOption('maxBufferedRecords', config.maxBufferedRecords, Math.max(10_000, maxPollRecords), 1),
+    maxBufferedRecords: intOption('maxBufferedRecords', config.maxBufferedRecords, Math.max(50_000, maxPollRecords), 1),
     fetchMaxWaitMs: intOption('fetchMaxWaitMs', config.fetchMaxWaitMs, 500, 0),
   };
 }
