@@ -6,6 +6,6 @@ export interface CircuitBreakerRegistryOptions {
   readonly defaults?: ProtocolCircuitBreakerConfig;
   /** Entries kept in each circuit's transition log (oldest dropped first). @default 100 */
   readonly transitionLogSize?: number;
-  /** Latency samples kept per circuit for p50/p95/p99 (allocated on a circuit's first call). @default 1024 */
+  /** Latency samples kept per circuit for p50/p95/p99 (4 bytes each, allocated on a circuit's first call). @default 512 */
   readonly latencyWindowSize?: number;
 }

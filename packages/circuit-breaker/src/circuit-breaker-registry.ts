@@ -57,7 +57,7 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
       rotation: this.rotation,
       observers: this.observers,
       transitionLogSize: positiveIntegerOption('transitionLogSize', options.transitionLogSize, 100, 100_000),
-      latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize, 1024, 1_000_000),
+      latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize, 512, 1_000_000),
     };
   }
 

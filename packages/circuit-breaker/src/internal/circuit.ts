@@ -125,7 +125,8 @@ export class Circuit {
     }
     const epoch = this.epoch;
     const breaker = this.breaker ?? this.startPeriod();
-    const startedAt = performance.now();
+    // Date.now (1 ms resolution) rather than performance.now: it costs a third as much on the hot path.
+    const startedAt = Date.now();
     return breaker.fire(operation as CircuitOperation<unknown>, timeoutMs, startedAt).then(
       (value) => this.settleValue(value, epoch, startedAt) as T,
       (error: unknown) => this.settleError(error, epoch, startedAt) as T,
@@ -241,7 +242,7 @@ export class Circuit {
       config.slowCallMs === Number.POSITIVE_INFINITY
         ? undefined
         : (value: unknown): unknown =>
-            performance.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
+            Date.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
     if (checkSlow === undefined && config.isFailure === undefined && timeoutMs === 0) {
       return promise as Promise<unknown>;
     }
@@ -293,7 +294,7 @@ export class Circuit {
   }
 
   private settleValue(value: unknown, epoch: number, startedAt: number): unknown {
-    const ms = performance.now() - startedAt;
+    const ms = Date.now() - startedAt;
     this.latency.record(ms);
     if (value instanceof ExcusedError) {
       this.ignoredErrorCount++;
@@ -306,7 +307,7 @@ export class Circuit {
   }
 
   private settleError(error: unknown, epoch: number, startedAt: number): unknown {
-    const ms = performance.now() - startedAt;
+    const ms = Date.now() - startedAt;
     this.latency.record(ms);
     if (error instanceof SlowCall) {
       this.slowCallCount++;

@@ -7,7 +7,7 @@ const EMPTY: ProtocolLatencySummary = { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, 
  * allocated on the first sample so idle circuits cost nothing.
  */
 export class LatencyWindow {
-  private samples: Float64Array | undefined;
+  private samples: Float32Array | undefined;
   private next = 0;
   private count = 0;
 
@@ -15,7 +15,7 @@ export class LatencyWindow {
 
   /** Records one sample in ms. */
   record(ms: number): void {
-    const samples = (this.samples ??= new Float64Array(this.capacity));
+    const samples = (this.samples ??= new Float32Array(this.capacity));
     samples[this.next] = ms;
     this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
     if (this.count < this.capacity) this.count++;
