@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { KafkaClient, partitionForKey } from '../src/index.js';
+import { consumeAtLeast, kafkaBrokers, text, uniqueName } from './helpers.js';
+
+describe(KafkaClient, () => {
+  let client: KafkaClient;
+  beforeEach(() => {
+    client = new KafkaClient({ bootstrapServers: kafkaBrokers(), logLevel: 'nothing' });
+  });
+  afterEach(async () => {
+    await client.close();
+  });
+
+  it('writes messages that kcat (librdkafka) reads back with keys, headers and partitions', async () => {
+    const topic = uniqueName('kcat-out');
+    await client.createTopic(topic, 3, 1);
+    const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers() });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => client.produceMessage(producerId, topic, `user-${i}`, `payload-${i}`, { headers: { trace: `t${i}` } })),
+    );
+    const out = execFileSync('kcat', ['-C', '-b', kafkaBrokers().join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s|%h\\n'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const rows = out.trim().split('\n').map((line) => line.split('|'));
+    expect(rows).toHaveLength(30);
+    for (const [partition, offset, key, value, headers] of rows) {
+      const i = Number(value!.slice('payload-'.length));
+      expect(key).toBe(`user-${i}`);
+      expect(headers).toBe(`trace=t${i}`);
+      expect({ partition: Number(partition), offset: Number(offset) }).toEqual({ partition: results[i]!.partition, offset: results[i]!.offset });
+    }
+  });
+
+  it('consumes what kcat produced, keys and headers included, on the partitions murmur2 predicts', async () => {
+    const topic = uniqueName('kcat-in');
+    await client.createTopic(topic, 3, 1);
+    const input = Array.from({ length: 30 }, (_, i) => `key-${i}:value-${i}`).join('\n');
+    execFileSync(
+      'kcat',
+      ['-P', '-b', kafkaBrokers().join(','), '-t', topic, '-K', ':', '-H', 'source=kcat', '-X', 'partitioner=murmur2_random'],
+      { input: `${input}\n`, timeout: 30_000 },
+    );
+    const consumerId = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
+    const messages = await consumeAtLeast(client, consumerId, [topic], 30);
+    expect(messages).toHaveLength(30);
+    for (const m of messages) {
+      const i = Number(text(m.value)!.slice('value-'.length));
+      expect(text(m.key)).toBe(`key-${i}`);
+      expect(text(m.headers['source'])).toBe('kcat');
+      expect(m.partition).toBe(partitionForKey(`key-${i}`, 3));
+    }
+  });
+});
