@@ -144,7 +144,7 @@ const wsEcho: BenchmarkDefinition<WsCtx> = {
 interface JwtCtx {
   client: HttpExtended;
   token: string;
-  key: Uint8Array | CryptoKey;
+  key: Parameters<typeof jwtVerify>[1];
 }
 
 function jwtBench(alg: 'HS256' | 'RS256'): BenchmarkDefinition<JwtCtx> {

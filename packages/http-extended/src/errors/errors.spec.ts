@@ -9,7 +9,8 @@ import { WebSocketError, isWebSocketError } from './websocket-error.js';
 
 const cause = new Error('root cause');
 
-const table: [string, OnexError<string>, string, RegExp, (e: unknown) => boolean][] = [
+type Row = readonly [string, OnexError<string>, string, RegExp, (e: unknown) => boolean];
+const table: Row[] = [
   ['HTTPX_INVALID_OPTION', new InvalidOptionError('retry.maxRetries', 'must be a non-negative integer', -1, { cause }), 'InvalidOptionError', /^`retry\.maxRetries` must be a non-negative integer, got -1$/, isInvalidOptionError],
   ['HTTPX_STATUS', new HttpStatusError('GET', 'http://h/x', 503, 'busy', { cause }), 'HttpStatusError', /GET http:\/\/h\/x answered 503: busy/, isHttpStatusError],
   ...(['HTTPX_STREAM_ABORTED', 'HTTPX_REQUEST_FAILED', 'HTTPX_CLOSED'] as const).map(
