@@ -156,7 +156,11 @@ export function isKafkaExtendedError(error: unknown): error is KafkaExtendedErro
   );
 }
 
+/** Stands for a secret (password, private key) in error messages. */
+export const REDACTED: unique symbol = Symbol('redacted');
+
 function describeValue(value: unknown): string {
+  if (value === REDACTED) return '<redacted>';
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'function') return 'a function';
   if (value instanceof Uint8Array) return `${value.length} bytes`;

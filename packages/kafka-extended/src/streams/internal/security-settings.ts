@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { ProtocolKafkaSaslConfig, ProtocolKafkaSecurityConfig, ProtocolKafkaSslConfig } from '@onex/spi-types';
 import type { SASLOptions } from 'kafkajs';
-import { KafkaExtendedConfigError } from '../errors/kafka-extended-error.js';
+import { KafkaExtendedConfigError, REDACTED } from '../errors/kafka-extended-error.js';
 import { isRecord, nonEmptyString } from './validate.js';
 
 /** Security settings after validation, ready for kafkajs. */
@@ -54,7 +54,7 @@ function validateSsl(value: unknown, option: string): boolean | ConnectionOption
     out.ca = list as string[];
   }
   const passphrase = value['passphrase'];
-  if (passphrase !== undefined && typeof passphrase !== 'string') throw new KafkaExtendedConfigError(`${option}.passphrase`, 'must be a string', '<redacted>');
+  if (passphrase !== undefined && typeof passphrase !== 'string') throw new KafkaExtendedConfigError(`${option}.passphrase`, 'must be a string', REDACTED);
   const certPem = value['cert'];
   const keyPem = value['key'];
   if ((certPem === undefined) !== (keyPem === undefined)) {
@@ -64,7 +64,7 @@ function validateSsl(value: unknown, option: string): boolean | ConnectionOption
   if (certPem !== undefined) {
     const certificate = parseCertificate(`${option}.cert`, certPem);
     const key = parseKey(`${option}.key`, keyPem, passphrase as string | undefined);
-    if (!certificate.checkPrivateKey(key)) throw new KafkaExtendedConfigError(`${option}.key`, 'must be the private key of `' + option + '.cert`', '<a different key>');
+    if (!certificate.checkPrivateKey(key)) throw new KafkaExtendedConfigError(`${option}.key`, 'must be the private key of `' + option + '.cert`', REDACTED);
     out.cert = certPem as string;
     out.key = keyPem as string;
     if (passphrase !== undefined) out.passphrase = passphrase as string;
@@ -92,12 +92,12 @@ function parseCertificate(option: string, pem: unknown): X509Certificate {
 
 function parseKey(option: string, pem: unknown, passphrase: string | undefined): KeyObject {
   if (typeof pem !== 'string' || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    throw new KafkaExtendedConfigError(option, 'must be a PEM private key (-----BEGIN ... PRIVATE KEY-----)', '<redacted>');
+    throw new KafkaExtendedConfigError(option, 'must be a PEM private key (-----BEGIN ... PRIVATE KEY-----)', REDACTED);
   }
   try {
     return createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
   } catch (cause) {
-    throw new KafkaExtendedConfigError(option, 'must be a parseable private key (is the passphrase right?)', '<redacted>', { cause });
+    throw new KafkaExtendedConfigError(option, 'must be a parseable private key (is the passphrase right?)', REDACTED, { cause });
   }
 }
 
@@ -126,6 +126,6 @@ function validateSasl(value: unknown, option: string): SASLOptions | undefined {
   }
   const username = nonEmptyString(`${option}.username`, value['username']);
   const password = value['password'];
-  if (typeof password !== 'string' || password === '') throw new KafkaExtendedConfigError(`${option}.password`, 'must be a non-empty string', password === undefined ? undefined : '<redacted>');
+  if (typeof password !== 'string' || password === '') throw new KafkaExtendedConfigError(`${option}.password`, 'must be a non-empty string', password === undefined ? undefined : REDACTED);
   return { mechanism: mechanism as 'plain' | 'scram-sha-256' | 'scram-sha-512', username, password } as SASLOptions;
 }
