@@ -55,6 +55,7 @@ export class EmbeddedSchemaRegistry implements SchemaRegistryAdminApi {
   private readonly state = new RegistryState();
   private readonly parsedCache = new Map<string, unknown>();
   private lifecycle: Lifecycle = { kind: 'idle' };
+  private registrationQueue: Promise<unknown> = Promise.resolve();
   private counters = { registrations: 0, idempotentRegistrations: 0, incompatibleRejections: 0, conflictsRetried: 0 };
 
   protected constructor(
@@ -106,6 +107,13 @@ export class EmbeddedSchemaRegistry implements SchemaRegistryAdminApi {
     const type = checkSchemaType(schemaType);
     const text = schemaText(schema);
     const references = checkReferences(options.references);
+    // Registrations of one process go one at a time: they would only race each other in the log.
+    const turn = this.registrationQueue.then(() => this.register(subject, type, text, references));
+    this.registrationQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async register(subject: string, type: LiteralSchemaType, text: string, references: ProtocolSchemaReference[]): Promise<number> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       await this.fresh();
       const { parsed, fingerprint } = this.parse(type, text, references);

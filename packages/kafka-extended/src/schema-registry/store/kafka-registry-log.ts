@@ -57,6 +57,9 @@ export class KafkaRegistryLog implements RegistryLog {
       ...(options.ssl === undefined ? {} : { ssl: options.ssl as never }),
       ...(options.sasl === undefined ? {} : { sasl: toSasl(options.sasl) }),
       logLevel: logLevel.NOTHING,
+      connectionTimeout: Math.min(options.timeoutMs, 10_000),
+      // Bound kafkajs's own retries by the registry timeout so an unreachable cluster fails in time.
+      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: options.timeoutMs },
     });
     this.groupId = `${options.clientId}-schema-registry-${randomUUID()}`;
   }
