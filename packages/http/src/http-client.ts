@@ -297,7 +297,7 @@ export class HttpClient implements ProtocolHttpClient {
         });
       } else {
         if (signal?.aborted) throw new HttpAbortedError(prepared.method, prepared.url.href, { cause: signal.reason });
-        const needController = signal !== undefined || totalMs !== undefined || this.#breaker !== undefined;
+        const needController = signal !== undefined || totalMs !== undefined;
         const state: CallState = {
           requestId,
           method: prepared.method,
@@ -583,11 +583,12 @@ export class HttpClient implements ProtocolHttpClient {
       channels.attempt.publish({ requestId: state.requestId, method: prepared.method, url: state.href, attempt });
     }
     if (state.controller?.signal.aborted) return { kind: 'error', error: this.#abortError(state, state.controller.signal.reason) };
-    let signal = state.controller?.signal;
+    let signal = state.controller?.signal ?? breakerSignal;
     let attemptController: AbortController | undefined;
     const onBreakerAbort = (): void => attemptController?.abort(breakerSignal?.reason);
     const onCallAbort = (): void => attemptController?.abort(state.controller?.signal.reason);
-    if (breakerSignal !== undefined) {
+    const merge = breakerSignal !== undefined && state.controller !== undefined;
+    if (merge) {
       // Merge the breaker's signal with the call's so either cancels this attempt.
       attemptController = new AbortController();
       signal = attemptController.signal;
@@ -628,7 +629,7 @@ export class HttpClient implements ProtocolHttpClient {
     } catch (error) {
       return { kind: 'error', error: this.#mapError(error, state, breakerSignal) };
     } finally {
-      if (breakerSignal !== undefined) {
+      if (merge) {
         breakerSignal.removeEventListener('abort', onBreakerAbort);
         state.controller?.signal.removeEventListener('abort', onCallAbort);
       }
