@@ -73,7 +73,12 @@ export async function startDemoApp(options: DemoAppOptions) {
   };
   const stack: (() => Promise<unknown>)[] = [];
   const stop = async (): Promise<void> => {
-    while (stack.length > 0) await stack.pop()!().catch(() => undefined);
+    while (stack.length > 0) {
+      const began = Date.now();
+      const step = stack.pop()!;
+      await step().catch(() => undefined);
+      if (process.env['ONEX_DEMO_TRACE']) process.stderr.write(`stop ${step.toString().slice(0, 60)}: ${Date.now() - began} ms\n`);
+    }
   };
   try {
     // Kafka: the client (@onex/kafka), the registry and stream processors (@onex/kafka-extended).
@@ -163,6 +168,9 @@ export async function startDemoApp(options: DemoAppOptions) {
       messageFormat: 'bytes',
       circuitName: 'webhook',
       retryPolicy: { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 400 },
+      // At most 8 deliveries wait in a retry at once (see the e2e README: more trips Node's
+      // MaxListenersExceededWarning on the bridge's shared abort signal).
+      concurrency: 8,
       dlqTarget: `kafka:${topics.webhookDlq}`,
       options: { groupId: `${prefix}-webhook` },
     });

@@ -64,9 +64,13 @@ async function main(): Promise<void> {
   let client: HttpClient | undefined;
   const connections: ProtocolWebSocketConnection[] = [];
   const shutdown = async (): Promise<void> => {
+    const t0 = Date.now();
+    const trace = (what: string): void => void (process.env['ONEX_DEMO_TRACE'] && process.stderr.write(`${what} at +${Date.now() - t0} ms\n`));
     for (const c of connections) await c.close().catch(() => undefined);
+    trace('websocket subscribers closed');
     await client?.close().catch(() => undefined);
     await app?.stop();
+    trace('app stopped');
     await owned?.stop();
   };
   try {
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
     const processor = await app.kafkaExtended.getStreamProcessorMetrics(app.processorId);
     const expectedPerRoute = Object.fromEntries(ROUTES.map((r) => [r, workload.sent.filter((e) => expectedRoute(e) === r).length]));
     say('\n== Summary ==');
-    say(table(['route (topic)', 'expected', 'routed by bridge'], ROUTES.map((r) => [`${r} (${app!.topics[r]})`, expectedPerRoute[r] ?? 0, ingressMetrics.perRoute[r] ?? ingressMetrics.perRoute[app!.topics[r]] ?? 0])));
+    say(table(['route (topic)', 'expected', 'routed by bridge'], ROUTES.map((r) => [`${r} (${app!.topics[r]})`, expectedPerRoute[r] ?? 0, ingressMetrics.perRoute[r === 'other' ? 'default' : r] ?? 0])));
     const e2eWebhook = [...app.receipts.values()].map((list) => list[0]!.endToEndMs);
     const e2eWs = [...(wsReceived[0]?.values() ?? [])];
     say('');
@@ -188,8 +192,12 @@ Press Ctrl-C to stop.`);
   }
 }
 
+const t0 = Date.now();
 main().then(
-  () => process.exit(0),
+  () => {
+    if (process.env['ONEX_DEMO_TRACE']) process.stderr.write(`main resolved after ${Date.now() - t0} ms\n`);
+    process.exit(0);
+  },
   (error: unknown) => {
     process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
