@@ -1,6 +1,6 @@
 // A second process for the Kafka-backed registry test: registers schemas and prints what it got.
 // Usage: tsx register-worker.ts <brokers> <topic> <worker-name> <count>
-import { KafkaSchemaRegistry } from '@onex/kafka-extended';
+import { KafkaSchemaRegistry } from '../../src/schema-registry/kafka-schema-registry.js';
 
 async function main(): Promise<void> {
   const [brokers = '', topic = '', worker = 'w', countText = '10'] = process.argv.slice(2);

@@ -2,7 +2,7 @@ import type protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
-import { asBuffer, decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
+import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
 
 /** Options of {@link ProtobufSerde}. */
 export interface ProtobufSerdeOptions extends SchemaSerdeOptions {
@@ -75,11 +75,19 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
   }
 
   protected decode(parsed: ParsedProtobufSchema, bytes: Uint8Array): unknown {
+    if (bytes[HEADER_SIZE] === 0 && parsed.messages[0] !== undefined) {
+      // The common case, message index [0] as one 0 byte: no array to decode or search.
+      try {
+        return parsed.messages[0].type.decode(bytes.subarray(HEADER_SIZE + 1));
+      } catch (error) {
+        throw new SerdeInvalidPayloadError(`bytes do not decode as ${parsed.messages[0].fullName}: ${(error as Error).message}`, { cause: error });
+      }
+    }
     const { indexes, offset } = decodeMessageIndexes(bytes, HEADER_SIZE);
     const entry = parsed.messages.find((m) => m.indexes.length === indexes.length && m.indexes.every((v, i) => v === indexes[i]));
     if (!entry) throw new SerdeInvalidPayloadError(`message index [${indexes.join(', ')}] names no message of the writer's schema`);
     try {
-      return entry.type.decode(asBuffer(bytes).subarray(offset));
+      return entry.type.decode(bytes.subarray(offset));
     } catch (error) {
       throw new SerdeInvalidPayloadError(`bytes do not decode as ${entry.fullName}: ${(error as Error).message}`, { cause: error });
     }

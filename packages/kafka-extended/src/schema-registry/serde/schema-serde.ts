@@ -1,5 +1,5 @@
 import type { LiteralSchemaType, ProtocolSchemaDefinition, ProtocolSchemaReference } from '@onex/spi-types';
-import { SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
+import { SchemaRegistryInvalidArgumentError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
 import type { ResolvedReference, SchemaFormat } from '../formats/schema-format.js';
 import type { SchemaRegistryAdminApi, SchemaRegistryApi } from '../schema-registry-api.js';
 import { checkReferences, schemaText } from '../store/schema-input.js';
@@ -106,6 +106,32 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Loads (registers or looks up) the writer schema of `topic` so {@link serializeSync} can be used. */
+  async prepare(topic: string): Promise<void> {
+    if (!this.writers.has(topic)) await this.writerFor(topic);
+  }
+
+  /**
+   * Synchronous {@link serialize} for hot loops, once the topic's writer is cached.
+   * @throws {SchemaRegistryInvalidArgumentError} when `topic` was not prepared or serialized before
+   */
+  serializeSync(topic: string, value: unknown): Uint8Array {
+    const writer = this.writers.get(topic);
+    if (writer === undefined) throw new SchemaRegistryInvalidArgumentError(`topic ${JSON.stringify(topic)} has no cached writer schema yet: await prepare(topic) or serialize() first`);
+    return this.encode(writer.id, writer.state, value);
+  }
+
+  /**
+   * Synchronous {@link deserialize} for hot loops, once the schema id of `bytes` is cached.
+   * @throws {SchemaRegistryInvalidArgumentError} when the id was never seen by this serde
+   */
+  deserializeSync(_topic: string, bytes: Uint8Array): unknown {
+    const id = readSchemaId(bytes);
+    const reader = this.readers.get(id);
+    if (reader === undefined) throw new SchemaRegistryInvalidArgumentError(`schema id ${id} is not cached yet: deserialize() it once first`);
+    return this.decode(reader, bytes);
   }
 
   /** The subject a topic maps to under this serde's strategy. */

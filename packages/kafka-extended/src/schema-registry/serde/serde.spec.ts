@@ -89,6 +89,17 @@ describe(AvroSerde, () => {
     expect(calls).toEqual(['registerSchema', 'getSchemaById']);
   });
 
+  it('serializes synchronously once the topic is prepared, and says so when it is not', async () => {
+    const serde = new AvroSerde({ registry, schema: USER });
+    expect(() => serde.serializeSync('users', { id: 1, name: 'ab' })).toThrow(expect.objectContaining({ code: 'SCHEMA_REGISTRY_INVALID_ARGUMENT' }));
+    await serde.prepare('users');
+    const bytes = serde.serializeSync('users', { id: 1, name: 'ab' });
+    expect([...bytes]).toEqual([0, 0, 0, 0, 1, 0x02, 0x04, 0x61, 0x62]);
+    expect(() => serde.deserializeSync('users', bytes)).toThrow(expect.objectContaining({ code: 'SCHEMA_REGISTRY_INVALID_ARGUMENT' }));
+    await serde.deserialize('users', bytes);
+    expect(serde.deserializeSync('users', bytes)).toEqual({ id: 1, name: 'ab' });
+  });
+
   it('resolves old data into a reader schema', async () => {
     const writer = new AvroSerde({ registry, schema: USER });
     const bytes = await writer.serialize('users', { id: 7, name: 'x' });

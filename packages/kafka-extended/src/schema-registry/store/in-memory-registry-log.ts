@@ -16,7 +16,9 @@ export class InMemoryRegistryLog implements RegistryLog {
     this.listener?.(record);
   }
 
-  async sync(): Promise<void> {}
+  async sync(): Promise<void> {
+    // Appends are delivered synchronously, so there is never anything to catch up on.
+  }
 
   async close(): Promise<void> {
     this.listener = undefined;
