@@ -1,4 +1,4 @@
-import type { SchemaRegistryApi } from '../schema-registry/schema-registry-api.js';
+import type { SchemaRegistryApi } from '../schema-registry/public-api.js';
 import { KafkaExtended } from './kafka-extended.js';
 
 // Validation paths: nothing here connects (127.0.0.1:1 would refuse if anything tried).
@@ -14,7 +14,7 @@ describe(KafkaExtended, () => {
       ['requestTimeoutMs zero', { ...base, requestTimeoutMs: 0 }, '`requestTimeoutMs` must be an integer >= 1, got 0'],
       ['lagWarningThreshold negative', { ...base, lagWarningThreshold: -1 }, '`lagWarningThreshold` must be a non-negative integer, got -1'],
       ['sasl mechanism unknown', { ...base, sasl: { mechanism: 'kerberos' } }, "`sasl.mechanism` must be one of 'plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer', got \"kerberos\""],
-      ['schemaRegistry incomplete', { ...base, schemaRegistry: { registerSchema() {} } }, '`schemaRegistry` must implement SchemaRegistryApi (missing getSchema())'],
+      ['schemaRegistry incomplete', { ...base, schemaRegistry: { registerSchema: () => undefined } }, '`schemaRegistry` must implement SchemaRegistryApi (missing getSchema())'],
     ])('rejects %s with a config error', (_label, options, message) => {
       expect(() => new KafkaExtended(options as never)).toThrow(expect.objectContaining({ code: 'KAFKAX_INVALID_CONFIG', message: expect.stringContaining(message) }));
     });
@@ -37,7 +37,7 @@ describe(KafkaExtended, () => {
       ['dlqTopic illegal', { applicationId: 'a', dlqTopic: 'dead letters' }, '`config.dlqTopic` must be a Kafka topic name (1-249 of [a-zA-Z0-9._-]), got "dead letters"'],
       ['autoOffsetReset unknown', { applicationId: 'a', autoOffsetReset: 'middle' }, "`config.autoOffsetReset` must be one of 'earliest', 'latest', got \"middle\""],
       ['heartbeat above session timeout', { applicationId: 'a', sessionTimeoutMs: 6000, heartbeatIntervalMs: 6000 }, '`config.heartbeatIntervalMs` must be below config.sessionTimeoutMs (6000), got 6000'],
-      ['valueSerde without deserialize', { applicationId: 'a', valueSerde: { serialize() {} } }, '`config.valueSerde` must have serialize(topic, value) and deserialize(topic, bytes)'],
+      ['valueSerde without deserialize', { applicationId: 'a', valueSerde: { serialize: () => undefined } }, '`config.valueSerde` must have serialize(topic, value) and deserialize(topic, bytes)'],
       ['processingTimeoutMs not a number', { applicationId: 'a', processingTimeoutMs: '5s' }, '`config.processingTimeoutMs` must be an integer >= 1, got "5s"'],
     ])('rejects %s with a config error naming the option', async (_label, config, message) => {
       await expect(extended.createStreamProcessor({ ...base, ...config } as never)).rejects.toMatchObject({

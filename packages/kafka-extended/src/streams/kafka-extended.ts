@@ -11,7 +11,7 @@ import type {
   ProtocolSchemaOptions,
 } from '@onex/spi-types';
 import type { Admin } from 'kafkajs';
-import type { SchemaRegistryApi } from '../schema-registry/schema-registry-api.js';
+import type { SchemaById, SchemaRegistryApi } from '../schema-registry/public-api.js';
 import {
   InvalidTopicConfigError,
   KafkaExtendedArgumentError,
@@ -276,6 +276,11 @@ export class KafkaExtended implements ProtocolKafkaExtended {
     options?: ProtocolSchemaOptions,
   ): Promise<ProtocolCompatibilityResult> {
     return this.registry().checkSchemaCompatibility(subject, schema, options);
+  }
+
+  /** Fetches a schema by global id (so a `KafkaExtended` can back the schema-registry serdes). */
+  async getSchemaById(id: number): Promise<SchemaById> {
+    return this.registry().getSchemaById(id);
   }
 
   // ---------------------------------------------------------------- tuning

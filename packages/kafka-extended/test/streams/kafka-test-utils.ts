@@ -31,6 +31,7 @@ export interface ReadRecord {
   readonly offset: string;
   readonly key: string | null;
   readonly value: string | null;
+  readonly rawValue: Buffer | null;
   readonly headers: Record<string, string>;
 }
 
@@ -70,7 +71,7 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Read
   for (const [name, value] of Object.entries(message.headers ?? ({} as IHeaders))) {
     if (value !== undefined) headers[name] = String(Array.isArray(value) ? value[value.length - 1] : value);
   }
-  return { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers };
+  return { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, rawValue: message.value, headers };
 }
 
 /** Polls `check` every 100 ms until it returns true or `timeoutMs` passes. */

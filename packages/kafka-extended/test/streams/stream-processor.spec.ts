@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, KafkaExtended, type StreamSerde } from '../../src/index.js';
+import { AvroSerde, DEAD_LETTER_HEADERS, KafkaExtended, type StreamSerde } from '../../src/index.js';
 import { kafkaBrokers, uniqueName } from '../../../../tools/jest/kafka-env.js';
 import { createTopics, produceInputs, rawKafka, readTopic, waitFor } from './kafka-test-utils.js';
 
@@ -132,6 +132,35 @@ describe(KafkaExtended, () => {
     });
   });
 
+  describe('with the schema registry', () => {
+    it('reads and writes Avro through the default embedded registry and the schema-registry serdes', async () => {
+      const input = uniqueName('avro-in');
+      const output = uniqueName('avro-out');
+      await createTopics(admin, [input], 1);
+      const schema = { type: 'record', name: 'Reading', fields: [{ name: 'sensor', type: 'string' }, { name: 'value', type: 'int' }] };
+      const id = await extended.registerSchema(`${input}-value`, schema, 'AVRO');
+      expect(await extended.getSchema(`${input}-value`)).toMatchObject({ id, version: 1, schemaType: 'AVRO' });
+      expect((await extended.getSchemaById(id)).schemaType).toBe('AVRO');
+      expect(await extended.checkSchemaCompatibility(`${input}-value`, { ...schema, fields: [...schema.fields, { name: 'unit', type: 'string', default: 'C' }] }, { schemaType: 'AVRO' })).toEqual({ isCompatible: true, messages: [] });
+
+      const serde = new AvroSerde({ registry: extended, schema });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: input, messages: [{ value: Buffer.from(await serde.serialize(input, { sensor: 's1', value: 21 })) }, { value: Buffer.from(await serde.serialize(input, { sensor: 's2', value: 4 })) }] });
+      await producer.disconnect();
+
+      const processorId = await extended.createStreamProcessor({ applicationId: uniqueName('avro-app'), bootstrapServers: brokers, valueSerde: serde });
+      await extended.processKafkaStream(processorId, [input], output, (record) => {
+        const reading = record.value as { sensor: string; value: number };
+        return { value: { sensor: reading.sensor.toUpperCase(), value: reading.value * 10 } };
+      });
+      const outputs = await readTopic(kafka, output, (r) => r.length >= 2);
+      const consumerSerde = new AvroSerde({ registry: extended });
+      const decoded = await Promise.all(outputs.map((r) => consumerSerde.deserialize(output, r.rawValue!)));
+      expect(decoded).toEqual([{ sensor: 'S1', value: 210 }, { sensor: 'S2', value: 40 }]);
+    });
+  });
+
   describe('exactly_once', () => {
     it('commits outputs, DLQ records and offsets in transactions that a read_committed reader sees once', async () => {
       const input = uniqueName('eos-in');
@@ -172,3 +201,4 @@ describe(KafkaExtended, () => {
     });
   });
 });
+

@@ -1,6 +1,5 @@
 import type { ProtocolKafkaSaslConfig, ProtocolKafkaSslConfig } from '@onex/spi-types';
-import { KafkaSchemaRegistry } from '../../schema-registry/kafka-schema-registry.js';
-import type { SchemaRegistryApi } from '../../schema-registry/schema-registry-api.js';
+import { KafkaSchemaRegistry, type SchemaRegistryApi } from '../../schema-registry/public-api.js';
 
 /** A registry `KafkaExtended` created itself and must close. */
 export interface OwnedSchemaRegistry extends SchemaRegistryApi {
