@@ -132,6 +132,16 @@ describe(KafkaExtended, () => {
     });
   });
 
+  it('fails to start on an input topic that does not exist, with a typed error', async () => {
+    const missing = uniqueName('missing-in');
+    const id = await extended.createStreamProcessor({ applicationId: uniqueName('missing-app'), bootstrapServers: brokers });
+    await expect(extended.processKafkaStream(id, [missing], uniqueName('out'), () => null)).rejects.toMatchObject({
+      code: 'KAFKAX_TOPIC_NOT_FOUND',
+      message: `topic '${missing}' does not exist`,
+    });
+    expect((await extended.getStreamProcessorStatus(id)).state).toMatchObject({ kind: 'failed', error: { code: 'KAFKAX_TOPIC_NOT_FOUND' } });
+  });
+
   describe('with the schema registry', () => {
     it('reads and writes Avro through the default embedded registry and the schema-registry serdes', async () => {
       const input = uniqueName('avro-in');

@@ -12,6 +12,7 @@ import {
   StreamProcessingTimeoutError,
   StreamProcessorStateError,
   StreamTransactionError,
+  TopicNotFoundError,
 } from '../errors/kafka-extended-error.js';
 import type {
   StreamProcessorError,
@@ -111,7 +112,7 @@ export class StreamProcessor {
     let removeJoin: (() => void) | undefined;
     let removeCrash: (() => void) | undefined;
     try {
-      if (s.createTopics) await ensureTopics(kafka, [outputTopic, s.dlqTopic]);
+      await prepareTopics(kafka, inputTopics, s.createTopics ? [outputTopic, s.dlqTopic] : []);
       await producer.connect();
       await consumer.connect();
       const joined = new Promise<void>((resolve, reject) => {
@@ -463,13 +464,15 @@ export class StreamProcessor {
   }
 }
 
-/** Creates the missing topics with the broker's default partitions and replication. */
-async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+/** Checks that the input topics exist and creates missing output topics with the broker's defaults. */
+async function prepareTopics(kafka: Kafka, inputs: readonly string[], outputs: readonly string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    const absentInput = inputs.find((t) => !existing.has(t));
+    if (absentInput !== undefined) throw new TopicNotFoundError(absentInput);
+    const missing = [...new Set(outputs)].filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic })) }).catch((error: unknown) => {
       if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
