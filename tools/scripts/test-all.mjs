@@ -14,6 +14,8 @@ fs.rmSync(summaryDir, { recursive: true, force: true });
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ONEX_JEST_SUMMARY_DIR: summaryDir, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
 const parallel = process.env.ONEX_PARALLEL ?? '2';
+// Nx keeps its task cache outside the work tree (~/.nx); CI re-runs everything from scratch.
+if (process.env.CI) env.NX_SKIP_NX_CACHE = 'true';
 const jestArgs = ['--', '--ci', '--forceExit'];
 
 function run(args) {
