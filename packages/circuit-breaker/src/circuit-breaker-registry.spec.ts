@@ -371,6 +371,29 @@ describe(CircuitBreakerRegistry, () => {
       await expect(registry.resetCircuitBreaker('nobody')).resolves.toBe(false);
     });
 
+    it('counts calls that settle after a reset or a new window in lifetime metrics, and only current ones in the run', async () => {
+      make({ failureThreshold: 2 });
+      const beforeReset = deferred();
+      const call1 = registry.executeWithCircuitBreaker(() => beforeReset.promise, 'users');
+      await registry.resetCircuitBreaker('users');
+      const beforeNewWindow = deferred();
+      const call2 = registry.executeWithCircuitBreaker(() => beforeNewWindow.promise, 'users');
+      const beforeRemoval = deferred();
+      const call3 = registry.executeWithCircuitBreaker(() => beforeRemoval.promise, 'other');
+      await registry.configureCircuitBreaker('users', { failureThreshold: 2, rollingWindowSeconds: 20 }); // a new opossum instance, same run
+      beforeReset.reject(new Error('late'));
+      beforeNewWindow.reject(new Error('current'));
+      await expect(call1).rejects.toThrow('late');
+      await expect(call2).rejects.toThrow('current');
+      const metrics = await registry.getCircuitMetrics('users');
+      expect(metrics).toMatchObject({ state: 'closed', totalCalls: 2, failureCount: 2, consecutiveFailures: 1 });
+      expect(metrics.latency.count).toBe(2);
+      expect(metrics.lastFailure?.message).toBe('current');
+      await registry.removeCircuit('other');
+      beforeRemoval.resolve('done');
+      await expect(call3).resolves.toBe('done');
+    });
+
     it('creates a circuit from config over the defaults and reconfigures it keeping its state', async () => {
       make({ failureThreshold: 10, timeoutSeconds: 100 });
       await registry.configureCircuitBreaker('users', { failureThreshold: 1 });

@@ -28,15 +28,21 @@ export interface CircuitContext {
   readonly latencyWindowSize: number;
 }
 
-type OpossumAction = (op: CircuitOperation<unknown>, timeoutMs: number, startedAt: number) => Promise<unknown>;
+/** What opossum's `success` and `failure` events carry (the failure event also carries the call's arguments). */
+type SettleListener = (outcome: unknown, latencyMs: number) => void;
 
 const BUCKETS = 10;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+/** The caller's value from what opossum resolved: an excused error is thrown again. */
+function unwrapValue(value: unknown): unknown {
+  if (value instanceof ExcusedError) throw value.error;
+  return value;
+}
+
+/** The caller's outcome from what opossum rejected with: a slow success still returns its value. */
+function unwrapError(error: unknown): unknown {
+  if (error instanceof SlowCall) return error.value;
+  throw error;
 }
 
 /**
@@ -50,7 +56,9 @@ export class Circuit {
   private epoch = 0;
   private breaker: OpossumBreaker | undefined;
   private bucketMs = 0;
-  private tripped = false;
+  /** Listeners of the current opossum instance's `success` and `failure` events (they know its epoch). */
+  private heardSuccess: SettleListener | undefined;
+  private heardFailure: SettleListener | undefined;
 
   private totalCalls = 0;
   private successCount = 0;
@@ -66,7 +74,6 @@ export class Circuit {
   private lastFailure: ProtocolCircuitBreakerMetrics['lastFailure'];
   private readonly latency: LatencyWindow;
 
-  private readonly action: OpossumAction = (op, timeoutMs, startedAt) => this.run(op, timeoutMs, startedAt);
   private readonly classify = (error: unknown): unknown => this.classifyError(error);
 
   constructor(
@@ -123,14 +130,14 @@ export class Circuit {
       case 'open':
         throw new Error('unreachable: open was handled above');
     }
-    const epoch = this.epoch;
+    // The outcome is counted by this period's listeners of opossum's `success`/`failure` events, which
+    // opossum emits just before it settles the promise: no reaction, closure or promise of our own per
+    // call. Only markers (slow calls, excused errors) need one step to give the caller its outcome.
     const breaker = this.breaker ?? this.startPeriod();
-    // Date.now (1 ms resolution) rather than performance.now: it costs a third as much on the hot path.
-    const startedAt = Date.now();
-    return breaker.fire(operation as CircuitOperation<unknown>, timeoutMs, startedAt).then(
-      (value) => this.settleValue(value, epoch, startedAt) as T,
-      (error: unknown) => this.settleError(error, epoch, startedAt) as T,
-    );
+    // `call(context, …)` is `fire` with the action's `this` given: opossum runs `run` as a method of this
+    // circuit, with no bound function or arrow in between.
+    const call = breaker.call(this, operation, timeoutMs) as Promise<T>;
+    return this.config.marksOutcomes ? (call.then(unwrapValue, unwrapError) as Promise<T>) : call;
   }
 
   /** Current SPI state (an elapsed open period becomes half-open here). */
@@ -223,18 +230,30 @@ export class Circuit {
     return Promise.reject(error);
   }
 
-  /** The function opossum fires: calls the operation, applies the timeout, marks slow and excused outcomes. */
-  private run(op: CircuitOperation<unknown>, timeoutMs: number, startedAt: number): Promise<unknown> {
+  /**
+   * The action opossum runs (as a method of this circuit): calls the operation, applies the timeout,
+   * marks slow and excused outcomes.
+   */
+  private run(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
     const config = this.config;
-    let promise: PromiseLike<unknown>;
-    if (timeoutMs === 0) {
-      let result: unknown;
+    if (!config.marksOutcomes) {
+      if (timeoutMs !== 0) return this.runWithTimeout(op, timeoutMs);
       try {
-        result = op(NEVER_ABORTED_SIGNAL);
+        // Promise.resolve returns a native promise as is and adopts any other thenable or value.
+        return Promise.resolve(op(NEVER_ABORTED_SIGNAL));
       } catch (error) {
-        return Promise.reject(error).then(undefined, this.classify);
+        return Promise.reject(error);
       }
-      promise = isThenable(result) ? result : Promise.resolve(result);
+    }
+    // Date.now (1 ms resolution) rather than performance.now: it costs a third as much.
+    const startedAt = Date.now();
+    let promise: Promise<unknown>;
+    if (timeoutMs === 0) {
+      try {
+        promise = Promise.resolve(op(NEVER_ABORTED_SIGNAL));
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
     } else {
       promise = this.runWithTimeout(op, timeoutMs);
     }
@@ -243,10 +262,7 @@ export class Circuit {
         ? undefined
         : (value: unknown): unknown =>
             Date.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
-    if (checkSlow === undefined && config.isFailure === undefined && timeoutMs === 0) {
-      return promise as Promise<unknown>;
-    }
-    return Promise.resolve(promise).then(checkSlow, this.classify);
+    return promise.then(checkSlow, this.classify);
   }
 
   private runWithTimeout(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
@@ -293,31 +309,28 @@ export class Circuit {
     return new ExcusedError(error);
   }
 
-  private settleValue(value: unknown, epoch: number, startedAt: number): unknown {
-    const ms = Date.now() - startedAt;
+  /**
+   * Counts a call opossum resolved, from its `success` event (latency measured by opossum with Date.now,
+   * like ours). Runs inside opossum's own callback, so it must not throw.
+   */
+  private settleValue(value: unknown, ms: number, epoch: number): void {
     this.latency.record(ms);
-    if (value instanceof ExcusedError) {
-      this.ignoredErrorCount++;
-      this.onSuccess(epoch);
-      throw value.error;
-    }
-    this.successCount++;
+    if (value instanceof ExcusedError) this.ignoredErrorCount++;
+    else this.successCount++;
     this.onSuccess(epoch);
-    return value;
   }
 
-  private settleError(error: unknown, epoch: number, startedAt: number): unknown {
-    const ms = Date.now() - startedAt;
+  /** Counts a call opossum rejected, from its `failure` event (before opossum decides a percentage trip). */
+  private settleError(error: unknown, ms: number, epoch: number): void {
     this.latency.record(ms);
     if (error instanceof SlowCall) {
       this.slowCallCount++;
       this.onFailure(epoch, 'slow', undefined, ms);
-      return error.value;
+      return;
     }
     const timedOut = isCircuitBreakerTimeoutError(error);
     if (timedOut) this.timeoutCount++;
     this.onFailure(epoch, timedOut ? 'timeout' : 'error', error, ms);
-    throw error;
   }
 
   private onSuccess(epoch: number): void {
@@ -345,10 +358,9 @@ export class Circuit {
     const phase = this.phase;
     switch (phase.kind) {
       case 'closed':
+        // A percentage trip is decided by opossum right after this, in its `open` listener (startPeriod).
         if (this.consecutiveFailures >= this.config.failureThreshold) {
           this.transition({ kind: 'open', openedAt: now }, 'failure_threshold', now);
-        } else if (this.tripped) {
-          this.transition({ kind: 'open', openedAt: now }, 'error_percentage', now);
         }
         break;
       case 'half_open':
@@ -386,7 +398,8 @@ export class Circuit {
     const config = this.config;
     const percentage = config.percentage;
     const bucketMs = Math.max(1, Math.floor(config.rollingWindowMs / BUCKETS));
-    const breaker = new OpossumBreaker(this.action as (...args: unknown[]) => Promise<unknown>, {
+    // Opossum applies `run` with this circuit as `this` (see execute).
+    const breaker = new OpossumBreaker(this.run as (...args: unknown[]) => Promise<unknown>, {
       name: this.name,
       timeout: false,
       resetTimeout: config.openMs,
@@ -399,17 +412,28 @@ export class Circuit {
       enableSnapshots: false,
       rotateBucketController: this.context.rotation.acquire(bucketMs),
     });
+    // Every call fired on this instance started in this epoch: each transition or reset ends the period.
+    const epoch = this.epoch;
+    const heardSuccess: SettleListener = (value, ms) => this.settleValue(value, ms, epoch);
+    const heardFailure: SettleListener = (error, ms) => this.settleError(error, ms, epoch);
+    breaker.on('success', heardSuccess);
+    breaker.on('failure', heardFailure);
     if (percentage !== undefined) {
-      // Opossum decided the window's error rate is too high: note it for the failure being settled,
-      // and close opossum at once so its own reset timer never runs (this wrapper owns the state).
+      // Opossum decided, just after counting a failure, that the window's error rate is too high. Close
+      // it at once so its own reset timer never runs (this wrapper owns the state) and open the circuit,
+      // unless that failure already opened it on the consecutive rule (then this instance is shut down).
       breaker.on('open', () => {
-        if (this.breaker === breaker) this.tripped = true;
         breaker.close();
+        if (this.breaker === breaker && this.phase.kind === 'closed') {
+          const now = Date.now();
+          this.transition({ kind: 'open', openedAt: now }, 'error_percentage', now);
+        }
       });
     }
     this.breaker = breaker;
     this.bucketMs = bucketMs;
-    this.tripped = false;
+    this.heardSuccess = heardSuccess;
+    this.heardFailure = heardFailure;
     return breaker;
   }
 
@@ -417,8 +441,13 @@ export class Circuit {
     const breaker = this.breaker;
     if (breaker === undefined) return;
     this.breaker = undefined;
-    this.tripped = false;
-    breaker.shutdown();
+    breaker.shutdown(); // removes every listener
+    // Calls still in flight settle through the shut-down instance: keep counting them in the lifetime
+    // metrics. Nothing else refers to it, so it is collected once they have settled.
+    if (this.heardSuccess) breaker.on('success', this.heardSuccess);
+    if (this.heardFailure) breaker.on('failure', this.heardFailure);
+    this.heardSuccess = undefined;
+    this.heardFailure = undefined;
     this.context.rotation.release(this.bucketMs);
   }
 }

@@ -25,6 +25,11 @@ export interface ResolvedCircuitConfig {
   /** Infinity: slow-call counting off. */
   readonly slowCallMs: number;
   readonly isFailure: ((error: unknown) => boolean) | undefined;
+  /**
+   * Slow-call counting or `isFailure` is on: outcomes may travel through opossum as markers that the
+   * caller's promise unwraps. False keeps the hot path free of that extra step.
+   */
+  readonly marksOutcomes: boolean;
 }
 
 /** Keys a config may carry; anything else is a typo and is rejected. */
@@ -141,5 +146,6 @@ export function resolveConfig(config: unknown, prefix = ''): ResolvedCircuitConf
     percentage,
     slowCallMs,
     isFailure: isFailure as ((error: unknown) => boolean) | undefined,
+    marksOutcomes: slowCallMs !== Number.POSITIVE_INFINITY || isFailure !== undefined,
   };
 }
