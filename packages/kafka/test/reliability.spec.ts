@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { KafkaClient } from '../src/index.js';
-import { consumeAtLeast, kafkaBrokers, text, uniqueName } from './helpers.js';
+import { consumeAtLeast, kafkaBrokers, startTsx, text, uniqueName, type TsxChild } from './helpers.js';
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe(KafkaClient, () => {
   let client: KafkaClient;
@@ -42,7 +52,52 @@ describe(KafkaClient, () => {
     expect(after.messagesConsumed).toBe(total);
   }, 180_000);
 
-  it('redelivers messages to a replacement when a consumer dies before committing (at-least-once)', async () => {
+  it('redelivers to a replacement what a SIGKILLed consumer took with consumeMessages but never committed', async () => {
+    const topic = uniqueName('alo-kill');
+    const groupId = uniqueName('g');
+    // Both members use a short session so the coordinator evicts the dead one quickly.
+    const sessionTimeoutMs = 6000;
+    await client.createTopic(topic, 1, 1);
+    const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers() });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => client.produceMessage(producerId, topic, null, `m${i}`)));
+    let child: TsxChild | undefined;
+    let consumerPid: number | undefined;
+    try {
+      child = startTsx(path.join(__dirname, 'fixtures/consume-then-hang.ts'), [kafkaBrokers().join(','), topic, groupId, String(sessionTimeoutMs)]);
+      const committed = JSON.parse((await child.line('committed ')).slice('committed '.length)) as number[];
+      const { pid, offsets: uncommitted } = JSON.parse((await child.line('uncommitted ')).slice('uncommitted '.length)) as { pid: number; offsets: number[] };
+      expect(committed).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(uncommitted).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      consumerPid = pid;
+      process.kill(pid, 'SIGKILL'); // the node process running the consumer, not the tsx wrapper
+      await child.exited; // the wrapper exits once the consumer process is gone
+      expect(isAlive(pid)).toBe(false);
+      const before = await client.getConsumerGroupInfo(groupId);
+      expect(before.offsets).toEqual([{ topic, partition: 0, committedOffset: 10, logEndOffset: 30, lag: 20 }]);
+
+      const replacement = await client.createConsumer({
+        bootstrapServers: kafkaBrokers(),
+        groupId,
+        autoOffsetReset: 'earliest',
+        enableAutoCommit: false,
+        sessionTimeoutMs,
+        heartbeatIntervalMs: 500,
+      });
+      const again = await consumeAtLeast(client, replacement, [topic], 20, 45_000);
+      // Everything after the last commit, including the ten the dead consumer had taken, exactly once.
+      expect(again.map((m) => m.offset)).toEqual(Array.from({ length: 20 }, (_, i) => i + 10));
+      expect(again.slice(0, 10).map((m) => text(m.value))).toEqual(uncommitted.map((o) => `m${o}`));
+      expect((await client.getConsumerGroupInfo(groupId)).members).toHaveLength(1); // the dead member was evicted
+    } finally {
+      if (consumerPid !== undefined && isAlive(consumerPid)) process.kill(consumerPid, 'SIGKILL');
+      if (child !== undefined && child.process.exitCode === null && child.process.signalCode === null) {
+        child.process.kill('SIGTERM'); // tsx relays SIGTERM to the consumer process
+        await child.exited;
+      }
+    }
+  }, 90_000);
+
+  it('redelivers uncommitted messages to a replacement after a clean close without a commit', async () => {
     const topic = uniqueName('alo');
     const groupId = uniqueName('g');
     await client.createTopic(topic, 1, 1);
@@ -53,7 +108,7 @@ describe(KafkaClient, () => {
     const got = await consumeAtLeast(client, first, [topic], 10);
     expect(got.map((m) => m.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await client.commitOffsets(first, { [`${topic}:0`]: 5 }); // processed 0..4 only
-    await client.closeConsumer(first); // dies without committing 5..9
+    await client.closeConsumer(first); // leaves without committing 5..9
     const replacement = await client.createConsumer(config);
     const again = await consumeAtLeast(client, replacement, [topic], 15);
     expect(again.map((m) => m.offset)).toEqual(Array.from({ length: 15 }, (_, i) => i + 5));
