@@ -3,6 +3,7 @@ import { SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { AvroFormat, type ParsedAvroSchema } from '../formats/avro-format.js';
 import type { ProtocolSchemaDefinition } from '@onex/spi-types';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
+import { BufferSlab, MAX_POOLED } from './buffer-slab.js';
 import { asBuffer, HEADER_SIZE, writeHeader } from './wire-format.js';
 
 /** Options of {@link AvroSerde}. */
@@ -17,13 +18,16 @@ interface AvroReader {
 }
 
 const FORMAT = new AvroFormat();
-const SCRATCH_SIZE = 64 * 1024;
+
+function changedSize(type: avro.Type): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`value changed size while being encoded as Avro schema ${type.name ?? type.typeName}`);
+}
 
 /** Avro values in the Confluent wire format (magic byte, schema id, Avro binary), with avsc. */
 export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroReader> {
   protected readonly format = FORMAT;
   private readonly readerType: avro.Type | undefined;
-  private scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+  private readonly slab = new BufferSlab();
 
   /** @throws {SchemaRegistryInvalidOptionError} / {SchemaInvalidError} for invalid options */
   constructor(options: AvroSerdeOptions) {
@@ -48,25 +52,34 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
   }
 
   protected encode(id: number, type: avro.Type, value: unknown): Uint8Array {
-    let end: number;
+    // Encode once, in place behind room for the header, into a slab slice: no intermediate buffer, no copy.
+    const slab = this.slab;
+    let start = slab.offset;
+    let end = this.encodeInto(type, value, slab.buf, start);
+    if (end < 0) {
+      // avsc returns minus the missing byte count, so the exact size is known for the second try.
+      const size = slab.buf.length - end - start;
+      if (size > MAX_POOLED) {
+        const out = Buffer.allocUnsafe(size);
+        if (this.encodeInto(type, value, out, 0) !== size) throw changedSize(type);
+        writeHeader(out, id);
+        return out;
+      }
+      slab.renew();
+      start = 0;
+      end = this.encodeInto(type, value, slab.buf, 0);
+      if (end !== size) throw changedSize(type);
+    }
+    writeHeader(slab.buf, id, start);
+    return slab.take(start, end);
+  }
+
+  private encodeInto(type: avro.Type, value: unknown, target: Buffer, start: number): number {
     try {
-      end = type.encode(value, this.scratch, HEADER_SIZE);
+      return type.encode(value, target, start + HEADER_SIZE);
     } catch (error) {
       throw new SerdeInvalidPayloadError(`value does not match Avro schema ${type.name ?? type.typeName}: ${(error as Error).message}`, { cause: error });
     }
-    if (end < 0) {
-      // Too big for the scratch buffer: grow it for next time and encode into an exact-size buffer.
-      const body = type.toBuffer(value);
-      this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, body.length + HEADER_SIZE));
-      const out = Buffer.allocUnsafe(HEADER_SIZE + body.length);
-      writeHeader(out, id);
-      body.copy(out, HEADER_SIZE);
-      return out;
-    }
-    const out = Buffer.allocUnsafe(end);
-    this.scratch.copy(out, 0, 0, end);
-    writeHeader(out, id);
-    return out;
   }
 
   protected decode(reader: AvroReader, bytes: Uint8Array): unknown {

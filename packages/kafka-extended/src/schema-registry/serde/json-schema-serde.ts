@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import { SerdeInvalidPayloadError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
 import { JsonSchemaFormat, type ParsedJsonSchema } from '../formats/json-schema-format.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
+import { BufferSlab, MAX_POOLED } from './buffer-slab.js';
 import { asBuffer, HEADER_SIZE, writeHeader } from './wire-format.js';
 
 /** Options of {@link JsonSchemaSerde}. */
@@ -20,6 +21,7 @@ function describe(validate: ValidateFunction): string {
 export class JsonSchemaSerde extends SchemaSerde<ParsedJsonSchema, ValidateFunction, ValidateFunction> {
   protected readonly format = FORMAT;
   private readonly validate: boolean;
+  private readonly slab = new BufferSlab();
 
   /** @throws {SchemaRegistryInvalidOptionError} for invalid options */
   constructor(options: JsonSchemaSerdeOptions) {
@@ -44,10 +46,20 @@ export class JsonSchemaSerde extends SchemaSerde<ParsedJsonSchema, ValidateFunct
     }
     const text = JSON.stringify(value);
     if (text === undefined) throw new SerdeInvalidPayloadError(`value is not JSON-serializable, got ${typeof value}`);
-    const out = Buffer.allocUnsafe(HEADER_SIZE + Buffer.byteLength(text));
-    writeHeader(out, id);
-    out.write(text, HEADER_SIZE);
-    return out;
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes: reserve that much in the slab and write the text
+    // once, instead of measuring it first (Buffer.byteLength) and then writing it.
+    const reserve = HEADER_SIZE + 3 * text.length;
+    if (reserve > MAX_POOLED) {
+      const out = Buffer.allocUnsafe(HEADER_SIZE + Buffer.byteLength(text));
+      writeHeader(out, id);
+      out.write(text, HEADER_SIZE);
+      return out;
+    }
+    const slab = this.slab;
+    slab.ensure(reserve);
+    const start = slab.offset;
+    writeHeader(slab.buf, id, start);
+    return slab.take(start, start + HEADER_SIZE + slab.buf.write(text, start + HEADER_SIZE));
   }
 
   protected decode(validate: ValidateFunction, bytes: Uint8Array): unknown {

@@ -1,4 +1,4 @@
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
@@ -15,9 +15,20 @@ export interface ProtobufSerdeOptions extends SchemaSerdeOptions {
 interface ProtobufWriter {
   readonly type: protobuf.Type;
   readonly indexes: Uint8Array;
+  /** Header plus message-index bytes are reserved as this many fixed32 placeholders… */
+  readonly placeholderFixed32s: number;
+  /** …then one varint of 1–3 bytes (this value), or none when -1. */
+  readonly placeholderVarint: number;
 }
 
 const FORMAT = new ProtobufFormat();
+
+/** A protobufjs reader positioned at `offset`: decodes in place, without a subarray view. */
+function readerAt(bytes: Uint8Array, offset: number): protobuf.Reader {
+  const reader = protobuf.Reader.create(bytes);
+  reader.pos = offset;
+  return reader;
+}
 
 /**
  * Protobuf messages in the Confluent wire format (magic byte, schema id, message-index array,
@@ -49,7 +60,10 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
         `\`messageType\` ${JSON.stringify(this.messageType)} is not a message of the schema (has ${parsed.messages.map((m) => m.fullName).join(', ')})`,
       );
     }
-    return { type: entry.type, indexes: encodeMessageIndexes(entry.indexes) };
+    const indexes = encodeMessageIndexes(entry.indexes);
+    const prefix = HEADER_SIZE + indexes.length;
+    const tail = prefix % 4;
+    return { type: entry.type, indexes, placeholderFixed32s: (prefix - tail) / 4, placeholderVarint: tail === 0 ? -1 : 2 ** (7 * (tail - 1)) };
   }
 
   protected createReader(parsed: ParsedProtobufSchema): ParsedProtobufSchema {
@@ -61,16 +75,21 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
       const problem = writer.type.verify(value as Record<string, unknown>);
       if (problem !== null) throw new SerdeInvalidPayloadError(`value does not match message ${writer.type.fullName.slice(1)}: ${problem}`);
     }
-    let body: Uint8Array;
+    // One buffer, no copy: the writer starts with placeholders exactly as long as header plus message
+    // indexes (the fewest writer ops: fixed32s, then one short varint); finish() sizes and fills the
+    // buffer once; then the placeholders are overwritten.
+    const w = protobuf.Writer.create();
+    for (let i = 0; i < writer.placeholderFixed32s; i++) w.fixed32(0);
+    if (writer.placeholderVarint >= 0) w.uint32(writer.placeholderVarint);
+    let out: Uint8Array;
     try {
-      body = writer.type.encode(value as Record<string, unknown>).finish();
+      out = writer.type.encode(value as Record<string, unknown>, w).finish();
     } catch (error) {
       throw new SerdeInvalidPayloadError(`value does not encode as ${writer.type.fullName.slice(1)}: ${(error as Error).message}`, { cause: error });
     }
-    const out = Buffer.allocUnsafe(HEADER_SIZE + writer.indexes.length + body.length);
     writeHeader(out, id);
-    out.set(writer.indexes, HEADER_SIZE);
-    out.set(body, HEADER_SIZE + writer.indexes.length);
+    const indexes = writer.indexes;
+    for (let i = 0; i < indexes.length; i++) out[HEADER_SIZE + i] = indexes[i] ?? 0;
     return out;
   }
 
@@ -78,7 +97,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     if (bytes[HEADER_SIZE] === 0 && parsed.messages[0] !== undefined) {
       // The common case, message index [0] as one 0 byte: no array to decode or search.
       try {
-        return parsed.messages[0].type.decode(bytes.subarray(HEADER_SIZE + 1));
+        return parsed.messages[0].type.decode(readerAt(bytes, HEADER_SIZE + 1));
       } catch (error) {
         throw new SerdeInvalidPayloadError(`bytes do not decode as ${parsed.messages[0].fullName}: ${(error as Error).message}`, { cause: error });
       }
@@ -87,7 +106,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     const entry = parsed.messages.find((m) => m.indexes.length === indexes.length && m.indexes.every((v, i) => v === indexes[i]));
     if (!entry) throw new SerdeInvalidPayloadError(`message index [${indexes.join(', ')}] names no message of the writer's schema`);
     try {
-      return entry.type.decode(bytes.subarray(offset));
+      return entry.type.decode(readerAt(bytes, offset));
     } catch (error) {
       throw new SerdeInvalidPayloadError(`bytes do not decode as ${entry.fullName}: ${(error as Error).message}`, { cause: error });
     }

@@ -37,7 +37,8 @@ interface Writer<W> {
 
 /**
  * The registry plumbing of a serde: subject naming, id lookup and caches. Subclasses supply the
- * payload codec. Cache hits cost one Map lookup; misses are coalesced per topic and per id.
+ * payload codec. The last (topic, writer) and (id, reader) pairs are kept in fields so a steady
+ * stream costs no Map lookup; other hits cost one; misses are coalesced per topic and per id.
  */
 export abstract class SchemaSerde<P, W, R> implements Serde {
   protected abstract readonly format: SchemaFormat<P>;
@@ -51,6 +52,11 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
   private readonly pendingWriters = new Map<string, Promise<Writer<W>>>();
   private readonly readers = new Map<number, R>();
   private readonly pendingReaders = new Map<number, Promise<R>>();
+  // One-entry caches in front of the maps: most serdes see one topic and one schema id.
+  private lastTopic: string | undefined;
+  private lastWriter: Writer<W> | undefined;
+  private lastId = -1;
+  private lastReader: R | undefined;
 
   protected constructor(options: SchemaSerdeOptions, protected readonly schemaType: LiteralSchemaType) {
     if (options === null || typeof options !== 'object') throw new SchemaRegistryInvalidOptionError(`options must be an object, got ${JSON.stringify(options)}`);
@@ -85,8 +91,9 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
   /** Decodes one framed message with a cached reader. */
   protected abstract decode(reader: R, bytes: Uint8Array): unknown;
 
+  // Not `async`: a cached call returns an already-settled promise without an extra tick.
   serialize(topic: string, value: unknown): Promise<Uint8Array> {
-    const writer = this.writers.get(topic);
+    const writer = this.cachedWriter(topic);
     if (writer !== undefined) {
       try {
         return Promise.resolve(this.encode(writer.id, writer.state, value));
@@ -100,7 +107,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
   deserialize(_topic: string, bytes: Uint8Array): Promise<unknown> {
     try {
       const id = readSchemaId(bytes);
-      const reader = this.readers.get(id);
+      const reader = this.cachedReader(id);
       if (reader !== undefined) return Promise.resolve(this.decode(reader, bytes));
       return this.readerFor(id).then((r) => this.decode(r, bytes));
     } catch (error) {
@@ -118,7 +125,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
    * @throws {SchemaRegistryInvalidArgumentError} when `topic` was not prepared or serialized before
    */
   serializeSync(topic: string, value: unknown): Uint8Array {
-    const writer = this.writers.get(topic);
+    const writer = this.cachedWriter(topic);
     if (writer === undefined) throw new SchemaRegistryInvalidArgumentError(`topic ${JSON.stringify(topic)} has no cached writer schema yet: await prepare(topic) or serialize() first`);
     return this.encode(writer.id, writer.state, value);
   }
@@ -129,7 +136,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
    */
   deserializeSync(_topic: string, bytes: Uint8Array): unknown {
     const id = readSchemaId(bytes);
-    const reader = this.readers.get(id);
+    const reader = this.cachedReader(id);
     if (reader === undefined) throw new SchemaRegistryInvalidArgumentError(`schema id ${id} is not cached yet: deserialize() it once first`);
     return this.decode(reader, bytes);
   }
@@ -139,6 +146,26 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
     if (this.schema === undefined) return subjectName(this.strategy, topic, undefined, this.isKey);
     const parsed = this.format.parse(this.schema, await this.resolve(this.references));
     return subjectName(this.strategy, topic, this.format.recordName(parsed), this.isKey);
+  }
+
+  private cachedWriter(topic: string): Writer<W> | undefined {
+    if (topic === this.lastTopic) return this.lastWriter;
+    const writer = this.writers.get(topic);
+    if (writer !== undefined) {
+      this.lastTopic = topic;
+      this.lastWriter = writer;
+    }
+    return writer;
+  }
+
+  private cachedReader(id: number): R | undefined {
+    if (id === this.lastId) return this.lastReader;
+    const reader = this.readers.get(id);
+    if (reader !== undefined) {
+      this.lastId = id;
+      this.lastReader = reader;
+    }
+    return reader;
   }
 
   private writerFor(topic: string): Promise<Writer<W>> {

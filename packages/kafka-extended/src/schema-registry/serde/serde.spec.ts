@@ -1,11 +1,13 @@
+import avro from 'avsc';
 import fc from 'fast-check';
+import protobuf from 'protobufjs';
 import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
 import type { SchemaRegistryApi } from '../schema-registry-api.js';
 import { AvroSerde } from './avro-serde.js';
 import { JsonSchemaSerde } from './json-schema-serde.js';
 import { ProtobufSerde } from './protobuf-serde.js';
 import { subjectName } from './subject-name-strategy.js';
-import { decodeMessageIndexes, encodeMessageIndexes, readSchemaId } from './wire-format.js';
+import { decodeMessageIndexes, encodeMessageIndexes, readSchemaId, writeHeader } from './wire-format.js';
 
 const USER = { type: 'record', name: 'User', namespace: 'acme', fields: [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }] };
 const ORDER_PROTO = 'syntax = "proto3";\npackage acme;\nmessage Order { int32 qty = 1; }\nmessage Refund { message Line { string sku = 1; } Line line = 1; }\n';
@@ -45,6 +47,13 @@ describe('Confluent wire format', () => {
   it('reads the big-endian schema id after the magic byte', () => {
     expect(readSchemaId(Uint8Array.of(0, 0x01, 0x02, 0x03, 0x04))).toBe(0x01020304);
     expect(readSchemaId(Uint8Array.of(0, 0xff, 0xff, 0xff, 0xff))).toBe(0xffffffff);
+  });
+
+  it('writes magic byte and big-endian schema id at an offset', () => {
+    const target = new Uint8Array(8).fill(9);
+    writeHeader(target, 0xfedcba98, 2);
+    expect([...target]).toEqual([9, 9, 0, 0xfe, 0xdc, 0xba, 0x98, 9]);
+    expect(readSchemaId(target.subarray(2))).toBe(0xfedcba98);
   });
 
   it('rejects a wrong magic byte and too-short input with typed errors', () => {
@@ -130,7 +139,39 @@ describe(AvroSerde, () => {
     await expect(serde.deserialize('users', Uint8Array.of(7, ...good.subarray(1)))).rejects.toMatchObject({ code: 'SERDE_UNKNOWN_MAGIC_BYTE' });
   });
 
-  it('encodes values bigger than its scratch buffer', async () => {
+  it('keeps every message intact while later ones are encoded next to it, small or large', async () => {
+    const serde = new AvroSerde({ registry, schema: USER });
+    await serde.deserialize('users', await serde.serialize('users', { id: 0, name: '' }));
+    const type = avro.Type.forSchema(USER as avro.Schema);
+    fc.assert(
+      fc.property(fc.array(fc.record({ id: fc.integer(), name: fc.string({ maxLength: 6000, unit: 'grapheme' }) }), { maxLength: 40 }), (values) => {
+        const encoded = values.map((v) => serde.serializeSync('users', v));
+        values.forEach((v, i) => {
+          expect(Buffer.from(encoded[i]!)).toEqual(Buffer.concat([Buffer.of(0, 0, 0, 0, 1), type.toBuffer(v)]));
+          expect(serde.deserializeSync('users', encoded[i]!)).toEqual(v);
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('frames each topic with its own schema id when topics and ids alternate', async () => {
+    const other = { ...USER, name: 'Other', fields: [{ name: 'n', type: 'int' }] };
+    await registry.registerSchema('a-value', USER, 'AVRO');
+    await registry.registerSchema('b-value', other, 'AVRO');
+    const serde = new AvroSerde({ registry });
+    const a = await serde.serialize('a', { id: 1, name: 'x' });
+    const b = await serde.serialize('b', { n: 2 });
+    for (let i = 0; i < 3; i++) {
+      expect([...serde.serializeSync('a', { id: 1, name: 'x' })]).toEqual([...a]);
+      expect([...serde.serializeSync('b', { n: 2 })]).toEqual([...b]);
+      expect(await serde.deserialize('a', b)).toEqual({ n: 2 });
+      expect(await serde.deserialize('b', a)).toEqual({ id: 1, name: 'x' });
+    }
+    expect([readSchemaId(a), readSchemaId(b)]).toEqual([1, 2]);
+  });
+
+  it('encodes values bigger than a slab into a buffer of their own', async () => {
     const serde = new AvroSerde({ registry, schema: USER });
     const name = 'x'.repeat(100_000);
     expect(await serde.deserialize('users', await serde.serialize('users', { id: 1, name }))).toEqual({ id: 1, name });
@@ -160,6 +201,21 @@ describe(JsonSchemaSerde, () => {
     await expect(serde.deserialize('points', Uint8Array.of(0, 0, 0, 0, 1, ...Buffer.from('{oops')))).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
   });
 
+  it('keeps every message intact while later ones are encoded next to it, multi-byte text included', async () => {
+    const serde = new JsonSchemaSerde({ registry, schema: { type: 'object' } });
+    await serde.deserialize('docs', await serde.serialize('docs', {}));
+    fc.assert(
+      fc.property(fc.array(fc.record({ s: fc.string({ maxLength: 3000, unit: 'grapheme' }), n: fc.double({ noDefaultInfinity: true, noNaN: true }) }), { maxLength: 40 }), (values) => {
+        const encoded = values.map((v) => serde.serializeSync('docs', v));
+        values.forEach((v, i) => {
+          expect(Buffer.from(encoded[i]!)).toEqual(Buffer.concat([Buffer.of(0, 0, 0, 0, 1), Buffer.from(JSON.stringify(v))]));
+          expect(serde.deserializeSync('docs', encoded[i]!)).toEqual(JSON.parse(JSON.stringify(v)));
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('uses the JSON title for record-name subjects', async () => {
     await new JsonSchemaSerde({ registry, schema, subjectNameStrategy: 'record-name' }).serialize('points', { a: 2 });
     expect(await registry.listSubjects()).toEqual(['Point']);
@@ -186,6 +242,22 @@ describe(ProtobufSerde, () => {
     const bytes = await serde.serialize('refunds', { sku: 'A' });
     expect([...bytes]).toEqual([0, 0, 0, 0, 1, 4, 2, 0, 0x0a, 0x01, 0x41]);
     expect(await serde.deserialize('refunds', bytes)).toMatchObject({ sku: 'A' });
+  });
+
+  it('writes exactly protobufjs encoding behind the prefix, for any message', async () => {
+    const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO, messageType: 'acme.Refund.Line' });
+    await serde.deserialize('refunds', await serde.serialize('refunds', { sku: '' }));
+    const line = protobuf.parse(ORDER_PROTO, { keepCase: true }).root.lookupType('acme.Refund.Line');
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 3000 }), { maxLength: 20 }), (skus) => {
+        const encoded = skus.map((sku) => serde.serializeSync('refunds', { sku }));
+        skus.forEach((sku, i) => {
+          expect(Buffer.from(encoded[i]!)).toEqual(Buffer.concat([Buffer.of(0, 0, 0, 0, 1, 4, 2, 0), line.encode({ sku }).finish()]));
+          expect(serde.deserializeSync('refunds', encoded[i]!)).toMatchObject({ sku });
+        });
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('rejects values that fail verification, unknown message indexes and bad options', async () => {

@@ -10,10 +10,14 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Writes magic byte and schema id at the start of `target`. */
-export function writeHeader(target: Buffer, id: number): void {
-  target[0] = MAGIC_BYTE;
-  target.writeUInt32BE(id, 1);
+/** Writes magic byte and big-endian schema id at `offset` (default 0) of `target`, which must have room. */
+export function writeHeader(target: Uint8Array, id: number, offset = 0): void {
+  // Plain byte stores: cheaper than Buffer#writeUInt32BE's argument checks on the hot path.
+  target[offset] = MAGIC_BYTE;
+  target[offset + 1] = id >>> 24;
+  target[offset + 2] = id >>> 16;
+  target[offset + 3] = id >>> 8;
+  target[offset + 4] = id;
 }
 
 /**
