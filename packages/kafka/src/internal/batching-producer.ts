@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { Admin, Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
@@ -57,7 +56,11 @@ class PartitionQueue {
     }
     const taken = this.records.slice(this.head, end);
     this.head = end;
-    if (this.head > 4096 && this.head * 2 > this.records.length) {
+    if (this.head === this.records.length) {
+      // Drained (always so for sequential callers): reuse the array instead of growing it.
+      this.records.length = 0;
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.records.length) {
       this.records = this.records.slice(this.head);
       this.head = 0;
     }
@@ -74,6 +77,8 @@ interface TopicState {
   /** Records that arrived while the partition count was unknown, in call order. */
   waiting: PendingRecord[] | null;
   refreshing: boolean;
+  /** Queues by partition, created on first use. */
+  readonly queues: (PartitionQueue | undefined)[];
 }
 
 /** One partition's records in a produce request. */
@@ -85,9 +90,11 @@ interface PartitionBatch {
 
 type ProducerState = { readonly kind: 'open' } | { readonly kind: 'closing' } | { readonly kind: 'closed' };
 
+const NO_HEADERS: { headers: undefined; size: 0 } = { headers: undefined, size: 0 };
+
 /** Header values must be bytes or strings. */
 function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: Record<string, Buffer> | undefined; size: number } {
-  if (headers === undefined) return { headers: undefined, size: 0 };
+  if (headers === undefined) return NO_HEADERS;
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
     throw new KafkaArgumentError(`\`headers\` must be an object of names to bytes or strings, got ${describe(headers)}`);
   }
@@ -115,7 +122,8 @@ export class BatchingProducer {
   readonly #kafka: Kafka;
   readonly #metrics: ClientMetrics;
   readonly #metadataMaxAgeMs: number;
-  readonly #queues = new Map<string, PartitionQueue>();
+  /** Queues with records waiting, in the order they became non-empty. */
+  #ready: PartitionQueue[] = [];
   readonly #topics = new Map<string, TopicState>();
   #producer: Producer | undefined;
   #admin: Promise<Admin> | undefined;
@@ -161,7 +169,7 @@ export class BatchingProducer {
     topic: string,
     key: Uint8Array | string | null | undefined,
     value: Uint8Array | string | null,
-    options: ProtocolKafkaProduceOptions = {},
+    options?: ProtocolKafkaProduceOptions,
   ): Promise<ProtocolKafkaProduceResult> {
     if (this.#state.kind !== 'open') {
       return Promise.reject(new KafkaClosedError(`producer ${JSON.stringify(this.id)} is closed`, { details: { producerId: this.id } }));
@@ -173,10 +181,11 @@ export class BatchingProducer {
     if (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array)) {
       throw new KafkaArgumentError(`\`value\` must be a Uint8Array, a string or null, got ${describe(value)}`);
     }
-    if (typeof options !== 'object' || options === null) {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new KafkaArgumentError(`\`options\` must be an object, got ${describe(options)}`);
     }
-    const { partition, timestamp } = options;
+    const partition = options?.partition;
+    const timestamp = options?.timestamp;
     if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
       throw new KafkaArgumentError(`\`partition\` must be a non-negative integer, got ${describe(partition)}`);
     }
@@ -185,7 +194,7 @@ export class BatchingProducer {
     }
     const keyBytes = key === null || key === undefined ? null : toBuffer(key);
     const valueBytes = value === null ? null : toBuffer(value);
-    const { headers, size: headerSize } = toHeaders(options.headers);
+    const { headers, size: headerSize } = toHeaders(options?.headers);
     const size = (keyBytes?.length ?? 0) + (valueBytes?.length ?? 0) + headerSize;
     if (size > this.#config.maxMessageBytes) {
       throw this.#fail(
@@ -257,12 +266,9 @@ export class BatchingProducer {
       partition = state.sticky;
     }
     record.partition = partition;
-    const queueKey = `${record.topic}\u0000${partition}`;
-    let queue = this.#queues.get(queueKey);
-    if (queue === undefined) {
-      queue = new PartitionQueue(record.topic, partition);
-      this.#queues.set(queueKey, queue);
-    }
+    let queue = state.queues[partition];
+    if (queue === undefined) state.queues[partition] = queue = new PartitionQueue(record.topic, partition);
+    if (queue.length === 0) this.#ready.push(queue);
     queue.records.push(record);
     this.#schedule(queue.length >= this.#config.batchSize);
   }
@@ -270,7 +276,7 @@ export class BatchingProducer {
   #waitForMetadata(record: PendingRecord): void {
     let state = this.#topics.get(record.topic);
     if (state === undefined) {
-      state = { partitionCount: 0, available: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false };
+      state = { partitionCount: 0, available: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false, queues: [] };
       this.#topics.set(record.topic, state);
       this.#refresh(record.topic, state);
     }
@@ -303,7 +309,8 @@ export class BatchingProducer {
 
   #pickSticky(state: TopicState): number {
     const choices = state.available.length > 0 ? state.available : [0];
-    return choices[randomInt(choices.length)] ?? 0;
+    // Not security relevant: Math.random is enough to spread null-key batches and costs less than crypto.
+    return choices[Math.floor(Math.random() * choices.length)] ?? 0;
   }
 
   async #loadMetadata(topic: string): Promise<{ count: number; available: number[] }> {
@@ -390,29 +397,38 @@ export class BatchingProducer {
   #flush(): void {
     this.#clearTimer();
     if (this.#inFlight) return;
+    const ready = this.#ready;
+    if (ready.length === 0) {
+      this.#notifyDrain();
+      return;
+    }
     const batches: PartitionBatch[] = [];
-    for (const [queueKey, queue] of this.#queues) {
-      if (queue.length === 0) {
-        this.#queues.delete(queueKey);
-        continue;
-      }
+    const stillReady: PartitionQueue[] = [];
+    for (const queue of ready) {
+      if (queue.length === 0) continue;
       batches.push({ topic: queue.topic, partition: queue.partition, records: queue.take(this.#config.batchSize, this.#config.maxBatchBytes) });
+      if (queue.length > 0) stillReady.push(queue);
       const state = this.#topics.get(queue.topic);
       // Sticky partitioning for null keys moves on once the sticky partition's batch leaves.
       if (state !== undefined && state.sticky === queue.partition) state.sticky = this.#pickSticky(state);
     }
+    this.#ready = stillReady;
     if (batches.length === 0) {
       this.#notifyDrain();
       return;
     }
     this.#inFlight = true;
-    void this.#send(batches).finally(() => {
+    void this.#sendAndContinue(batches);
+  }
+
+  async #sendAndContinue(batches: PartitionBatch[]): Promise<void> {
+    try {
+      await this.#send(batches);
+    } finally {
       this.#inFlight = false;
-      let remaining = false;
-      for (const queue of this.#queues.values()) if (queue.length > 0) remaining = true;
-      if (remaining) this.#schedule(true);
+      if (this.#ready.length > 0) this.#schedule(true);
       else this.#notifyDrain();
-    });
+    }
   }
 
   #notifyDrain(): void {
@@ -424,26 +440,25 @@ export class BatchingProducer {
 
   async #send(batches: PartitionBatch[]): Promise<void> {
     const started = performance.now();
-    const count = batches.reduce((n, b) => n + b.records.length, 0);
-    const bytes = batches.reduce((n, b) => n + b.records.reduce((m, r) => m + r.size, 0), 0);
+    let count = 0;
+    let bytes = 0;
+    // Grouped by topic in first-seen order; a flush rarely spans more than a few topics.
+    const topicMessages: TopicMessages[] = [];
+    for (const batch of batches) {
+      let entry = topicMessages.find((t) => t.topic === batch.topic);
+      if (entry === undefined) topicMessages.push((entry = { topic: batch.topic, messages: [] }));
+      for (const r of batch.records) {
+        count++;
+        bytes += r.size;
+        const message: Message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) };
+        if (r.headers !== undefined) message.headers = r.headers;
+        entry.messages.push(message);
+      }
+    }
     let metadata: RecordMetadata[];
     try {
-      const producer = await this.#ensureProducer();
-      const byTopic = new Map<string, Message[]>();
-      for (const batch of batches) {
-        let messages = byTopic.get(batch.topic);
-        if (messages === undefined) byTopic.set(batch.topic, (messages = []));
-        for (const r of batch.records) {
-          messages.push({
-            key: r.key,
-            value: r.value,
-            partition: r.partition,
-            timestamp: String(r.timestamp),
-            ...(r.headers !== undefined ? { headers: r.headers } : {}),
-          });
-        }
-      }
-      const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      // The connected producer is used directly: awaiting #ensureProducer() would add microtask hops to every send.
+      const producer = this.#producer !== undefined && !this.#needsReset ? this.#producer : await this.#ensureProducer();
       metadata = await producer.sendBatch({
         topicMessages,
         acks: this.#config.acks,
@@ -485,13 +500,15 @@ export class BatchingProducer {
       const appendTime = meta?.logAppendTime !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
       this.#metrics.batchesSent++;
       this.#metrics.batchedMessages += batch.records.length;
-      batch.records.forEach((r, i) => {
+      const records = batch.records;
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as PendingRecord;
         this.#queued--;
         this.#metrics.messagesProduced++;
         this.#metrics.bytesProduced += r.size;
         this.#metrics.produceLatency.add(now - r.enqueuedAt);
         r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
-      });
+      }
     }
     if (channels.produceBatch.hasSubscribers) {
       channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: now - started });
