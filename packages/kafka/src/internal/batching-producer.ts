@@ -480,6 +480,10 @@ export class BatchingProducer {
         }
         return;
       }
+      // Every record of a failed request is rejected, though the broker may have appended some
+      // partitions of it. Without idempotence the same holds inside kafkajs: it retries a whole
+      // per-broker request, so partitions that were already appended get the records again. Only
+      // `enableIdempotence: true` (the default) lets the broker drop such duplicates.
       if (typed.code !== 'KAFKA_MESSAGE_TOO_LARGE' && this.#config.idempotent) this.#needsReset = true;
       if (typed.code === 'KAFKA_CONNECTION') this.#metrics.setConnection(this.id, 'connecting');
       this.#settleFailure(
