@@ -1,0 +1,151 @@
+// End to end: HTTP ingress → Kafka → consumer. @onex/bridge's IngressServer + KafkaAdapter on
+// @onex/kafka, read back with @onex/kafka's pull consumer, against a hand-written node:http →
+// kafkajs producer → kafkajs consumer pipeline with the same batching (one produce batch per request).
+// One `run` POSTs 50 records and resolves when the consumer has read all of them.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { CommunicationBridge, HttpAdapter, IngressServer, KafkaAdapter } from '@onex/bridge';
+import { KafkaClient } from '@onex/kafka';
+import type { BenchmarkDefinition } from '../../tools/bench/types.js';
+
+const RECORDS = 50;
+
+interface Side {
+  url: string;
+  waiters: Map<number, () => void>;
+  next: number;
+  stop(): Promise<void>;
+}
+
+interface Ctx {
+  brokers: string[];
+  project?: Side;
+  baseline?: Side;
+}
+
+function post(side: Side): Promise<void> {
+  const seqs = Array.from({ length: RECORDS }, () => side.next++);
+  const arrived = Promise.all(seqs.map((seq) => new Promise<void>((resolve) => side.waiters.set(seq, resolve))));
+  const body = JSON.stringify({ records: seqs.map((seq) => ({ key: String(seq % 16), value: { seq, at: Date.now() } })) });
+  return fetch(side.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    .then(async (response) => {
+      if (response.status !== 200) throw new Error(`ingress answered ${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+    })
+    .then(() => arrived)
+    .then(() => undefined);
+}
+
+function settle(side: Side, value: Uint8Array | Buffer | null): void {
+  if (!value) return;
+  const seq = (JSON.parse(Buffer.from(value).toString('utf8')) as { seq: number }).seq;
+  const waiter = side.waiters.get(seq);
+  if (waiter) {
+    side.waiters.delete(seq);
+    waiter();
+  }
+}
+
+async function startProject(brokers: string[]): Promise<Side> {
+  const topic = `bench-e2e-onex-${randomUUID().slice(0, 8)}`;
+  const kafka = new KafkaClient({ bootstrapServers: brokers, logLevel: 'nothing' });
+  await kafka.createTopic(topic, 3, 1);
+  const ingress = new IngressServer({ maxInFlight: 1024 });
+  const bridge = new CommunicationBridge({
+    adapters: [new KafkaAdapter({ client: kafka, connection: { bootstrapServers: brokers } }), new HttpAdapter({ ingress })],
+  });
+  await bridge.createBridge('bench-ingress', 'http', 'kafka', { sourceEndpoint: '/events', targetTopic: topic, keyMapping: 'key', concurrency: 256 });
+  await ingress.listen();
+  const consumer = await kafka.createConsumer({ bootstrapServers: brokers, groupId: `${topic}-g`, autoOffsetReset: 'latest', fetchMaxWaitMs: 20 });
+  await kafka.consumeMessages(consumer, [topic], 3000);
+  const side: Side = { url: `${ingress.address().url}/events`, waiters: new Map(), next: 0, stop: async () => undefined };
+  let running = true;
+  const loop = (async () => {
+    while (running) for (const m of await kafka.consumeMessages(consumer, [topic], 200)) settle(side, m.value);
+  })();
+  side.stop = async () => {
+    running = false;
+    await loop;
+    await bridge.close();
+    await ingress.close();
+    await kafka.deleteTopic(topic).catch(() => undefined);
+    await kafka.close();
+  };
+  return side;
+}
+
+async function startBaseline(brokers: string[]): Promise<Side> {
+  const topic = `bench-e2e-raw-${randomUUID().slice(0, 8)}`;
+  const kafka = new Kafka({ brokers, clientId: 'bench-raw', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  const producer: Producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const consumer: Consumer = kafka.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  const side: Side = { url: '', waiters: new Map(), next: 0, stop: async () => undefined };
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({ eachBatch: async ({ batch }) => batch.messages.forEach((m) => settle(side, m.value)) });
+  await joined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { records: { key: string; value: unknown }[] };
+      producer
+        .send({ topic, acks: -1, messages: body.records.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })) })
+        .then((meta) => {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ offsets: body.records.map(() => ({ success: true, partition: meta[0]?.partition })) }));
+        })
+        .catch((error: unknown) => res.writeHead(500).end(String(error)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  side.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  side.stop = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  };
+  return side;
+}
+
+export const benchmarks: BenchmarkDefinition<Ctx>[] = [
+  {
+    name: 'e2e.ingress-kafka-consumer',
+    description: `POST ${RECORDS} records → ingress → Kafka → consumer read back (per record), 4 concurrent requests`,
+    needsKafka: true,
+    setup: (env) => ({ brokers: env.kafkaBrokers }),
+    project: {
+      label: '@onex/bridge ingress + @onex/kafka',
+      setup: async (ctx) => {
+        ctx.project = await startProject(ctx.brokers);
+      },
+      run: (ctx) => post(ctx.project!),
+      teardown: (ctx) => ctx.project?.stop(),
+    },
+    baselines: [
+      {
+        label: 'node:http + kafkajs send + kafkajs eachBatch',
+        setup: async (ctx) => {
+          ctx.baseline = await startBaseline(ctx.brokers);
+        },
+        run: (ctx) => post(ctx.baseline!),
+        teardown: (ctx) => ctx.baseline?.stop(),
+      },
+    ],
+    opsPerCall: RECORDS,
+    concurrency: 4,
+    rounds: 3,
+    roundMs: 2_000,
+    warmupCalls: 10,
+    target: { minRatio: 0.7 },
+  },
+];
