@@ -142,6 +142,7 @@ describe('HttpExtended.websocketConnect', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(ws.state).toBe('open');
     await expect(ws.ping()).resolves.toBeGreaterThanOrEqual(0);
+    await ws.close();
   });
 
   describe('reconnect', () => {
