@@ -4,6 +4,7 @@
 // their output in `// prints: …` comments, which are checked line by line.
 import fs from 'node:fs';
 import path from 'node:path';
+import { KafkaClient } from '@onex/kafka';
 import { kafkaBrokers } from '../../tools/jest/kafka-env.js';
 import { startTsx, workspaceRoot } from './support/child.js';
 
@@ -54,8 +55,13 @@ const rootExamples = examplesUnder(fs.readFileSync(path.join(workspaceRoot, 'REA
 rootExamples.forEach((code, i) => examples.push({ name: `README.md example ${i + 1} (${/from '(@onex\/[a-z-]+)'/.exec(code)?.[1] ?? '?'})`, code }));
 
 const dir = path.join(workspaceRoot, 'tmp', 'readme-examples');
+const PRECONDITION_TOPICS: Record<string, readonly string[]> = {
+  'packages/kafka-extended/README.md quick start': ['orders'],
+};
+const kafka = new KafkaClient({ bootstrapServers: kafkaBrokers(), logLevel: 'nothing' });
 
 beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
+afterAll(() => kafka.close());
 
 describe('README examples', () => {
   it('finds a quick start in every package README and one example per package in the root README', () => {
@@ -67,6 +73,8 @@ describe('README examples', () => {
     const file = path.join(dir, `${example.name.replace(/[^a-z0-9]+/gi, '-')}.mts`);
     const broker = kafkaBrokers()[0]!;
     fs.writeFileSync(file, example.code.replaceAll('127.0.0.1:9092', broker));
+    // Preconditions a README states in prose ("the existing topic 'orders'").
+    for (const topic of PRECONDITION_TOPICS[example.name] ?? []) await kafka.createTopic(topic, 1, 1);
     const child = startTsx(file, { KAFKA_BROKERS: kafkaBrokers().join(',') });
     const code = await child.exited;
     const stdout = child.stdout();

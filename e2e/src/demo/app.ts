@@ -75,7 +75,8 @@ export async function startDemoApp(options: DemoAppOptions) {
   const stop = async (): Promise<void> => {
     while (stack.length > 0) {
       const began = Date.now();
-      const step = stack.pop()!;
+      const step = stack.pop();
+      if (!step) break;
       await step().catch(() => undefined);
       if (process.env['ONEX_DEMO_TRACE']) process.stderr.write(`stop ${step.toString().slice(0, 60)}: ${Date.now() - began} ms\n`);
     }

@@ -9,8 +9,8 @@ const REGIONS = ['eu', 'us', 'apac'] as const;
 
 /** Builds the i-th sample event (deterministic except for id and time). */
 export function sampleEvent(i: number, runId: string): DemoEvent {
-  const kind = KINDS[i % KINDS.length]!;
-  const base = { id: `${runId}-${i}`, event: kind, user_id: `user-${i % 17}`, region: REGIONS[i % REGIONS.length]!, sentAt: Date.now() };
+  const kind = KINDS[i % KINDS.length] ?? 'page_view';
+  const base = { id: `${runId}-${i}`, event: kind, user_id: `user-${i % 17}`, region: REGIONS[i % REGIONS.length] ?? 'eu', sentAt: Date.now() };
   return kind === 'order_created' || kind === 'payment_failed' ? { ...base, amount: ((i * 37) % 250) + 0.5 } : base;
 }
 

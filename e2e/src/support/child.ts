@@ -18,15 +18,16 @@ export interface Child {
 
 /** Starts `command args` with output captured. */
 export function startChild(command: string, args: readonly string[], env: Record<string, string> = {}): Child {
-  const child = spawn(command, args, { cwd: workspaceRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No colours: tests compare what children print.
+  const child = spawn(command, args, { cwd: workspaceRoot, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     for (const w of waiters) w();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => {
@@ -65,7 +66,14 @@ export function startChild(command: string, args: readonly string[], env: Record
   };
 }
 
-/** Runs a TypeScript file with tsx, resolving @onex/* to the packages' sources. */
+/**
+ * Runs a TypeScript file with tsx, resolving @onex/* to the packages' sources. The tsx loader runs
+ * inside this one node process (`node --import tsx`, not the tsx CLI, which would put a second
+ * process in between), so a SIGKILL reaches the code under test and leaves no orphan behind.
+ */
 export function startTsx(file: string, env: Record<string, string> = {}, args: readonly string[] = []): Child {
-  return startChild(path.join(workspaceRoot, 'node_modules/.bin/tsx'), ['--tsconfig', path.join(workspaceRoot, 'tsconfig.base.json'), file, ...args], env);
+  return startChild(process.execPath, ['--import', 'tsx', file, ...args], {
+    TSX_TSCONFIG_PATH: path.join(workspaceRoot, 'tsconfig.base.json'),
+    ...env,
+  });
 }
