@@ -1,4 +1,6 @@
 import { isProtocolCommunicationBridge, type ProtocolBridgeResult } from '@onex/spi-types';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
@@ -168,6 +170,18 @@ describe(CommunicationBridge, () => {
     expect((await breaker.getCircuitMetrics('retry')).failureCount).toBe(3);
     expect(await bridge.getBridgeMetrics(id)).toMatchObject({ retries: 2, dlqCount: 1 });
     expect(await bridge.getBridgeStatus(id)).toMatchObject({ state: 'degraded', messagesFailed: 1, messagesDeadLettered: 1, lastError: { code: 'BRIDGE_DELIVERY_FAILED' } });
+  });
+
+  it('retries many messages at once without a listener-leak warning', () => {
+    // Node reports MaxListenersExceededWarning on the real process object, which Jest's sandbox does
+    // not see, so the scenario runs in a child process.
+    const root = path.resolve(__dirname, '../../..');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../test/fixtures/many-retries.ts')], {
+      cwd: root,
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ delivered: 32, warnings: [] });
   });
 
   it('succeeds on a retry after a transient failure', async () => {

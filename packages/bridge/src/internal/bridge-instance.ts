@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   isCircuitBreakerOpenError,
@@ -98,6 +99,10 @@ export class BridgeInstance implements BridgeHandle {
   #lastError: ProtocolBridgeStatus['lastError'];
 
   constructor(init: BridgeInstanceInit) {
+    // Every in-flight delivery and retry wait listens on this one signal; with `concurrency` above
+    // ten Node would warn about a listener leak that is not one (each listener is removed when its
+    // wait or delivery ends).
+    setMaxListeners(0, this.#abort.signal);
     this.bridgeId = init.bridgeId;
     this.name = init.name;
     this.config = init.config;
