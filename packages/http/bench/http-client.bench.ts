@@ -2,6 +2,7 @@
 // against a keep-alive node:http server running in a child process (so the server's CPU is not
 // charged to the clients). Run: npm run bench -- http
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
@@ -27,7 +28,13 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port +
 /** A minimal consecutive-failure breaker, standing in for any ProtocolCircuitBreaker. */
 class CountingBreaker implements ProtocolCircuitBreaker {
   readonly #failures = new Map<string, number>();
-  readonly #signal = new AbortController().signal;
+  // One never-aborting signal for every attempt (as @onex/circuit-breaker does without a timeout);
+  // concurrent requests each listen on it, so lift Node's listener-leak warning threshold.
+  readonly #signal = (() => {
+    const signal = new AbortController().signal;
+    setMaxListeners(0, signal);
+    return signal;
+  })();
 
   async executeWithCircuitBreaker<T>(operation: (signal: AbortSignal) => Promise<T> | T, name: string): Promise<T> {
     if ((this.#failures.get(name) ?? 0) >= 5) throw new CircuitBreakerOpenError(name, 1000);
