@@ -1,5 +1,5 @@
 import { createPublicKey, webcrypto } from 'node:crypto';
-import { decodeProtectedHeader, importJWK, jwtVerify, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader, importJWK, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
 import type { Dispatcher } from 'undici';
 import type { ProtocolJWTClaims } from '@onex/spi-types';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -25,6 +25,9 @@ export class JwtVerifier {
   readonly #verifyOptions: Omit<JWTVerifyOptions, 'algorithms' | 'currentDate'>;
   readonly #clock: (() => number) | undefined;
   readonly #keys = new Map<string, Promise<VerifyKey>>();
+  readonly #readyKeys = new Map<string, VerifyKey>();
+  readonly #optionsByAlg = new Map<string, JWTVerifyOptions>();
+  readonly #jwksKey: JWTVerifyGetKey | undefined;
 
   /** @throws InvalidOptionError when a key, URL or option is malformed */
   constructor(options: JwtOptions, dispatcher: Dispatcher) {
@@ -50,6 +53,8 @@ export class JwtVerifier {
         },
         dispatcher,
       );
+      const jwks = this.#jwks;
+      this.#jwksKey = (header, token) => jwks.getKey(header, token);
     }
     const supported = new Set<string>([
       ...(this.#secret ? HMAC_ALGORITHMS : []),
@@ -96,14 +101,26 @@ export class JwtVerifier {
    * Verifies `token` as signed with `algorithm` and returns its claims.
    * @throws JwtError with a code per failure (`JWT_ALG_NONE`, `JWT_EXPIRED`, `JWT_BAD_SIGNATURE`, …)
    */
-  async verify(token: string, algorithm: string): Promise<ProtocolJWTClaims> {
+  verify(token: string, algorithm: string): Promise<ProtocolJWTClaims> {
+    // Fast path: the key for `algorithm` is ready, so verify once and let jose check the header `alg`
+    // against `[algorithm]`; the header is only decoded on failure, to report exactly what the
+    // up-front checks in #verify would have reported.
+    const key = typeof token === 'string' && token.length > 0 && this.#allowed.has(algorithm) ? this.#readyKey(algorithm) : undefined;
+    if (key === undefined) return this.#verify(token, algorithm).catch((error: unknown) => this.#reject(error, algorithm));
+    const onError = (error: unknown): never => this.#reject(checkHeader(token, algorithm) ?? error, algorithm);
+    let options: JWTVerifyOptions;
     try {
-      return await this.#verify(token, algorithm);
+      options = this.#options(algorithm); // calls a custom clock, which may throw
     } catch (error) {
-      const mapped = error instanceof JwtError ? error : mapJoseError(error);
-      publish('jwt-rejected', { code: mapped.code, algorithm });
-      throw mapped;
+      return Promise.reject(error).catch(onError);
     }
+    return jwtVerify(token, key, options).then((result) => result.payload as ProtocolJWTClaims, onError);
+  }
+
+  #reject(error: unknown, algorithm: string): never {
+    const mapped = error instanceof JwtError ? error : mapJoseError(error);
+    publish('jwt-rejected', { code: mapped.code, algorithm });
+    throw mapped;
   }
 
   async #verify(token: string, algorithm: string): Promise<ProtocolJWTClaims> {
@@ -116,24 +133,10 @@ export class JwtVerifier {
     if (!this.#allowed.has(algorithm)) {
       throw new JwtError('JWT_ALG_NOT_ALLOWED', `algorithm '${algorithm}' is not in the allow-list [${[...this.#allowed].join(', ')}]`);
     }
-    let header: ProtectedHeaderParameters;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch (error) {
-      throw new JwtError('JWT_INVALID', `token is not a compact JWS: ${(error as Error).message}`, { cause: error });
-    }
-    const alg = header.alg;
-    if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
-      throw new JwtError('JWT_ALG_NONE', `token header alg ${JSON.stringify(alg ?? null)} is never accepted (unsecured JWT)`);
-    }
-    if (alg !== algorithm) {
-      throw new JwtError('JWT_ALG_NOT_ALLOWED', `token is signed with '${alg}' but '${algorithm}' was expected`);
-    }
-    const options: JWTVerifyOptions = {
-      ...this.#verifyOptions,
-      algorithms: [alg],
-      ...(this.#clock ? { currentDate: new Date(this.#clock()) } : {}),
-    };
+    const headerError = checkHeader(token, algorithm);
+    if (headerError !== undefined) throw headerError;
+    const alg = algorithm;
+    const options = this.#options(alg);
     if (isHmacAlgorithm(alg)) {
       if (this.#secret === undefined) throw this.#mismatch(alg);
       return (await jwtVerify(token, await this.#key(alg), options)).payload as ProtocolJWTClaims;
@@ -141,11 +144,28 @@ export class JwtVerifier {
     if (this.#publicJwk !== undefined && algorithmsForJwk(this.#publicJwk).includes(alg)) {
       return (await jwtVerify(token, await this.#key(alg), options)).payload as ProtocolJWTClaims;
     }
-    if (this.#jwks !== undefined) {
-      const jwks = this.#jwks;
-      return (await jwtVerify(token, (h, t) => jwks.getKey(h, t), options)).payload as ProtocolJWTClaims;
+    if (this.#jwksKey !== undefined) {
+      return (await jwtVerify(token, this.#jwksKey, options)).payload as ProtocolJWTClaims;
     }
     throw this.#mismatch(alg);
+  }
+
+  /** Verify options for `alg`: built once per algorithm, per call only with a custom clock. */
+  #options(alg: string): JWTVerifyOptions {
+    if (this.#clock) return { ...this.#verifyOptions, algorithms: [alg], currentDate: new Date(this.#clock()) };
+    let options = this.#optionsByAlg.get(alg);
+    if (options === undefined) {
+      options = Object.freeze({ ...this.#verifyOptions, algorithms: Object.freeze([alg]) as string[] });
+      this.#optionsByAlg.set(alg, options);
+    }
+    return options;
+  }
+
+  /** The key #verify would use for `alg` when it is already imported (otherwise undefined: take the slow path). */
+  #readyKey(alg: string): VerifyKey | JWTVerifyGetKey | undefined {
+    if (isHmacAlgorithm(alg)) return this.#secret === undefined ? undefined : this.#readyKeys.get(alg);
+    if (this.#publicJwk !== undefined && algorithmsForJwk(this.#publicJwk).includes(alg)) return this.#readyKeys.get(alg);
+    return this.#jwksKey;
   }
 
   #mismatch(alg: string): JwtError {
@@ -165,9 +185,31 @@ export class JwtVerifier {
           ]) as Promise<VerifyKey>)
         : (importJWK({ ...this.#publicJwk!, alg }, alg) as Promise<VerifyKey>);
       this.#keys.set(alg, key);
+      key.then(
+        (ready) => this.#readyKeys.set(alg, ready),
+        () => undefined, // reported by the awaiting #verify call
+      );
     }
     return key;
   }
+}
+
+/** The header checks made before verifying: an error for a malformed token or a header `alg` other than `algorithm`. */
+function checkHeader(token: string, algorithm: string): JwtError | undefined {
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch (error) {
+    return new JwtError('JWT_INVALID', `token is not a compact JWS: ${(error as Error).message}`, { cause: error });
+  }
+  const alg = header.alg;
+  if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
+    return new JwtError('JWT_ALG_NONE', `token header alg ${JSON.stringify(alg ?? null)} is never accepted (unsecured JWT)`);
+  }
+  if (alg !== algorithm) {
+    return new JwtError('JWT_ALG_NOT_ALLOWED', `token is signed with '${alg}' but '${algorithm}' was expected`);
+  }
+  return undefined;
 }
 
 function toPublicJwk(value: unknown): PublicJwk {
