@@ -1,6 +1,7 @@
 import type {
   LiteralSchemaType,
   ProtocolCompatibilityResult,
+  ProtocolKafkaExtended,
   ProtocolSchemaDefinition,
   ProtocolSchemaInfo,
   ProtocolSchemaOptions,
@@ -25,22 +26,8 @@ export interface SchemaById {
  * `ProtocolKafkaExtended` methods plus id lookup. Implemented by {@link KafkaSchemaRegistry},
  * {@link InMemorySchemaRegistry} and {@link RestSchemaRegistryClient}.
  */
-export interface SchemaRegistryApi {
-  /** Registers a schema under a subject; resolves with its global id (the existing one when already registered). */
-  registerSchema(
-    subject: string,
-    schema: ProtocolSchemaDefinition,
-    schemaType: LiteralSchemaType,
-    options?: Pick<ProtocolSchemaOptions, 'references'>,
-  ): Promise<number>;
-  /** Fetches a version of a subject (the latest when omitted). */
-  getSchema(subject: string, options?: { readonly version?: number }): Promise<ProtocolSchemaInfo>;
-  /** Checks a schema against a subject under its compatibility level. */
-  checkSchemaCompatibility(
-    subject: string,
-    schema: ProtocolSchemaDefinition,
-    options?: ProtocolSchemaOptions,
-  ): Promise<ProtocolCompatibilityResult>;
+export interface SchemaRegistryApi
+  extends Pick<ProtocolKafkaExtended, 'registerSchema' | 'getSchema' | 'checkSchemaCompatibility'> {
   /** Fetches a schema by global id. */
   getSchemaById(id: number): Promise<SchemaById>;
 }
