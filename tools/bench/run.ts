@@ -1,7 +1,11 @@
 // Benchmark harness: `npm run bench [name-prefix…]`.
-// Discovers `packages/*/bench/*.bench.ts` and `e2e/bench/*.bench.ts`, runs every selected benchmark's
-// project subject and baselines alternately over several rounds after a warm-up, prints one table
-// and writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
+// Discovers `packages/*/bench/*.bench.ts` and `e2e/bench/*.bench.ts` and runs each selected benchmark
+// in a process of its own (as JMH forks a JVM per benchmark: code that an earlier benchmark ran
+// leaves type feedback behind that slows shared code paths later). Inside that process the project
+// subject and its baselines run alternately over several rounds after a warm-up. Prints one table and
+// writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
+// `--in-process` runs everything in this one process instead (for profiling).
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,25 +121,31 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
       samples: sorted.length,
+      roundRates: rates[i]!.map((rate) => Math.round(rate)),
     };
   });
   const [project, ...baselines] = results as [SubjectResult, ...SubjectResult[]];
   const ratioOf = def.ratioOf ?? 'throughput';
   const reference = baselines[0];
   let ratio = NaN;
+  let roundRatios: number[] | undefined;
   if (reference) {
-    ratio =
-      ratioOf === 'throughput'
-        ? project.opsPerSec / reference.opsPerSec
-        : ratioOf === 'p50'
-          ? project.p50Ms / reference.p50Ms
-          : project.p99Ms / reference.p99Ms;
+    if (ratioOf === 'throughput') {
+      // Each round's project rate over the same round's baseline rate: the two ran back to back, so a
+      // slow spell of the machine (CPU steal on a VM, a noisy neighbour) hits both sides of a pair.
+      // The headline is the median of these paired ratios, which drift between rounds cannot skew.
+      roundRatios = rates[0]!.map((rate, round) => rate / rates[1]![round]!);
+      ratio = median(roundRatios);
+    } else {
+      ratio = ratioOf === 'p50' ? project.p50Ms / reference.p50Ms : project.p99Ms / reference.p99Ms;
+    }
   }
   const target = def.target;
   const targetMet = target
     ? (target.minRatio === undefined || ratio >= target.minRatio) && (target.maxRatio === undefined || ratio <= target.maxRatio)
     : undefined;
-  return { name: def.name, description: def.description, project, baselines, ratio, ratioOf, target, targetMet };
+  const ratioRange = roundRatios ? ([Math.min(...roundRatios), Math.max(...roundRatios)] as const) : undefined;
+  return { name: def.name, description: def.description, project, baselines, ratio, ratioOf, ratioRange, target, targetMet };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -144,10 +154,10 @@ function fmt(n: number, digits = 0): string {
 }
 
 function printTable(results: BenchmarkResult[]): void {
-  const rows: string[][] = [['benchmark', 'subject', 'ops/s', 'p50 ms', 'p99 ms', 'ratio', 'target']];
+  const rows: string[][] = [['benchmark', 'subject', 'ops/s', 'p50 ms', 'p99 ms', 'ratio', 'rounds', 'target']];
   for (const r of results) {
     if (r.error) {
-      rows.push([r.name, 'ERROR', r.error.split('\n')[0]!.slice(0, 80), '', '', '', '']);
+      rows.push([r.name, 'ERROR', r.error.split('\n')[0]!.slice(0, 80), '', '', '', '', '']);
       continue;
     }
     const targetText = r.target
@@ -162,21 +172,61 @@ function printTable(results: BenchmarkResult[]): void {
         s.p50Ms.toFixed(3),
         s.p99Ms.toFixed(3),
         i === 0 ? `${r.ratio.toFixed(2)}x ${r.ratioOf === 'throughput' ? '' : r.ratioOf}`.trim() : '',
+        i === 0 && r.ratioRange ? `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}` : '',
         i === 0 ? targetText : '',
       ]),
     );
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const [i, row] of rows.entries()) {
-    console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+    console.log(row.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }
 
+interface ChildRequest {
+  readonly file: string;
+  readonly name: string;
+  readonly kafkaBrokers: string[];
+}
+
+/** Runs one benchmark in a fresh process started from this file; the result comes back over IPC. */
+function runIsolated(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: string[]): Promise<BenchmarkResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: BenchmarkResult | undefined;
+    child.on('message', (message: BenchmarkResult) => {
+      result = message;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`benchmark process for ${def.name} exited with ${signal ?? `code ${code}`} before reporting`));
+    });
+    child.send({ file, name: def.name, kafkaBrokers } satisfies ChildRequest);
+  });
+}
+
+async function child(): Promise<void> {
+  const request = await new Promise<ChildRequest>((resolve) => process.once('message', (m) => resolve(m as ChildRequest)));
+  const def = (await load(request.file)).find((d) => d.name === request.name);
+  if (!def) throw new Error(`${request.file} has no benchmark ${request.name}`);
+  const result = await runBenchmark(def, request.kafkaBrokers);
+  await new Promise<void>((resolve, reject) => process.send!(result, (error: Error | null) => (error ? reject(error) : resolve())));
+  process.disconnect();
+}
+
 async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const isolate = !process.argv.includes('--in-process');
   const all: BenchmarkDefinition<any>[] = [];
-  for (const file of discover()) all.push(...(await load(file)));
+  const fileOf = new Map<BenchmarkDefinition<any>, string>();
+  for (const file of discover()) {
+    for (const def of await load(file)) {
+      all.push(def);
+      fileOf.set(def, file);
+    }
+  }
   const names = new Set<string>();
   for (const def of all) {
     if (names.has(def.name)) throw new Error(`duplicate benchmark name ${def.name}`);
@@ -203,7 +253,7 @@ async function main(): Promise<void> {
     for (const def of selected) {
       process.stdout.write(`running ${def.name} …\n`);
       try {
-        results.push(await runBenchmark(def, kafkaBrokers));
+        results.push(isolate ? await runIsolated(fileOf.get(def)!, def, kafkaBrokers) : await runBenchmark(def, kafkaBrokers));
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         console.error(`  ${def.name} failed: ${message}`);
@@ -225,4 +275,5 @@ async function main(): Promise<void> {
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
 
-await main();
+if (process.argv.includes('--child')) await child();
+else await main();

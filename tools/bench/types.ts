@@ -60,6 +60,8 @@ export interface SubjectResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly samples: number;
+  /** Ops/s of each measured round, in order (ops/s above is their median). */
+  readonly roundRates?: readonly number[];
 }
 
 /** One benchmark's result as written to tmp/bench/latest.json. */
@@ -68,8 +70,13 @@ export interface BenchmarkResult {
   readonly description: string;
   readonly project: SubjectResult;
   readonly baselines: readonly SubjectResult[];
-  /** Project vs first baseline by `ratioOf` (throughput: project/baseline; latency: project/baseline). */
+  /**
+   * Project vs first baseline by `ratioOf`. Throughput: the median over rounds of the project's rate
+   * divided by the baseline's rate in the same round. Latency: project p50 (or p99) over baseline's.
+   */
   readonly ratio: number;
+  /** Lowest and highest per-round throughput ratio (throughput benchmarks only). */
+  readonly ratioRange?: readonly [number, number];
   readonly ratioOf: 'throughput' | 'p50' | 'p99';
   readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
   readonly targetMet?: boolean;

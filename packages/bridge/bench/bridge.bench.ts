@@ -147,8 +147,11 @@ const ingressMemory: BenchmarkDefinition<IngressCtx> = {
     await new Promise((resolve) => ctx.bare.close(resolve));
   },
   concurrency: 16,
-  rounds: 5,
-  roundMs: 1500,
+  // Both sides get the same long warm-up (the bridge has more code for the JIT to settle), then ten
+  // alternating rounds so that drift of a shared machine hits both sides of each pair.
+  warmupCalls: 3000,
+  rounds: 10,
+  roundMs: 700,
   target: { minRatio: 0.7 },
   project: { label: 'IngressServer → bridge → memory', run: (ctx) => post(ctx.bridgePool, '/events') },
   baselines: [{ label: 'bare node:http + JSON.parse', run: (ctx) => post(ctx.barePool, '/') }],

@@ -54,6 +54,28 @@ describe(CommunicationBridge, () => {
     expect(s.memory.records('out')).toHaveLength(1);
   });
 
+  it('keeps the last maxRetained records of a memory channel, oldest first, and clears them', async () => {
+    const memory = new MemoryAdapter({ maxRetained: 3 });
+    bridge = new CommunicationBridge({ adapters: [memory] });
+    const id = await bridge.createBridge('ring', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'out' });
+    for (let i = 0; i < 7; i += 1) await bridge.sendMessageThroughBridge(id, { payload: { i } });
+    const kept = memory.records('out');
+    expect(kept.map((r) => [r.sequence, (r.payload as { i: number }).i])).toEqual([
+      [4, 4],
+      [5, 5],
+      [6, 6],
+    ]);
+    // A snapshot: later deliveries do not change an array already handed out.
+    await bridge.sendMessageThroughBridge(id, { payload: { i: 7 } });
+    expect(kept).toHaveLength(3);
+    expect(memory.records('out').map((r) => r.sequence)).toEqual([5, 6, 7]);
+    memory.clear('out');
+    expect(memory.records('out')).toEqual([]);
+    const after = await bridge.sendMessageThroughBridge(id, { payload: { i: 8 } });
+    expect(after.messageId).toBe('out/8');
+    expect(memory.records('out').map((r) => r.sequence)).toEqual([8]);
+  });
+
   it('routes by the first matching rule, as in the seed example', async () => {
     const s = setup();
     bridge = s.bridge;

@@ -5,6 +5,8 @@ import type { BenchmarkDefinition } from '../../../tools/bench/types.js';
 import { AvroSerde, InMemorySchemaRegistry, JsonSchemaSerde, ProtobufSerde } from '../src/index.js';
 
 const OPS = 1000;
+// Ten half-second rounds per side, alternating, so machine drift shows up in both sides of a pair.
+const ROUNDS = { rounds: 10, roundMs: 500 } as const;
 const USER = {
   type: 'record',
   name: 'User',
@@ -51,6 +53,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `AvroSerde serialize+deserialize (cached id) vs raw avsc toBuffer/fromBuffer, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {
@@ -77,6 +80,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `JsonSchemaSerde serialize+deserialize, validating both ways, vs ajv validate + JSON.stringify/parse both ways, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {
@@ -108,6 +112,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `ProtobufSerde serialize+deserialize (verify on) vs protobufjs verify+encode/decode, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {
@@ -137,6 +142,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `AvroSerde serializeSync+deserializeSync (cached id) vs raw avsc toBuffer/fromBuffer, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {
@@ -163,6 +169,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `JsonSchemaSerde serializeSync+deserializeSync vs ajv validate + JSON both ways, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {
@@ -194,6 +201,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     description: `ProtobufSerde serializeSync+deserializeSync vs protobufjs verify+encode/decode, ${OPS} ops per call`,
     opsPerCall: OPS,
     target: { minRatio: 0.9 },
+    ...ROUNDS,
     setup,
     teardown,
     project: {

@@ -19,10 +19,34 @@ export interface MemoryAdapterOptions {
   readonly maxRetained?: number;
 }
 
-interface Channel {
-  sequence: number;
-  readonly records: MemoryRecord[];
-  readonly subscribers: Set<MemorySubscriber>;
+/** The last `capacity` records of a channel in a ring: appending never moves the older ones. */
+class Channel {
+  sequence = 0;
+  readonly subscribers = new Set<MemorySubscriber>();
+  readonly #ring: (MemoryRecord | undefined)[] = [];
+  #head = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  append(record: MemoryRecord): void {
+    if (this.#ring.length < this.capacity) {
+      this.#ring.push(record);
+      return;
+    }
+    this.#ring[this.#head] = record;
+    this.#head = this.#head + 1 === this.capacity ? 0 : this.#head + 1;
+  }
+
+  /** Oldest first, as a new array. */
+  snapshot(): MemoryRecord[] {
+    const ring = this.#ring as MemoryRecord[];
+    return this.#head === 0 ? ring.slice() : [...ring.slice(this.#head), ...ring.slice(0, this.#head)];
+  }
+
+  clear(): void {
+    this.#ring.length = 0;
+    this.#head = 0;
+  }
 }
 
 /**
@@ -54,9 +78,9 @@ export class MemoryAdapter implements BridgeAdapter {
     return Promise.all(readers.map((bridge) => bridge.send(message)));
   }
 
-  /** Records delivered to a channel, oldest first. */
+  /** The records a channel retains (the last `maxRetained`), oldest first, as a snapshot. */
   records(channel: string): readonly MemoryRecord[] {
-    return this.#channel(channel).records;
+    return this.#channel(channel).snapshot();
   }
 
   /** Calls `subscriber` for every record delivered to the channel; returns an unsubscribe function. */
@@ -68,7 +92,7 @@ export class MemoryAdapter implements BridgeAdapter {
 
   /** Drops a channel's records. */
   clear(channel: string): void {
-    this.#channel(channel).records.length = 0;
+    this.#channel(channel).clear();
   }
 
   validate(config: { sourceEndpoint?: string }, role: 'source' | 'target'): void {
@@ -97,11 +121,19 @@ export class MemoryAdapter implements BridgeAdapter {
       deliver: async (destination: string, message: OutboundMessage): Promise<DeliveryReceipt> => {
         const name = stripScheme(destination);
         const entry = this.#channel(name);
-        const record: MemoryRecord = { ...message, channel: name, sequence: entry.sequence };
-        for (const subscriber of entry.subscribers) await subscriber(record);
+        const record: MemoryRecord = {
+          body: message.body,
+          payload: message.payload,
+          key: message.key,
+          headers: message.headers,
+          contentType: message.contentType,
+          deliveryId: message.deliveryId,
+          channel: name,
+          sequence: entry.sequence,
+        };
+        if (entry.subscribers.size > 0) for (const subscriber of entry.subscribers) await subscriber(record);
         entry.sequence += 1;
-        entry.records.push(record);
-        if (entry.records.length > this.#maxRetained) entry.records.shift();
+        entry.append(record);
         return { messageId: `${name}/${record.sequence}` };
       },
       check: async () => ({ reachable: true, detail: 'in-process' }),
@@ -111,7 +143,7 @@ export class MemoryAdapter implements BridgeAdapter {
 
   #channel(name: string): Channel {
     let entry = this.#channels.get(name);
-    if (!entry) this.#channels.set(name, (entry = { sequence: 0, records: [], subscribers: new Set() }));
+    if (!entry) this.#channels.set(name, (entry = new Channel(this.#maxRetained)));
     return entry;
   }
 }

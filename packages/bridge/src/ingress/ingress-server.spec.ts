@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, jwtVerify } from 'jose';
 import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
@@ -110,6 +110,27 @@ describe(IngressServer, () => {
     const response = await fetch(`${base}/mem`);
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('routes by the normalised path of the raw request target, ignoring the query', async () => {
+    await start();
+    // fetch would normalise these itself, so they go out exactly as written through node:http.
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+        req.end('{"n":1}');
+      });
+    expect(await raw('/mem?trace=1')).toBe(200);
+    expect(await raw('/x/../mem')).toBe(200);
+    expect(await raw('/x/%2e%2e/mem')).toBe(200);
+    expect(await raw('/./mem')).toBe(200);
+    expect(await raw('/mem/')).toBe(404);
+    expect(await raw('/me%6D')).toBe(404);
+    expect(memory.records('sink')).toHaveLength(4);
   });
 
   it('answers 429 with Retry-After when the in-flight limit is reached', async () => {

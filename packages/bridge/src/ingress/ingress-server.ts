@@ -134,8 +134,7 @@ export class IngressServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://ingress');
-    const path = url.pathname;
+    const path = pathOf(req.url ?? '/');
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
         if (path === '/health') return this.#send(res, 200, { status: 'ok' });
@@ -218,17 +217,20 @@ export class IngressServer {
   }
 
   async #deliver(res: ServerResponse, bridge: BridgeHandle, records: readonly IngressRecord[], path: string): Promise<void> {
-    const settled = await Promise.allSettled(
-      records.map((record) => {
-        const message: ProtocolBridgeMessage = {
-          payload: record.payload,
-          ...(record.headers ? { headers: record.headers } : {}),
-          ...(record.key !== undefined ? { key: record.key } : {}),
-          metadata: { source: 'http', path },
-        };
-        return bridge.send(message);
-      }),
-    );
+    if (records.length === 1) {
+      // One record (the common case): no settled-array bookkeeping.
+      let result: ProtocolBridgeResult;
+      try {
+        result = await bridge.send(toMessage(records[0]!, path));
+      } catch (error) {
+        if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED')) throw error;
+        this.#send(res, 207, { offsets: [describeError(error)] });
+        return;
+      }
+      this.#send(res, result.success ? 200 : 207, { offsets: [describeResult(result)] });
+      return;
+    }
+    const settled = await Promise.allSettled(records.map((record) => bridge.send(toMessage(record, path))));
     const overloaded = settled.find(
       (s): s is PromiseRejectedResult => s.status === 'rejected' && isBridgeError(s.reason) && (s.reason.code === 'BRIDGE_OVERLOADED' || s.reason.code === 'BRIDGE_STOPPED'),
     );
@@ -329,6 +331,26 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.once('error', reject);
   });
+}
+
+/** Path of a request target: the origin form read as is when `new URL` would not change it. */
+function pathOf(target: string): string {
+  const query = target.indexOf('?');
+  const path = query === -1 ? target : target.slice(0, query);
+  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path;
+  return new URL(target, 'http://ingress').pathname;
+}
+
+const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+function toMessage(record: IngressRecord, path: string): ProtocolBridgeMessage {
+  return {
+    payload: record.payload,
+    ...(record.headers ? { headers: record.headers } : {}),
+    ...(record.key !== undefined ? { key: record.key } : {}),
+    metadata: { source: 'http', path },
+  };
 }
 
 function toRecord(record: unknown, index: number): IngressRecord {

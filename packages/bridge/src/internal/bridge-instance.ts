@@ -83,6 +83,10 @@ export class BridgeInstance implements BridgeHandle {
   #dlq: { target: BridgeTarget; destination: string; owned: boolean } | undefined;
   #sourceHalted = false;
   #lastFailed = false;
+  // Delivery ids: one random prefix per bridge instance plus a sequence number, unique like a UUID
+  // per delivery without drawing random bytes for each message.
+  readonly #deliveryPrefix = `${randomUUID()}-`;
+  #deliverySequence = 0;
 
   readonly #latency = new LatencyWindow();
   readonly #rate: RateWindow;
@@ -164,7 +168,7 @@ export class BridgeInstance implements BridgeHandle {
     }
     this.#messagesIn += 1;
     const started = performance.now();
-    const headers = { ...message.headers };
+    const headers: Record<string, string> = { ...message.headers };
     const metadata = { ...message.metadata };
     let payload: ContextValue;
     try {
@@ -176,7 +180,8 @@ export class BridgeInstance implements BridgeHandle {
     const context: RuleContext = { payload, headers, metadata, key: message.key ?? null };
     const key = message.key ?? this.#mapKey(context);
     return this.#queue.run(this.#resolved.ordering ? key : null, async () => {
-      const outbound = this.#outbound(payload, this.codec.encode(payload), key, { ...headers, ...this.#mapHeaders(context) });
+      const mapped = this.#resolved.headerMapping.length === 0 ? headers : { ...headers, ...this.#mapHeaders(context) };
+      const outbound = this.#outbound(payload, this.codec.encode(payload), key, mapped);
       const decision = this.#routing.route(context);
       for (const { rule, error } of decision.errors) {
         this.#ruleErrors += 1;
@@ -186,11 +191,8 @@ export class BridgeInstance implements BridgeHandle {
       if (decision.routes.length === 0) {
         return this.#finish(started, [await this.#deadLetter(undefined, outbound, new BridgeNoRouteError(this.name), 0)]);
       }
-      const deliveries =
-        decision.routes.length === 1
-          ? [await this.#deliver(decision.routes[0]!, outbound)]
-          : await Promise.all(decision.routes.map((route) => this.#deliver(route, outbound)));
-      return this.#finish(started, deliveries);
+      if (decision.routes.length === 1) return this.#finishOne(started, await this.#deliver(decision.routes[0]!, outbound));
+      return this.#finish(started, await Promise.all(decision.routes.map((route) => this.#deliver(route, outbound))));
     });
   }
 
@@ -334,14 +336,15 @@ export class BridgeInstance implements BridgeHandle {
   }
 
   #outbound(payload: ContextValue, body: string | Uint8Array, key: string | null, headers: Record<string, string>): OutboundMessage {
-    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId: randomUUID() };
+    this.#deliverySequence += 1;
+    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId: this.#deliveryPrefix + this.#deliverySequence.toString(36) };
   }
 
   async #deliver(route: Route, message: OutboundMessage): Promise<Delivery> {
     const { maxRetries } = this.#resolved;
     let attempts = 0;
     let lastError: unknown;
-    const started = performance.now();
+    const started = bridgeChannels.delivered.hasSubscribers ? performance.now() : 0;
     for (;;) {
       attempts += 1;
       try {
@@ -426,6 +429,15 @@ export class BridgeInstance implements BridgeHandle {
     return { success: false, ...where, attempts, error: { code: error.code, message: message2 } };
   }
 
+  /** {@link #finish} for the common single delivery, without the arrays. */
+  #finishOne(started: number, delivery: Delivery): ProtocolBridgeResult {
+    if (!delivery.success) return this.#finish(started, [delivery]);
+    this.#latency.record(performance.now() - started);
+    this.#processed += 1;
+    this.#lastFailed = false;
+    return delivery;
+  }
+
   #finish(started: number, deliveries: Delivery[]): ProtocolBridgeResult {
     this.#latency.record(performance.now() - started);
     this.#processed += 1;
@@ -464,18 +476,26 @@ function validateMessage(message: ProtocolBridgeMessage): void {
   if (!('payload' in message) || message.payload === undefined) {
     throw new BridgeInvalidMessageError('`message.payload` is required, got undefined');
   }
-  for (const [field, value] of [['headers', message.headers], ['metadata', message.metadata]] as const) {
-    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw new BridgeInvalidMessageError(`\`message.${field}\` must be an object, got ${Array.isArray(value) ? 'an array' : String(value)}`);
-    }
-  }
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (typeof value !== 'string') {
-      throw new BridgeInvalidMessageError(`\`message.headers.${name}\` must be a string, got ${typeof value}`);
+  checkObject('headers', message.headers);
+  checkObject('metadata', message.metadata);
+  const headers = message.headers;
+  if (headers !== undefined) {
+    for (const name in headers) {
+      if (!Object.hasOwn(headers, name)) continue;
+      const value: unknown = headers[name];
+      if (typeof value !== 'string') {
+        throw new BridgeInvalidMessageError(`\`message.headers.${name}\` must be a string, got ${typeof value}`);
+      }
     }
   }
   if (message.key !== undefined && typeof message.key !== 'string') {
     throw new BridgeInvalidMessageError(`\`message.key\` must be a string, got ${typeof message.key}`);
+  }
+}
+
+function checkObject(field: 'headers' | 'metadata', value: unknown): void {
+  if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new BridgeInvalidMessageError(`\`message.${field}\` must be an object, got ${Array.isArray(value) ? 'an array' : String(value)}`);
   }
 }
 

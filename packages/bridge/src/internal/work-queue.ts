@@ -1,6 +1,10 @@
 /**
  * Runs tasks with bounded concurrency, optionally one at a time per key (in arrival order), and
  * reports how many tasks are waiting or running so callers can shed load.
+ *
+ * A finishing task hands its slot straight to the oldest waiter, so a task arriving in between can
+ * never take it first and the running count never exceeds the limit. An unkeyed task that finds a
+ * free slot starts at once, without waiting for a microtask.
  */
 export class WorkQueue {
   readonly #concurrency: number;
@@ -25,30 +29,19 @@ export class WorkQueue {
   }
 
   /** Runs `task` when a slot is free and, with a key, after every earlier task of the same key. */
-  async run<T>(key: string | null, task: () => Promise<T>): Promise<T> {
+  run<T>(key: string | null, task: () => Promise<T>): Promise<T> {
     this.#pending += 1;
-    try {
-      if (key === null) return await this.#slot(task);
-      const previous = this.#tails.get(key);
-      let release!: () => void;
-      const mine = new Promise<void>((resolve) => (release = resolve));
-      const tail = previous ? previous.then(() => mine) : mine;
-      this.#tails.set(key, tail);
-      try {
-        if (previous) await previous;
-        return await this.#slot(task);
-      } finally {
-        release();
-        if (this.#tails.get(key) === tail) this.#tails.delete(key);
-      }
-    } finally {
-      this.#pending -= 1;
-      if (this.#pending === 0) {
-        const idle = this.#idle;
-        this.#idle = [];
-        for (const resolve of idle) resolve();
-      }
-    }
+    const outcome = key === null ? this.#inSlot(task) : this.#afterKey(key, task);
+    return outcome.then(
+      (value) => {
+        this.#settled();
+        return value;
+      },
+      (error: unknown) => {
+        this.#settled();
+        throw error;
+      },
+    );
   }
 
   /** Resolves when no task is pending. */
@@ -57,14 +50,62 @@ export class WorkQueue {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  async #slot<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.#concurrency) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    this.#running += 1;
+  /** Runs `task` in a slot: now when one is free, else when a finishing task hands its slot over. */
+  #inSlot<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running < this.#concurrency) {
+      this.#running += 1;
+      return this.#invoke(task);
+    }
+    return new Promise<void>((resolve) => this.#waiters.push(resolve)).then(() => this.#invoke(task));
+  }
+
+  /** Calls `task` in the slot already taken, and passes the slot on when it settles. */
+  #invoke<T>(task: () => Promise<T>): Promise<T> {
+    let result: Promise<T>;
     try {
-      return await task();
+      result = task();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return result.then(
+      (value) => {
+        this.#release();
+        return value;
+      },
+      (error: unknown) => {
+        this.#release();
+        throw error;
+      },
+    );
+  }
+
+  async #afterKey<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const tail = previous ? previous.then(() => mine) : mine;
+    this.#tails.set(key, tail);
+    try {
+      if (previous) await previous;
+      return await this.#inSlot(task);
     } finally {
-      this.#running -= 1;
-      this.#waiters.shift()?.();
+      done();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+
+  #release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#running -= 1;
+  }
+
+  #settled(): void {
+    this.#pending -= 1;
+    if (this.#pending === 0 && this.#idle.length > 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
     }
   }
 }

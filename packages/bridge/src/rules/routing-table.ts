@@ -20,6 +20,8 @@ export interface RoutingDecision {
   readonly errors: readonly { readonly rule: string; readonly error: unknown }[];
 }
 
+const NO_ERRORS: RoutingDecision['errors'] = Object.freeze([]);
+
 interface CompiledRule {
   readonly name: string;
   readonly destination: string;
@@ -31,6 +33,8 @@ export class RoutingTable {
   readonly #rules: readonly CompiledRule[];
   readonly #mode: 'first_match' | 'fan_out';
   readonly #fallback: Route | undefined;
+  /** The decision for every message when there are no rules. */
+  readonly #noRules: RoutingDecision;
 
   /**
    * Compiles every rule.
@@ -65,6 +69,11 @@ export class RoutingTable {
     });
     this.#mode = mode;
     this.#fallback = fallback === undefined ? undefined : { name: 'default', destination: fallback };
+    this.#noRules = Object.freeze({
+      routes: Object.freeze(this.#fallback ? [this.#fallback] : []),
+      unmatched: this.#fallback === undefined,
+      errors: NO_ERRORS,
+    });
   }
 
   /** Number of rules. */
@@ -72,8 +81,9 @@ export class RoutingTable {
     return this.#rules.length;
   }
 
-  /** Chooses the routes of a message. */
+  /** Chooses the routes of a message. The decision is read-only (it may be shared between messages). */
   route(context: RuleContext): RoutingDecision {
+    if (this.#rules.length === 0) return this.#noRules;
     const routes: Route[] = [];
     let errors: { rule: string; error: unknown }[] | undefined;
     for (const rule of this.#rules) {
@@ -92,6 +102,6 @@ export class RoutingTable {
     }
     const unmatched = routes.length === 0 && (this.#rules.length > 0 || this.#fallback === undefined);
     if (routes.length === 0 && this.#fallback) routes.push(this.#fallback);
-    return { routes, unmatched, errors: errors ?? [] };
+    return { routes, unmatched, errors: errors ?? NO_ERRORS };
   }
 }

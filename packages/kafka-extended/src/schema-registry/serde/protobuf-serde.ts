@@ -15,10 +15,18 @@ export interface ProtobufSerdeOptions extends SchemaSerdeOptions {
 interface ProtobufWriter {
   readonly type: protobuf.Type;
   readonly indexes: Uint8Array;
-  /** Header plus message-index bytes are reserved as this many fixed32 placeholders… */
-  readonly placeholderFixed32s: number;
-  /** …then one varint of 1–3 bytes (this value), or none when -1. */
-  readonly placeholderVarint: number;
+  /** Length of the header plus the message-index array. */
+  readonly prefixLength: number;
+}
+
+/** protobufjs's writer queues operations; `_push` queues one (the public ops write tags or lengths too). */
+interface OpQueue {
+  _push(fn: (value: number, target: Uint8Array, pos: number) => void, length: number, value: number): unknown;
+}
+
+/** Placeholder operation for the header and message indexes, which `encode` fills in afterwards. */
+function skipPrefix(): void {
+  // Intentionally empty: the prefix bytes are written once the buffer exists.
 }
 
 const FORMAT = new ProtobufFormat();
@@ -61,9 +69,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
       );
     }
     const indexes = encodeMessageIndexes(entry.indexes);
-    const prefix = HEADER_SIZE + indexes.length;
-    const tail = prefix % 4;
-    return { type: entry.type, indexes, placeholderFixed32s: (prefix - tail) / 4, placeholderVarint: tail === 0 ? -1 : 2 ** (7 * (tail - 1)) };
+    return { type: entry.type, indexes, prefixLength: HEADER_SIZE + indexes.length };
   }
 
   protected createReader(parsed: ParsedProtobufSchema): ParsedProtobufSchema {
@@ -75,12 +81,10 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
       const problem = writer.type.verify(value as Record<string, unknown>);
       if (problem !== null) throw new SerdeInvalidPayloadError(`value does not match message ${writer.type.fullName.slice(1)}: ${problem}`);
     }
-    // One buffer, no copy: the writer starts with placeholders exactly as long as header plus message
-    // indexes (the fewest writer ops: fixed32s, then one short varint); finish() sizes and fills the
-    // buffer once; then the placeholders are overwritten.
+    // One buffer, no copy: the writer starts with one placeholder operation as long as header plus
+    // message indexes; finish() sizes and fills the buffer once; then the prefix is written over it.
     const w = protobuf.Writer.create();
-    for (let i = 0; i < writer.placeholderFixed32s; i++) w.fixed32(0);
-    if (writer.placeholderVarint >= 0) w.uint32(writer.placeholderVarint);
+    (w as unknown as OpQueue)._push(skipPrefix, writer.prefixLength, 0);
     let out: Uint8Array;
     try {
       out = writer.type.encode(value as Record<string, unknown>, w).finish();
@@ -89,7 +93,8 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     }
     writeHeader(out, id);
     const indexes = writer.indexes;
-    for (let i = 0; i < indexes.length; i++) out[HEADER_SIZE + i] = indexes[i] ?? 0;
+    if (indexes.length === 1) out[HEADER_SIZE] = indexes[0]!;
+    else out.set(indexes, HEADER_SIZE);
     return out;
   }
 
