@@ -4,7 +4,9 @@
 // leaves type feedback behind that slows shared code paths later). Inside that process the project
 // subject and its baselines run alternately over several rounds after a warm-up. Prints one table and
 // writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
-// `--in-process` runs everything in this one process instead (for profiling).
+// `--forks=N` runs each benchmark in N processes in turn and reports the fork with the median ratio
+// (the lower middle one for an even N). `--in-process` runs everything in this one process instead
+// (for profiling).
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -153,8 +155,16 @@ function fmt(n: number, digits = 0): string {
   return n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 }
 
+/** Per-round ratio range, and each fork's ratio when there were several. */
+function spread(r: BenchmarkResult): string {
+  const parts: string[] = [];
+  if (r.ratioRange) parts.push(`rounds ${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`);
+  if (r.forkRatios) parts.push(`forks ${r.forkRatios.map((x) => x.toFixed(2)).join('/')}`);
+  return parts.join('; ');
+}
+
 function printTable(results: BenchmarkResult[]): void {
-  const rows: string[][] = [['benchmark', 'subject', 'ops/s', 'p50 ms', 'p99 ms', 'ratio', 'rounds', 'target']];
+  const rows: string[][] = [['benchmark', 'subject', 'ops/s', 'p50 ms', 'p99 ms', 'ratio', 'spread', 'target']];
   for (const r of results) {
     if (r.error) {
       rows.push([r.name, 'ERROR', r.error.split('\n')[0]!.slice(0, 80), '', '', '', '', '']);
@@ -172,16 +182,29 @@ function printTable(results: BenchmarkResult[]): void {
         s.p50Ms.toFixed(3),
         s.p99Ms.toFixed(3),
         i === 0 ? `${r.ratio.toFixed(2)}x ${r.ratioOf === 'throughput' ? '' : r.ratioOf}`.trim() : '',
-        i === 0 && r.ratioRange ? `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}` : '',
+        i === 0 ? spread(r) : '',
         i === 0 ? targetText : '',
       ]),
     );
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const [i, row] of rows.entries()) {
-    console.log(row.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+    console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+}
+
+/** One result from several forks: the fork with the median ratio, with every fork's ratio and the widest round range. */
+function combineForks(runs: BenchmarkResult[]): BenchmarkResult {
+  if (runs.length === 1) return runs[0]!;
+  const sorted = [...runs].sort((a, b) => a.ratio - b.ratio);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const ranges = runs.flatMap((r) => (r.ratioRange ? [r.ratioRange] : []));
+  return {
+    ...middle,
+    forkRatios: runs.map((r) => r.ratio),
+    ...(ranges.length ? { ratioRange: [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))] as const } : {}),
+  };
 }
 
 interface ChildRequest {
@@ -219,6 +242,9 @@ async function child(): Promise<void> {
 async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const isolate = !process.argv.includes('--in-process');
+  const forksArg = process.argv.find((a) => a.startsWith('--forks='));
+  const forksFlag = forksArg === undefined ? undefined : Number(forksArg.slice('--forks='.length));
+  if (forksFlag !== undefined && !(Number.isInteger(forksFlag) && forksFlag >= 1)) throw new Error(`--forks must be a positive integer, got ${forksArg}`);
   const all: BenchmarkDefinition<any>[] = [];
   const fileOf = new Map<BenchmarkDefinition<any>, string>();
   for (const file of discover()) {
@@ -253,7 +279,14 @@ async function main(): Promise<void> {
     for (const def of selected) {
       process.stdout.write(`running ${def.name} …\n`);
       try {
-        results.push(isolate ? await runIsolated(fileOf.get(def)!, def, kafkaBrokers) : await runBenchmark(def, kafkaBrokers));
+        if (!isolate) {
+          results.push(await runBenchmark(def, kafkaBrokers));
+          continue;
+        }
+        const forks = forksFlag ?? def.forks ?? 1;
+        const runs: BenchmarkResult[] = [];
+        for (let fork = 0; fork < forks; fork++) runs.push(await runIsolated(fileOf.get(def)!, def, kafkaBrokers));
+        results.push(combineForks(runs));
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         console.error(`  ${def.name} failed: ${message}`);

@@ -33,6 +33,12 @@ export interface BenchmarkDefinition<Ctx = unknown> {
   readonly opsPerCall?: number;
   /** Concurrent `run` loops. @default 1 */
   readonly concurrency?: number;
+  /**
+   * Fresh processes the benchmark runs in, one after another (JMH's forks): JIT decisions differ
+   * from process to process, so one process can sit a few percent off. The fork with the median
+   * ratio (the lower middle one for an even count) is reported. `npm run bench -- --forks=N` overrides it. @default 1
+   */
+  readonly forks?: number;
   /** Measured rounds; subjects alternate within each round. @default 5 */
   readonly rounds?: number;
   /** Length of one subject's round in ms (time-boxed mode). @default 1000 */
@@ -75,8 +81,10 @@ export interface BenchmarkResult {
    * divided by the baseline's rate in the same round. Latency: project p50 (or p99) over baseline's.
    */
   readonly ratio: number;
-  /** Lowest and highest per-round throughput ratio (throughput benchmarks only). */
+  /** Lowest and highest per-round throughput ratio over all forks (throughput benchmarks only). */
   readonly ratioRange?: readonly [number, number];
+  /** Headline ratio of each fork, when there were several. */
+  readonly forkRatios?: readonly number[];
   readonly ratioOf: 'throughput' | 'p50' | 'p99';
   readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
   readonly targetMet?: boolean;

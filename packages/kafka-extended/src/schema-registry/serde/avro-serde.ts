@@ -3,6 +3,7 @@ import { SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { AvroFormat, type ParsedAvroSchema } from '../formats/avro-format.js';
 import type { ProtocolSchemaDefinition } from '@onex/spi-types';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
+import { AvroCursor } from './avro-cursor.js';
 import { BufferSlab, MAX_POOLED } from './buffer-slab.js';
 import { asBuffer, HEADER_SIZE, writeHeader } from './wire-format.js';
 
@@ -28,6 +29,7 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
   protected readonly format = FORMAT;
   private readonly readerType: avro.Type | undefined;
   private readonly slab = new BufferSlab();
+  private readonly cursor = new AvroCursor();
 
   /** @throws {SchemaRegistryInvalidOptionError} / {SchemaInvalidError} for invalid options */
   constructor(options: AvroSerdeOptions) {
@@ -76,24 +78,30 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
 
   private encodeInto(type: avro.Type, value: unknown, target: Buffer, start: number): number {
     try {
-      return type.encode(value, target, start + HEADER_SIZE);
+      return this.cursor.write(type, value, target, start + HEADER_SIZE);
     } catch (error) {
       throw new SerdeInvalidPayloadError(`value does not match Avro schema ${type.name ?? type.typeName}: ${(error as Error).message}`, { cause: error });
     }
   }
 
   protected decode(reader: AvroReader, bytes: Uint8Array): unknown {
-    let result: { value: unknown; offset: number };
+    const cursor = this.cursor;
+    let value: unknown;
     try {
-      result = reader.type.decode(asBuffer(bytes), HEADER_SIZE, reader.resolver);
+      value = cursor.read(reader.type, reader.resolver, asBuffer(bytes), HEADER_SIZE);
     } catch (error) {
-      throw new SerdeInvalidPayloadError(`bytes do not decode as Avro: ${(error as Error).message}`, { cause: error });
+      throw notDecodable(error);
     }
-    if (result.offset !== bytes.length) {
-      throw new SerdeInvalidPayloadError(
-        result.offset < 0 ? `truncated Avro payload (${bytes.length} bytes)` : `${bytes.length - result.offset} trailing bytes after the Avro payload`,
-      );
-    }
-    return result.value;
+    if (cursor.end !== bytes.length) throw badLength(cursor.end, bytes.length);
+    return value;
   }
+}
+
+// Error builders kept out of the hot methods, so those stay small enough for V8 to inline.
+function notDecodable(error: unknown): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`bytes do not decode as Avro: ${(error as Error).message}`, { cause: error });
+}
+
+function badLength(end: number, length: number): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(end > length ? `truncated Avro payload (${length} bytes)` : `${length - end} trailing bytes after the Avro payload`);
 }

@@ -13,6 +13,9 @@ export class BufferSlab {
   buf: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
   /** First free byte of {@link buf}. */
   offset = 0;
+  // The slab's memory, kept so take() need not read it back through the typed-array getters.
+  #memory: ArrayBuffer = this.buf.buffer as ArrayBuffer;
+  #base = this.buf.byteOffset;
 
   /** Makes sure `size` bytes (at most {@link MAX_POOLED}) are free at {@link offset}, starting a new slab if not. */
   ensure(size: number): void {
@@ -22,12 +25,14 @@ export class BufferSlab {
   /** Starts a new slab (the old one lives on in the slices handed out). */
   renew(): void {
     this.buf = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    this.#memory = this.buf.buffer as ArrayBuffer;
+    this.#base = this.buf.byteOffset;
     this.offset = 0;
   }
 
   /** Hands out `[start, end)` of the current slab and keeps the next slice 8-byte aligned. */
   take(start: number, end: number): Buffer {
     this.offset = (end + 7) & ~7;
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start);
+    return Buffer.from(this.#memory, this.#base + start, end - start);
   }
 }

@@ -79,7 +79,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
   protected encode(id: number, writer: ProtobufWriter, value: unknown): Uint8Array {
     if (this.validate) {
       const problem = writer.type.verify(value as Record<string, unknown>);
-      if (problem !== null) throw new SerdeInvalidPayloadError(`value does not match message ${writer.type.fullName.slice(1)}: ${problem}`);
+      if (problem !== null) throw notMatching(writer.type, problem);
     }
     // One buffer, no copy: the writer starts with one placeholder operation as long as header plus
     // message indexes; finish() sizes and fills the buffer once; then the prefix is written over it.
@@ -89,7 +89,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     try {
       out = writer.type.encode(value as Record<string, unknown>, w).finish();
     } catch (error) {
-      throw new SerdeInvalidPayloadError(`value does not encode as ${writer.type.fullName.slice(1)}: ${(error as Error).message}`, { cause: error });
+      throw notEncodable(writer.type, error);
     }
     writeHeader(out, id);
     const indexes = writer.indexes;
@@ -99,21 +99,39 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
   }
 
   protected decode(parsed: ParsedProtobufSchema, bytes: Uint8Array): unknown {
-    if (bytes[HEADER_SIZE] === 0 && parsed.messages[0] !== undefined) {
+    const first = parsed.messages[0];
+    if (bytes[HEADER_SIZE] === 0 && first !== undefined) {
       // The common case, message index [0] as one 0 byte: no array to decode or search.
       try {
-        return parsed.messages[0].type.decode(readerAt(bytes, HEADER_SIZE + 1));
+        return first.type.decode(readerAt(bytes, HEADER_SIZE + 1));
       } catch (error) {
-        throw new SerdeInvalidPayloadError(`bytes do not decode as ${parsed.messages[0].fullName}: ${(error as Error).message}`, { cause: error });
+        throw notDecodable(first, error);
       }
     }
+    return this.decodeIndexed(parsed, bytes);
+  }
+
+  private decodeIndexed(parsed: ParsedProtobufSchema, bytes: Uint8Array): unknown {
     const { indexes, offset } = decodeMessageIndexes(bytes, HEADER_SIZE);
     const entry = parsed.messages.find((m) => m.indexes.length === indexes.length && m.indexes.every((v, i) => v === indexes[i]));
     if (!entry) throw new SerdeInvalidPayloadError(`message index [${indexes.join(', ')}] names no message of the writer's schema`);
     try {
       return entry.type.decode(readerAt(bytes, offset));
     } catch (error) {
-      throw new SerdeInvalidPayloadError(`bytes do not decode as ${entry.fullName}: ${(error as Error).message}`, { cause: error });
+      throw notDecodable(entry, error);
     }
   }
+}
+
+// Error builders kept out of the hot methods, so those stay small enough for V8 to inline.
+function notMatching(type: protobuf.Type, problem: string): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`value does not match message ${type.fullName.slice(1)}: ${problem}`);
+}
+
+function notEncodable(type: protobuf.Type, error: unknown): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`value does not encode as ${type.fullName.slice(1)}: ${(error as Error).message}`, { cause: error });
+}
+
+function notDecodable(entry: ProtobufMessageEntry, error: unknown): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`bytes do not decode as ${entry.fullName}: ${(error as Error).message}`, { cause: error });
 }

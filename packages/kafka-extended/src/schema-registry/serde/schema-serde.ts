@@ -126,7 +126,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
    */
   serializeSync(topic: string, value: unknown): Uint8Array {
     const writer = this.cachedWriter(topic);
-    if (writer === undefined) throw new SchemaRegistryInvalidArgumentError(`topic ${JSON.stringify(topic)} has no cached writer schema yet: await prepare(topic) or serialize() first`);
+    if (writer === undefined) throw notPrepared(topic);
     return this.encode(writer.id, writer.state, value);
   }
 
@@ -137,7 +137,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
   deserializeSync(_topic: string, bytes: Uint8Array): unknown {
     const id = readSchemaId(bytes);
     const reader = this.cachedReader(id);
-    if (reader === undefined) throw new SchemaRegistryInvalidArgumentError(`schema id ${id} is not cached yet: deserialize() it once first`);
+    if (reader === undefined) throw notCached(id);
     return this.decode(reader, bytes);
   }
 
@@ -224,4 +224,13 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
     }
     return out;
   }
+}
+
+// Error builders kept out of the hot methods, so those stay small enough for V8 to inline.
+function notPrepared(topic: string): SchemaRegistryInvalidArgumentError {
+  return new SchemaRegistryInvalidArgumentError(`topic ${JSON.stringify(topic)} has no cached writer schema yet: await prepare(topic) or serialize() first`);
+}
+
+function notCached(id: number): SchemaRegistryInvalidArgumentError {
+  return new SchemaRegistryInvalidArgumentError(`schema id ${id} is not cached yet: deserialize() it once first`);
 }
