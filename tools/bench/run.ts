@@ -50,6 +50,7 @@ function median(values: number[]): number {
 }
 
 const MAX_SAMPLES = 500_000;
+const DEFAULT_WARMUP_MS = 500;
 
 class Samples {
   private data = new Float64Array(1024);
@@ -98,9 +99,15 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
   const samples = subjects.map(() => new Samples());
   try {
     for (const subject of subjects) await subject.setup?.(ctx);
-    const warmup = def.warmupCalls ?? (def.callsPerRound !== undefined ? 1 : 50);
     for (const subject of subjects) {
-      for (let i = 0; i < warmup; i++) await subject.run(ctx);
+      if (def.warmupCalls !== undefined || def.callsPerRound !== undefined) {
+        const warmup = def.warmupCalls ?? 1;
+        for (let i = 0; i < warmup; i++) await subject.run(ctx);
+      } else {
+        // A fresh process has nothing compiled yet: warm each side for a fixed time, at the
+        // benchmark's concurrency, so both reach optimised code before the first measured round.
+        await runRound({ ...def, roundMs: def.warmupMs ?? DEFAULT_WARMUP_MS }, subject, ctx);
+      }
     }
     const rounds = def.rounds ?? 5;
     for (let round = 0; round < rounds; round++) {

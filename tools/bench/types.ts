@@ -45,8 +45,10 @@ export interface BenchmarkDefinition<Ctx = unknown> {
   readonly roundMs?: number;
   /** Fixed number of `run` calls per round instead of a time box (for big, slow operations). */
   readonly callsPerRound?: number;
-  /** Warm-up calls per subject before measuring. @default 50 (time-boxed) or 1 (fixed) */
+  /** Warm-up calls per subject before measuring; when unset, time-boxed benchmarks warm up for `warmupMs`. @default 1 (fixed) */
   readonly warmupCalls?: number;
+  /** Warm-up time per subject of a time-boxed benchmark without `warmupCalls`, at its concurrency. @default 500 */
+  readonly warmupMs?: number;
   /** Headline target on `project ops/s ÷ first baseline ops/s`, e.g. `{ minRatio: 0.9 }`. Reported, never asserted. */
   readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
   /** Which figure the ratio compares. `throughput` = ops/s (higher is better), `p50`/`p99` = latency. @default 'throughput' */
