@@ -1,5 +1,8 @@
 import avro from 'avsc';
-import avscUtils from 'avsc/lib/utils.js';
+// @ts-expect-error -- avsc 5 ships lib/utils.js without types; only its Tap class is used, typed below.
+import avscUtilsUntyped from 'avsc/lib/utils.js';
+
+const avscUtils = avscUtilsUntyped as { readonly Tap?: new (buf: Buffer, pos?: number) => Tap } | undefined;
 
 /** avsc's cursor over a buffer, which `Type#_read` and `Type#_write` advance. */
 interface Tap {
@@ -26,7 +29,7 @@ export class AvroCursor {
   readonly #tap: Tap | undefined;
 
   constructor(fast = FAST_PATH) {
-    this.#tap = fast && avscUtils.Tap ? new avscUtils.Tap(Buffer.alloc(0), 0) : undefined;
+    this.#tap = fast && avscUtils?.Tap ? new avscUtils.Tap(Buffer.alloc(0), 0) : undefined;
   }
 
   /** True when the reused cursor is in use. */
