@@ -344,7 +344,7 @@ export class BridgeInstance implements BridgeHandle {
     const { maxRetries } = this.#resolved;
     let attempts = 0;
     let lastError: unknown;
-    const started = bridgeChannels.delivered.hasSubscribers ? performance.now() : 0;
+    const started = performance.now();
     for (;;) {
       attempts += 1;
       try {
