@@ -37,8 +37,12 @@ const splitTp = (tp: string): { topic: string; partition: number } => {
 
 function toMessage(topic: string, partition: number, m: KafkaMessage): ProtocolKafkaMessage {
   const headers: Record<string, Uint8Array> = {};
-  if (m.headers) {
-    for (const [name, raw] of Object.entries(m.headers)) {
+  const source = m.headers;
+  if (source) {
+    // for…in rather than Object.entries: no entry arrays per message (most messages have no headers).
+    for (const name in source) {
+      if (!Object.hasOwn(source, name)) continue;
+      const raw = source[name];
       // Kafka allows repeated header names; the last one wins here, as in most maps.
       const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
       if (value !== undefined) headers[name] = typeof value === 'string' ? Buffer.from(value) : value;
