@@ -31,17 +31,7 @@ export class WorkQueue {
   /** Runs `task` when a slot is free and, with a key, after every earlier task of the same key. */
   run<T>(key: string | null, task: () => Promise<T>): Promise<T> {
     this.#pending += 1;
-    const outcome = key === null ? this.#inSlot(task) : this.#afterKey(key, task);
-    return outcome.then(
-      (value) => {
-        this.#settled();
-        return value;
-      },
-      (error: unknown) => {
-        this.#settled();
-        throw error;
-      },
-    );
+    return afterSettling(key === null ? this.#inSlot(task) : this.#afterKey(key, task), () => this.#settled());
   }
 
   /** Resolves when no task is pending. */
@@ -67,16 +57,7 @@ export class WorkQueue {
     } catch (error) {
       result = Promise.reject(error);
     }
-    return result.then(
-      (value) => {
-        this.#release();
-        return value;
-      },
-      (error: unknown) => {
-        this.#release();
-        throw error;
-      },
-    );
+    return afterSettling(result, () => this.#release());
   }
 
   async #afterKey<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -108,4 +89,18 @@ export class WorkQueue {
       for (const resolve of idle) resolve();
     }
   }
+}
+
+/** `promise`, after running `effect` once it settles either way (`finally` would add a promise for the callback's result). */
+function afterSettling<T>(promise: Promise<T>, effect: () => void): Promise<T> {
+  return promise.then(
+    (value) => {
+      effect();
+      return value;
+    },
+    (error: unknown) => {
+      effect();
+      throw error;
+    },
+  );
 }
