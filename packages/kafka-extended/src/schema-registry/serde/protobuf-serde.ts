@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
+import { compileProtobufEncoder, type FastProtobufEncoder } from './protobuf-encoder.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
 
@@ -14,6 +15,8 @@ export interface ProtobufSerdeOptions extends SchemaSerdeOptions {
 
 interface ProtobufWriter {
   readonly type: protobuf.Type;
+  /** Our direct encoder, when the type has no map or group fields. */
+  readonly fast: FastProtobufEncoder | undefined;
   readonly indexes: Uint8Array;
   /** Length of the header plus the message-index array. */
   readonly prefixLength: number;
@@ -41,6 +44,10 @@ function readerAt(bytes: Uint8Array, offset: number): protobuf.Reader {
 /**
  * Protobuf messages in the Confluent wire format (magic byte, schema id, message-index array,
  * Protobuf binary) with protobufjs. Deserialized values are protobufjs message objects.
+ *
+ * Values are checked with protobufjs `verify` and encoded by our own generated encoder, which
+ * writes protobufjs's bytes into one buffer without its queue of write operations; types with map
+ * or group fields, and values it does not expect, go through protobufjs's encoder instead.
  */
 export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWriter, ParsedProtobufSchema> {
   protected readonly format = FORMAT;
@@ -69,7 +76,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
       );
     }
     const indexes = encodeMessageIndexes(entry.indexes);
-    return { type: entry.type, indexes, prefixLength: HEADER_SIZE + indexes.length };
+    return { type: entry.type, fast: compileProtobufEncoder(entry.type), indexes, prefixLength: HEADER_SIZE + indexes.length };
   }
 
   protected createReader(parsed: ParsedProtobufSchema): ParsedProtobufSchema {
@@ -81,21 +88,34 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
       const problem = writer.type.verify(value as Record<string, unknown>);
       if (problem !== null) throw notMatching(writer.type, problem);
     }
-    // One buffer, no copy: the writer starts with one placeholder operation as long as header plus
-    // message indexes; finish() sizes and fills the buffer once; then the prefix is written over it.
-    const w = protobuf.Writer.create();
-    (w as unknown as OpQueue)._push(skipPrefix, writer.prefixLength, 0);
-    let out: Uint8Array;
-    try {
-      out = writer.type.encode(value as Record<string, unknown>, w).finish();
-    } catch (error) {
-      throw notEncodable(writer.type, error);
-    }
+    let out = writer.fast === undefined ? undefined : this.encodeFast(writer.fast, writer, value);
+    out ??= this.encodeWithProtobufjs(writer, value);
     writeHeader(out, id);
     const indexes = writer.indexes;
     if (indexes.length === 1) out[HEADER_SIZE] = indexes[0]!;
     else out.set(indexes, HEADER_SIZE);
     return out;
+  }
+
+  /** The message after room for the prefix, or `undefined` when the value needs protobufjs. */
+  private encodeFast(fast: FastProtobufEncoder, writer: ProtobufWriter, value: unknown): Uint8Array | undefined {
+    try {
+      return fast.encode(value as object, writer.prefixLength);
+    } catch (error) {
+      throw notEncodable(writer.type, error);
+    }
+  }
+
+  private encodeWithProtobufjs(writer: ProtobufWriter, value: unknown): Uint8Array {
+    // One buffer, no copy: the writer starts with one placeholder operation as long as header plus
+    // message indexes; finish() sizes and fills the buffer once; the prefix is written over it.
+    const w = protobuf.Writer.create();
+    (w as unknown as OpQueue)._push(skipPrefix, writer.prefixLength, 0);
+    try {
+      return writer.type.encode(value as Record<string, unknown>, w).finish();
+    } catch (error) {
+      throw notEncodable(writer.type, error);
+    }
   }
 
   protected decode(parsed: ParsedProtobufSchema, bytes: Uint8Array): unknown {

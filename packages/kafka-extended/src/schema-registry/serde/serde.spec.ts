@@ -260,6 +260,22 @@ describe(ProtobufSerde, () => {
     );
   });
 
+  it.each([
+    ['our encoder', 'message Doc { string title = 1; repeated int64 ids = 2; bytes blob = 3; }', { title: 'T', ids: [1, -1], blob: Buffer.of(1, 2) }],
+    ['protobufjs, for a map field', 'message Doc { string title = 1; map<string, int32> counts = 2; }', { title: 'T', counts: { a: 1, b: 2 } }],
+    ['protobufjs, for bytes given as base64', 'message Doc { string title = 1; bytes blob = 3; }', { title: 'T', blob: 'AQI=' }],
+  ])('encodes through %s the bytes protobufjs writes, and reads them back', async (_label, body, value) => {
+    const proto = `syntax = "proto3";\npackage acme;\n${body}\n`;
+    const serde = new ProtobufSerde({ registry, schema: proto });
+    const bytes = await serde.serialize('docs', value);
+    const doc = protobuf.parse(proto, { keepCase: true }).root.resolveAll().lookupType('acme.Doc');
+    expect(Buffer.from(bytes)).toEqual(Buffer.concat([Buffer.of(0, 0, 0, 0, 1, 0), doc.encode(value).finish()]));
+    expect(doc.toObject(doc.decode(bytes.subarray(6)) as protobuf.Message, { bytes: String })).toEqual(
+      doc.toObject(doc.fromObject(value), { bytes: String }),
+    );
+    expect((await serde.deserialize('docs', bytes)) as object).toEqual(doc.decode(bytes.subarray(6)));
+  });
+
   it('rejects values that fail verification, unknown message indexes and bad options', async () => {
     const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO });
     await expect(serde.serialize('orders', { qty: 'many' })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
