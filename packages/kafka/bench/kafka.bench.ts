@@ -66,7 +66,8 @@ const produce: BenchmarkDefinition<Ctx & { batches: { key: string; value: Buffer
   needsKafka: true,
   opsPerCall: TOTAL,
   callsPerRound: 1,
-  rounds: 3,
+  // One call per round spreads widely (group joins, fetch timing, GC): six rounds for a steadier median.
+  rounds: 6,
   // One unmeasured call per side: each benchmark runs in a fresh process, where nothing is compiled yet.
   warmupCalls: 1,
   target: { minRatio: 1.0 },
@@ -101,7 +102,8 @@ const drain: BenchmarkDefinition<Ctx> = {
   needsKafka: true,
   opsPerCall: TOTAL,
   callsPerRound: 1,
-  rounds: 3,
+  // One call per round spreads widely (group joins, fetch timing, GC): six rounds for a steadier median.
+  rounds: 6,
   // One unmeasured call per side: each benchmark runs in a fresh process, where nothing is compiled yet.
   warmupCalls: 1,
   target: { minRatio: 0.9 },

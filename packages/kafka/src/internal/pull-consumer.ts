@@ -16,10 +16,16 @@ import type { ResolvedConsumerConfig } from './resolve-config.js';
 import { assertTopicName } from './topic-name.js';
 import { describe } from './validate.js';
 
-/** Buffered messages of one fetched batch. */
+/**
+ * Buffered messages of one fetched batch, as kafkajs decoded them: each becomes a
+ * `ProtocolKafkaMessage` only when a poll hands it out, so the objects the caller gets are
+ * young, and a full buffer holds nothing but kafkajs's own messages.
+ */
 interface Chunk {
   readonly tp: string;
-  readonly messages: ProtocolKafkaMessage[];
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: KafkaMessage[];
   index: number;
 }
 
@@ -153,15 +159,20 @@ export class PullConsumer {
   #take(): ProtocolKafkaMessage[] {
     const out: ProtocolKafkaMessage[] = [];
     const max = this.#config.maxPollRecords;
+    let bytes = 0;
     while (out.length < max && this.#chunkHead < this.#chunks.length) {
       const chunk = this.#chunks[this.#chunkHead]!;
       const end = Math.min(chunk.messages.length, chunk.index + (max - out.length));
-      for (let i = chunk.index; i < end; i++) out.push(chunk.messages[i]!);
+      let last: ProtocolKafkaMessage | undefined;
+      for (let i = chunk.index; i < end; i++) {
+        last = toMessage(chunk.topic, chunk.partition, chunk.messages[i]!);
+        bytes += (last.key?.length ?? 0) + (last.value?.length ?? 0);
+        out.push(last);
+      }
       const n = end - chunk.index;
       chunk.index = end;
       this.#buffered -= n;
       this.#bufferedByTp.set(chunk.tp, (this.#bufferedByTp.get(chunk.tp) ?? n) - n);
-      const last = chunk.messages[end - 1];
       if (last !== undefined) this.#delivered.set(chunk.tp, last.offset + 1);
       if (chunk.index === chunk.messages.length) this.#chunkHead++;
     }
@@ -169,8 +180,6 @@ export class PullConsumer {
       this.#chunks = this.#chunks.slice(this.#chunkHead);
       this.#chunkHead = 0;
     }
-    let bytes = 0;
-    for (const m of out) bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
     this.#metrics.messagesConsumed += out.length;
     this.#metrics.bytesConsumed += bytes;
     this.#resumeIfDrained();
@@ -243,20 +252,20 @@ export class PullConsumer {
     const tp = tpKey(batch.topic, batch.partition);
     if (isStale() || !this.#assigned.has(tp) || batch.messages.length === 0) return;
     const expected = this.#nextExpected.get(tp) ?? -1;
-    const messages: ProtocolKafkaMessage[] = [];
-    for (const m of batch.messages) {
-      const message = toMessage(batch.topic, batch.partition, m);
-      if (message.offset >= expected) messages.push(message);
-    }
+    const messages = batch.messages;
+    // A fetch can start inside an earlier record batch: skip what was already buffered (offsets ascend).
+    let start = 0;
+    if (expected >= 0) while (start < messages.length && Number(messages[start]!.offset) < expected) start++;
     const lastOffset = Number(batch.lastOffset());
     this.#nextExpected.set(tp, Math.max(expected, lastOffset + 1));
     let lag = this.#metrics.lagByMember.get(this.id);
     if (lag === undefined) this.#metrics.lagByMember.set(this.id, (lag = new Map()));
     lag.set(tp, Math.max(0, Number(batch.highWatermark) - (lastOffset + 1)));
-    if (messages.length === 0) return;
-    this.#chunks.push({ tp, messages, index: 0 });
-    this.#buffered += messages.length;
-    this.#bufferedByTp.set(tp, (this.#bufferedByTp.get(tp) ?? 0) + messages.length);
+    const count = messages.length - start;
+    if (count === 0) return;
+    this.#chunks.push({ tp, topic: batch.topic, partition: batch.partition, messages, index: start });
+    this.#buffered += count;
+    this.#bufferedByTp.set(tp, (this.#bufferedByTp.get(tp) ?? 0) + count);
     if (this.#buffered >= this.#config.maxBufferedRecords && !this.#paused.has(tp) && this.#state.kind === 'running') {
       this.#paused.add(tp);
       this.#state.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);

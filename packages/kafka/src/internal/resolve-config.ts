@@ -165,7 +165,10 @@ export function resolveProducerConfig(config: ProtocolKafkaProducerConfig): Reso
     idempotent,
     compression: COMPRESSION[compressionName]!,
     lingerMs: intOption('lingerMs', config.lingerMs, 0, 0, 60_000),
-    batchSize: intOption('batchSize', config.batchSize, 1000, 1),
+    // 500, not more: kafkajs groups a request's records by partition copying the partition's array
+    // once per record, so its cost grows with the square of the records per partition. 200,000
+    // produce calls took about 12 % less time at 500 than at 1000 (and at 300).
+    batchSize: intOption('batchSize', config.batchSize, 500, 1),
     maxBatchBytes,
     maxMessageBytes: intOption('maxMessageBytes', config.maxMessageBytes, 1_048_576, 1),
   };
