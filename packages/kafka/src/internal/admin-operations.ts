@@ -14,6 +14,7 @@ import {
   KafkaTopicExistsDifferentError,
   KafkaTopicNotFoundError,
 } from '../errors/kafka-errors.js';
+import { LazyAdmin } from './lazy-admin.js';
 import { toSafeNumber } from './to-buffer.js';
 import { assertTopicName } from './topic-name.js';
 import { describe } from './validate.js';
@@ -22,30 +23,19 @@ const { AssignerProtocol } = kafkajs;
 
 /** Topic and group administration over one lazily connected kafkajs admin client. */
 export class AdminOperations {
-  readonly #kafka: Kafka;
-  #admin: Promise<Admin> | undefined;
+  readonly #admin: LazyAdmin;
 
   constructor(kafka: Kafka) {
-    this.#kafka = kafka;
+    this.#admin = new LazyAdmin(kafka);
   }
 
   #get(): Promise<Admin> {
-    this.#admin ??= (async () => {
-      const admin = this.#kafka.admin();
-      await admin.connect();
-      return admin;
-    })();
-    this.#admin.catch(() => {
-      this.#admin = undefined;
-    });
-    return this.#admin;
+    return this.#admin.get();
   }
 
   /** Disconnects the admin client. */
-  async close(): Promise<void> {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    if (admin) await admin.then((a) => a.disconnect()).catch(() => undefined);
+  close(): Promise<void> {
+    return this.#admin.close();
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
 import type { KafkaError } from '../errors/kafka-error.js';
@@ -11,6 +11,7 @@ import {
   KafkaUnknownPartitionError,
 } from '../errors/kafka-errors.js';
 import { channels } from './channels.js';
+import { LazyAdmin } from './lazy-admin.js';
 import type { ClientMetrics } from './client-metrics.js';
 import { partitionForKey } from './murmur2.js';
 import type { ResolvedProducerConfig } from './resolve-config.js';
@@ -126,7 +127,7 @@ export class BatchingProducer {
   #ready: PartitionQueue[] = [];
   readonly #topics = new Map<string, TopicState>();
   #producer: Producer | undefined;
-  #admin: Promise<Admin> | undefined;
+  readonly #admin: LazyAdmin;
   #needsReset = false;
   #inFlight = false;
   #queued = 0;
@@ -141,6 +142,7 @@ export class BatchingProducer {
     this.#kafka = kafka;
     this.#metrics = metrics;
     this.#metadataMaxAgeMs = metadataMaxAgeMs;
+    this.#admin = new LazyAdmin(kafka);
   }
 
   /** Client id of this producer. */
@@ -230,8 +232,7 @@ export class BatchingProducer {
     }
     this.#clearTimer();
     this.#state = { kind: 'closed' };
-    const admin = this.#admin;
-    await Promise.allSettled([this.#producer?.disconnect(), admin?.then((a) => a.disconnect())]);
+    await Promise.allSettled([this.#producer?.disconnect(), this.#admin.close()]);
     this.#metrics.removeMember(this.id);
   }
 
@@ -314,7 +315,7 @@ export class BatchingProducer {
   }
 
   async #loadMetadata(topic: string): Promise<{ count: number; available: number[] }> {
-    const admin = await this.#getAdmin();
+    const admin = await this.#admin.get();
     const read = async (): Promise<{ count: number; available: number[] } | undefined> => {
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -338,18 +339,6 @@ export class BatchingProducer {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new KafkaTopicNotFoundError(topic);
-  }
-
-  #getAdmin(): Promise<Admin> {
-    this.#admin ??= (async () => {
-      const admin = this.#kafka.admin();
-      await admin.connect();
-      return admin;
-    })();
-    this.#admin.catch(() => {
-      this.#admin = undefined;
-    });
-    return this.#admin;
   }
 
   async #ensureProducer(): Promise<Producer> {
