@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import eslintConfigPrettier from 'eslint-config-prettier';
+import * as jsoncParser from 'jsonc-eslint-parser';
 
 export default [
   ...nx.configs['flat/base'],
@@ -39,6 +40,20 @@ export default [
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // Users install one package at a time: what its published code imports must be in its own
+    // dependencies (the workspace hoists everything, so a missing entry would pass every test).
+    files: ['packages/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          ignoredFiles: ['{projectRoot}/**/*.spec.ts', '{projectRoot}/test/**', '{projectRoot}/bench/**', '{projectRoot}/jest.config.cjs', '{projectRoot}/eslint.config.mjs'],
+        },
+      ],
     },
   },
   eslintConfigPrettier,
