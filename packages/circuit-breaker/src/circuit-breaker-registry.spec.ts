@@ -5,7 +5,7 @@ import {
   isProtocolCircuitBreaker,
   type ProtocolCircuitBreakerConfig,
 } from '@onex/spi-types';
-import { deferred, flush } from '../test/deferred.js';
+import { deferred, flush } from '../../../tools/jest/deferred.js';
 import { CIRCUIT_BREAKER_CHANNELS } from './channels.js';
 import { CircuitBreakerRegistry } from './circuit-breaker-registry.js';
 import type { CircuitStateChangeEvent } from './circuit-events.js';
@@ -137,7 +137,7 @@ describe(CircuitBreakerRegistry, () => {
       make({ failureThreshold: 1, timeoutSeconds: 1, successThreshold: 3, halfOpenMaxConcurrent: 2 });
       await failTimes(registry, 'users', 1);
       jest.advanceTimersByTime(1_000);
-      const trials = [deferred(), deferred()];
+      const trials = [deferred<string>(), deferred<string>()];
       const started: number[] = [];
       const calls = [0, 1, 2, 3].map((i) =>
         registry.executeWithCircuitBreaker(() => {
@@ -151,7 +151,7 @@ describe(CircuitBreakerRegistry, () => {
       trials[0]!.resolve('a');
       await expect(calls[0]).resolves.toBe('a');
       // one slot is free again
-      const third = deferred();
+      const third = deferred<string>();
       const call = registry.executeWithCircuitBreaker(() => third.promise, 'users');
       await expect(registry.executeWithCircuitBreaker(ok, 'users')).rejects.toBeInstanceOf(CircuitHalfOpenFullError);
       trials[1]!.resolve('b');
@@ -163,7 +163,7 @@ describe(CircuitBreakerRegistry, () => {
 
     it('does not let a call that started before the circuit opened move the new state', async () => {
       make({ failureThreshold: 1, timeoutSeconds: 1 });
-      const slow = deferred();
+      const slow = deferred<string>();
       const pending = registry.executeWithCircuitBreaker(() => slow.promise, 'users');
       await failTimes(registry, 'users', 1);
       jest.advanceTimersByTime(1_000);
@@ -201,7 +201,7 @@ describe(CircuitBreakerRegistry, () => {
     it('uses callTimeoutSeconds by default and lets timeoutSeconds 0 turn it off for one call', async () => {
       make({ callTimeoutSeconds: 1 });
       const a = registry.executeWithCircuitBreaker(() => new Promise(() => undefined), 'users').catch((e: unknown) => e);
-      const slow = deferred();
+      const slow = deferred<string>();
       const b = registry.executeWithCircuitBreaker(() => slow.promise, 'users', { timeoutSeconds: 0 });
       jest.advanceTimersByTime(1_000);
       expect(await a).toBeInstanceOf(CircuitBreakerTimeoutError);
@@ -373,12 +373,12 @@ describe(CircuitBreakerRegistry, () => {
 
     it('counts calls that settle after a reset or a new window in lifetime metrics, and only current ones in the run', async () => {
       make({ failureThreshold: 2 });
-      const beforeReset = deferred();
+      const beforeReset = deferred<string>();
       const call1 = registry.executeWithCircuitBreaker(() => beforeReset.promise, 'users');
       await registry.resetCircuitBreaker('users');
-      const beforeNewWindow = deferred();
+      const beforeNewWindow = deferred<string>();
       const call2 = registry.executeWithCircuitBreaker(() => beforeNewWindow.promise, 'users');
-      const beforeRemoval = deferred();
+      const beforeRemoval = deferred<string>();
       const call3 = registry.executeWithCircuitBreaker(() => beforeRemoval.promise, 'other');
       await registry.configureCircuitBreaker('users', { failureThreshold: 2, rollingWindowSeconds: 20 }); // a new opossum instance, same run
       beforeReset.reject(new Error('late'));

@@ -1,14 +1,5 @@
+import { deferred } from '../../../../tools/jest/deferred.js';
 import { WorkQueue } from './work-queue.js';
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

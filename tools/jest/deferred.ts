@@ -6,7 +6,7 @@ export interface Deferred<T> {
 }
 
 /** Creates a {@link Deferred}. */
-export function deferred<T = string>(): Deferred<T> {
+export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {
