@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { writeVarint } from './wire-format.js';
 
 /**
  * A Protobuf encoder that writes straight into one buffer, byte for byte what protobufjs writes.
@@ -120,12 +121,7 @@ const H = {
 
 function tagBytes(id: number, wireType: number): number[] {
   const out: number[] = [];
-  let v = ((id << 3) | wireType) >>> 0;
-  while (v > 127) {
-    out.push((v & 127) | 128);
-    v >>>= 7;
-  }
-  out.push(v);
+  writeVarint(out, ((id << 3) | wireType) >>> 0);
   return out;
 }
 
@@ -195,8 +191,8 @@ function kindOf(field: protobuf.Field): string | undefined {
   return WIRE_TYPES[field.type] === undefined ? undefined : field.type;
 }
 
-/** Generates size and write for one type; `holders` are the compiled types its message fields refer to. */
-function generate(type: protobuf.Type, holderOf: (t: protobuf.Type) => Compiled): Compiled | undefined {
+/** Generates size and write for one type that {@link supported} accepted; `holderOf` gives the compiled types its message fields refer to. */
+function generate(type: protobuf.Type, holderOf: (t: protobuf.Type) => Compiled): Compiled {
   const holders: Compiled[] = [];
   let size = 'var s=0,v,n,k,i,a;if(q>H.util.recursionLimit)return -1;';
   let write = 'var v,n,i,a,t;';
@@ -204,7 +200,7 @@ function generate(type: protobuf.Type, holderOf: (t: protobuf.Type) => Compiled)
   for (const field of fields) {
     field.resolve();
     const kind = kindOf(field);
-    if (kind === undefined) return undefined;
+    if (kind === undefined) throw new Error(`field ${field.name} of ${type.fullName} cannot be compiled`);
     let nested = -1;
     if (kind === 'message') {
       nested = holders.length;

@@ -47,7 +47,8 @@ function zigzag(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;
 }
 
-function writeVarint(out: number[], value: number): void {
+/** Appends `value` (unsigned 32-bit) to `out` as a base-128 varint. */
+export function writeVarint(out: number[], value: number): void {
   let v = value >>> 0;
   while (v > 0x7f) {
     out.push((v & 0x7f) | 0x80);
