@@ -1,5 +1,6 @@
 import type { ContextValue, LiteralBridgeMessageFormat } from '@onex/spi-types';
 import { BridgeFormatError } from '../errors/bridge-errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, parseBoundedJson } from './bounded-json.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
@@ -11,9 +12,12 @@ const encoder = new TextEncoder();
 export class MessageCodec {
   /** The format this codec reads and writes. */
   readonly format: LiteralBridgeMessageFormat;
+  /** The deepest JSON nesting `json` payloads may have; deeper ones are a `BRIDGE_FORMAT` error. */
+  readonly maxJsonDepth: number;
 
-  constructor(format: LiteralBridgeMessageFormat) {
+  constructor(format: LiteralBridgeMessageFormat, maxJsonDepth: number = DEFAULT_MAX_JSON_DEPTH) {
     this.format = format;
+    this.maxJsonDepth = maxJsonDepth;
   }
 
   /**
@@ -82,11 +86,7 @@ export class MessageCodec {
   }
 
   private parseJsonText(text: string): ContextValue {
-    try {
-      return JSON.parse(text) as ContextValue;
-    } catch (error) {
-      throw new BridgeFormatError(`messageFormat 'json' payload is not valid JSON: ${(error as Error).message}`, error);
-    }
+    return parseBoundedJson(text, this.maxJsonDepth) as ContextValue;
   }
 }
 
