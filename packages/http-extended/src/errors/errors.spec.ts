@@ -16,7 +16,7 @@ const table: Row[] = [
   ...(['HTTPX_STREAM_ABORTED', 'HTTPX_REQUEST_FAILED', 'HTTPX_CLOSED'] as const).map(
     (code) => [code, new StreamRequestError(code, `stream ${code}`, { cause }), 'StreamRequestError', new RegExp(`stream ${code}`), isStreamRequestError] as const,
   ),
-  ...(['WS_CONNECT_FAILED', 'WS_HANDSHAKE_TIMEOUT', 'WS_CLOSED', 'WS_QUEUE_FULL', 'WS_RECEIVE_TIMEOUT', 'WS_PAYLOAD_TOO_LARGE', 'WS_HEARTBEAT_TIMEOUT', 'WS_PING_TIMEOUT'] as const).map(
+  ...(['WS_CONNECT_FAILED', 'WS_HANDSHAKE_TIMEOUT', 'WS_CLOSED', 'WS_QUEUE_FULL', 'WS_RECEIVE_TIMEOUT', 'WS_PAYLOAD_TOO_LARGE', 'WS_HEARTBEAT_TIMEOUT', 'WS_PING_TIMEOUT', 'WS_PROTOCOL_ERROR'] as const).map(
     (code) => [code, new WebSocketError(code, `ws ${code}`, { cause }), 'WebSocketError', new RegExp(`ws ${code}`), isWebSocketError] as const,
   ),
   ...(['OAUTH2_ERROR', 'OAUTH2_INVALID_RESPONSE', 'OAUTH2_REQUEST_FAILED'] as const).map(

@@ -9,9 +9,10 @@ export type WebSocketErrorCode =
   | 'WS_RECEIVE_TIMEOUT'
   | 'WS_PAYLOAD_TOO_LARGE'
   | 'WS_HEARTBEAT_TIMEOUT'
-  | 'WS_PING_TIMEOUT';
+  | 'WS_PING_TIMEOUT'
+  | 'WS_PROTOCOL_ERROR';
 
-/** A WebSocket failure: connect, handshake timeout, closed connection, full queue, timeouts, oversized message. */
+/** A WebSocket failure: connect, handshake timeout, closed connection, full queue, timeouts, oversized message, protocol violation. */
 export class WebSocketError extends OnexError<WebSocketErrorCode> {
   constructor(code: WebSocketErrorCode, message: string, options?: OnexErrorOptions) {
     super(code, message, options);

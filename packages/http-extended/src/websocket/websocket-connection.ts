@@ -65,6 +65,8 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   readonly #listeners = new Map<keyof ProtocolWebSocketEvents, Set<Listener>>();
   #heartbeat: NodeJS.Timeout | undefined;
   #alive = true;
+  /** The error that preceded the current close, kept as the `cause` of later `WS_CLOSED` errors. */
+  #lastError: Error | undefined;
   #pingSeq = 0;
   readonly #pings = new Map<string, { resolve: (rtt: number) => void; reject: (e: Error) => void; start: number; timer: NodeJS.Timeout }>();
   readonly #closed: Promise<void>;
@@ -92,9 +94,10 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
     settings: WebSocketSettings,
     onFinalClose: (connection: WebSocketConnection) => void = () => undefined,
   ): Promise<WebSocketConnection> {
-    const socket = await openSocket(url, settings);
-    const connection = new WebSocketConnection(url, settings, socket, onFinalClose);
-    publish('ws-open', { url, protocol: socket.protocol, reconnect: false });
+    // The connection is built inside the socket's 'open' event: frames that arrived in the same
+    // segment as the 101 answer are parsed right after it, before an awaiting caller would resume.
+    const connection = await openSocket(url, settings, (socket) => new WebSocketConnection(url, settings, socket, onFinalClose));
+    publish('ws-open', { url, protocol: connection.protocol, reconnect: false });
     return connection;
   }
 
@@ -285,13 +288,8 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
       }
     });
     socket.on('error', (error: Error & { code?: string }) => {
-      const mapped =
-        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
-          ? new WebSocketError('WS_PAYLOAD_TOO_LARGE', `a message from ${this.url} exceeds maxPayload (${this.#settings.maxPayload} bytes)`, {
-              cause: error,
-              details: { maxPayload: this.#settings.maxPayload },
-            })
-          : error;
+      const mapped = this.#mapSocketError(error);
+      this.#lastError = mapped;
       this.#emitError(mapped);
     });
     socket.on('close', (code: number, reason: Buffer) => this.#onSocketClose(socket, code, reason.toString()));
@@ -311,6 +309,24 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
         socket.ping();
       }, this.#settings.heartbeatIntervalMs);
     }
+  }
+
+  /** Typed errors for what the peer did wrong; transport errors (ECONNRESET, …) pass through. */
+  #mapSocketError(error: Error & { code?: string }): Error {
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      return new WebSocketError('WS_PAYLOAD_TOO_LARGE', `a message from ${this.url} exceeds maxPayload (${this.#settings.maxPayload} bytes)`, {
+        cause: error,
+        details: { maxPayload: this.#settings.maxPayload },
+      });
+    }
+    if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) {
+      const closeCode = statusCodeOf(error);
+      return new WebSocketError('WS_PROTOCOL_ERROR', `${this.url} broke the WebSocket protocol: ${error.message}`, {
+        cause: error,
+        details: { url: this.url, wsCode: error.code, ...(closeCode !== undefined ? { closeCode } : {}) },
+      });
+    }
+    return error;
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -380,18 +396,25 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
     this.#emit('reconnect', attempt, delayMs);
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      openSocket(this.url, this.#settings).then(
-        (socket) => {
-          if (this.#state !== state) {
-            socket.terminate();
-            return;
-          }
-          this.#state = { kind: 'open', socket };
-          this.#protocol = socket.protocol;
-          this.#attach(socket);
-          publish('ws-open', { url: this.url, protocol: socket.protocol, reconnect: true, attempt });
+      openSocket(this.url, this.#settings, (socket) => {
+        // Attached inside 'open' (see connect): nothing that came with the 101 answer is missed.
+        if (this.#state !== state) {
+          socket.on('error', () => undefined);
+          socket.terminate();
+          return false;
+        }
+        this.#state = { kind: 'open', socket };
+        this.#protocol = socket.protocol;
+        this.#lastError = undefined;
+        this.#attach(socket);
+        return true;
+      }).then(
+        (adopted) => {
+          const current = this.#state;
+          if (!adopted || current.kind !== 'open') return;
+          publish('ws-open', { url: this.url, protocol: current.socket.protocol, reconnect: true, attempt });
           this.#emit('open');
-          this.#flushQueue(socket);
+          this.#flushQueue(current.socket);
         },
         (error: Error) => {
           if (this.#state !== state) return;
@@ -427,6 +450,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
     const state = this.#state;
     const detail = state.kind === 'closed' ? ` (code ${state.code}${state.reason ? `, ${state.reason}` : ''})` : '';
     return new WebSocketError('WS_CLOSED', `connection to ${this.url} is ${state.kind}${detail}`, {
+      ...(this.#lastError !== undefined ? { cause: this.#lastError } : {}),
       details: state.kind === 'closed' ? { code: state.code, reason: state.reason } : { state: state.kind },
     });
   }
@@ -449,8 +473,20 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   }
 }
 
-/** Opens one socket and resolves on `open`; maps failures to typed errors. */
-function openSocket(url: string, settings: WebSocketSettings): Promise<WebSocket> {
+/** The close status ws attaches to a protocol error (1002, 1007, 1009, …), when present. */
+function statusCodeOf(error: Error): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === 'status-code');
+  const value = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * Opens one socket and resolves with `adopt(socket)`, called synchronously inside the `open` event
+ * so its listeners are in place before ws parses frames that came with the 101 answer (the error
+ * listener used during the handshake is removed only after `adopt` returned). Maps failures to
+ * typed errors.
+ */
+function openSocket<T>(url: string, settings: WebSocketSettings, adopt: (socket: WebSocket) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const options: ClientOptions = {
       headers: { ...settings.headers },
@@ -480,8 +516,13 @@ function openSocket(url: string, settings: WebSocketSettings): Promise<WebSocket
       );
     };
     const onOpen = (): void => {
-      socket.off('error', onError);
-      resolve(socket);
+      let adopted: T;
+      try {
+        adopted = adopt(socket);
+      } finally {
+        socket.off('error', onError);
+      }
+      resolve(adopted);
     };
     socket.once('error', onError);
     socket.once('open', onOpen);
