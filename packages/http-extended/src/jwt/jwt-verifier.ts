@@ -1,5 +1,13 @@
 import { createPublicKey, webcrypto } from 'node:crypto';
-import { decodeProtectedHeader, importJWK, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose';
+import {
+  decodeProtectedHeader,
+  importJWK,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import type { Dispatcher } from 'undici';
 import type { ProtocolJWTClaims } from '@onex/spi-types';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -114,7 +122,10 @@ export class JwtVerifier {
     } catch (error) {
       return Promise.reject(error).catch(onError);
     }
-    return jwtVerify(token, key, options).then((result) => result.payload as ProtocolJWTClaims, onError);
+    return jwtVerify(token, key, options).then((result) => {
+      const datesError = numericDateError(result.payload);
+      return datesError === undefined ? (result.payload as ProtocolJWTClaims) : this.#reject(datesError, algorithm);
+    }, onError);
   }
 
   #reject(error: unknown, algorithm: string): never {
@@ -137,17 +148,20 @@ export class JwtVerifier {
     if (headerError !== undefined) throw headerError;
     const alg = algorithm;
     const options = this.#options(alg);
+    let payload: JWTPayload;
     if (isHmacAlgorithm(alg)) {
       if (this.#secret === undefined) throw this.#mismatch(alg);
-      return (await jwtVerify(token, await this.#key(alg), options)).payload as ProtocolJWTClaims;
+      payload = (await jwtVerify(token, await this.#key(alg), options)).payload;
+    } else if (this.#publicJwk !== undefined && algorithmsForJwk(this.#publicJwk).includes(alg)) {
+      payload = (await jwtVerify(token, await this.#key(alg), options)).payload;
+    } else if (this.#jwksKey !== undefined) {
+      payload = (await jwtVerify(token, this.#jwksKey, options)).payload;
+    } else {
+      throw this.#mismatch(alg);
     }
-    if (this.#publicJwk !== undefined && algorithmsForJwk(this.#publicJwk).includes(alg)) {
-      return (await jwtVerify(token, await this.#key(alg), options)).payload as ProtocolJWTClaims;
-    }
-    if (this.#jwksKey !== undefined) {
-      return (await jwtVerify(token, this.#jwksKey, options)).payload as ProtocolJWTClaims;
-    }
-    throw this.#mismatch(alg);
+    const datesError = numericDateError(payload);
+    if (datesError !== undefined) throw datesError;
+    return payload as ProtocolJWTClaims;
   }
 
   /** Verify options for `alg`: built once per algorithm, per call only with a custom clock. */
@@ -208,6 +222,27 @@ function checkHeader(token: string, algorithm: string): JwtError | undefined {
   }
   if (alg !== algorithm) {
     return new JwtError('JWT_ALG_NOT_ALLOWED', `token is signed with '${alg}' but '${algorithm}' was expected`);
+  }
+  // No JWS extension is understood here (jose's own `b64` is refused for JWTs later), so a
+  // critical one makes the token unacceptable as a token, whatever key verifies it (RFC 7515 §4.1.11).
+  const crit: unknown = header.crit;
+  if (crit !== undefined && (!Array.isArray(crit) || crit.some((name) => name !== 'b64'))) {
+    return new JwtError('JWT_INVALID', `token header marks ${JSON.stringify(crit)} as critical; no critical extension is supported`, {
+      details: { crit },
+    });
+  }
+  return undefined;
+}
+
+const NUMERIC_DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+
+/** `exp: 1e400` parses to Infinity, which would pass every time check; such claims make the token invalid. */
+function numericDateError(payload: JWTPayload): JwtError | undefined {
+  for (const claim of NUMERIC_DATE_CLAIMS) {
+    const value = payload[claim];
+    if (value !== undefined && !Number.isFinite(value)) {
+      return new JwtError('JWT_INVALID', `claim "${claim}" must be a finite NumericDate, got ${String(value)}`, { details: { claim } });
+    }
   }
   return undefined;
 }
@@ -290,8 +325,12 @@ function mapJoseError(error: unknown): JwtError {
     case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
       code = 'JWT_NO_KEY';
       break;
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      // An unrecognised `crit` extension is a property of the token, not of the key.
+      code = /Extension Header Parameter/i.test(message) ? 'JWT_INVALID' : 'JWT_KEY_MISMATCH';
+      break;
     default:
-      code = error instanceof TypeError || e.code === 'ERR_JOSE_NOT_SUPPORTED' ? 'JWT_KEY_MISMATCH' : 'JWT_INVALID';
+      code = error instanceof TypeError ? 'JWT_KEY_MISMATCH' : 'JWT_INVALID';
   }
   return new JwtError(code, `JWT rejected: ${message}`, { cause: error, details: e.claim ? { claim: e.claim } : {} });
 }
