@@ -47,13 +47,16 @@ describe(KafkaExtended, () => {
       });
     });
 
-    it('refuses a second exactly-once processor with the same transactional id', async () => {
-      await extended.createStreamProcessor({ ...base, applicationId: 'app', processingGuarantee: 'exactly_once' });
-      await expect(extended.createStreamProcessor({ ...base, applicationId: 'app', processingGuarantee: 'exactly_once' })).rejects.toMatchObject({
+    it('accepts several exactly-once processors of one application (transactional ids are per input partition)', async () => {
+      await expect(extended.createStreamProcessor({ ...base, applicationId: 'app', processingGuarantee: 'exactly_once' })).resolves.toBe('app#1');
+      await expect(extended.createStreamProcessor({ ...base, applicationId: 'app', processingGuarantee: 'exactly_once' })).resolves.toBe('app#2');
+    });
+
+    it('refuses a maxTransactionalProducers below 1', async () => {
+      await expect(extended.createStreamProcessor({ ...base, applicationId: 'app', maxTransactionalProducers: 0 })).rejects.toMatchObject({
         code: 'KAFKAX_INVALID_CONFIG',
-        message: expect.stringContaining("both would use transactional id 'app-default'"),
+        message: expect.stringContaining('config.maxTransactionalProducers'),
       });
-      await expect(extended.createStreamProcessor({ ...base, applicationId: 'app', processingGuarantee: 'exactly_once', instanceId: 'b' })).resolves.toBe('app#2');
     });
 
     it('returns distinct ids and reports a created processor', async () => {

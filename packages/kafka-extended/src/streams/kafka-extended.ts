@@ -69,7 +69,7 @@ const GUARANTEES = ['at_least_once', 'exactly_once'] as const;
 const STREAM_CONFIG_KEYS = new Set([
   'applicationId', 'bootstrapServers', 'clientId', 'ssl', 'sasl', 'connectionTimeoutMs', 'requestTimeoutMs',
   'processingGuarantee', 'concurrency', 'dlqTopic', 'maxRetries', 'autoOffsetReset', 'retryBackoffMs', 'processingTimeoutMs',
-  'commitBatchSize', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'instanceId', 'transactionTimeoutMs', 'transactionRetries',
+  'commitBatchSize', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'instanceId', 'maxTransactionalProducers', 'transactionTimeoutMs', 'transactionRetries',
   'keySerde', 'valueSerde', 'createTopics', 'startTimeoutMs',
 ]);
 
@@ -136,7 +136,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
         ? validateSecurity({ ...(config.ssl !== undefined ? { ssl: config.ssl } : {}), ...(config.sasl !== undefined ? { sasl: config.sasl } : {}) }, 'config')
         : undefined;
     const guarantee = oneOf('config.processingGuarantee', config.processingGuarantee, 'at_least_once', GUARANTEES);
-    const instanceId = config.instanceId === undefined ? 'default' : nonEmptyString('config.instanceId', config.instanceId);
+    if (config.instanceId !== undefined) nonEmptyString('config.instanceId', config.instanceId);
     const sessionTimeoutMs = integerIn('config.sessionTimeoutMs', config.sessionTimeoutMs, 30_000, 1_000);
     const heartbeatIntervalMs = integerIn('config.heartbeatIntervalMs', config.heartbeatIntervalMs, Math.min(3_000, Math.floor(sessionTimeoutMs / 3)), 100);
     if (heartbeatIntervalMs >= sessionTimeoutMs) {
@@ -150,14 +150,6 @@ export class KafkaExtended implements ProtocolKafkaExtended {
     }
     if (config.createTopics !== undefined && typeof config.createTopics !== 'boolean') {
       throw new KafkaExtendedConfigError('config.createTopics', 'must be a boolean', config.createTopics);
-    }
-    const transactionalId = `${applicationId}-${instanceId}`;
-    if (guarantee === 'exactly_once') {
-      for (const other of this.processors.values()) {
-        if (other.settings.guarantee === 'exactly_once' && other.settings.transactionalId === transactionalId) {
-          throw new KafkaExtendedConfigError('config.instanceId', `must differ from processor '${other.settings.processorId}' of the same application (both would use transactional id '${transactionalId}' and fence each other)`, instanceId);
-        }
-      }
     }
     const processorId = `${applicationId}#${this.nextProcessor++}`;
     const connectionTimeoutMs = integerIn('config.connectionTimeoutMs', config.connectionTimeoutMs, this.connectionTimeoutMs, 1);
@@ -174,7 +166,8 @@ export class KafkaExtended implements ProtocolKafkaExtended {
       commitBatchSize: integerIn('config.commitBatchSize', config.commitBatchSize, 500, 1, 100_000),
       sessionTimeoutMs,
       heartbeatIntervalMs,
-      transactionalId,
+      transactionalIdPrefix: applicationId,
+      maxTransactionalProducers: integerIn('config.maxTransactionalProducers', config.maxTransactionalProducers, 1_000, 1, 100_000),
       transactionTimeoutMs: integerIn('config.transactionTimeoutMs', config.transactionTimeoutMs, 60_000, 1_000),
       transactionRetries: integerIn('config.transactionRetries', config.transactionRetries, 5, 1, 100),
       fromBeginning: oneOf('config.autoOffsetReset', config.autoOffsetReset, 'earliest', ['earliest', 'latest'] as const) === 'earliest',

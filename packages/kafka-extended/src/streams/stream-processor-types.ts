@@ -24,11 +24,16 @@ export interface KafkaStreamProcessorConfig extends ProtocolKafkaStreamConfig {
   /** Consumer heartbeat interval. @default 3000 */
   readonly heartbeatIntervalMs?: number;
   /**
-   * Stable name of this instance: the transactional id is `${applicationId}-${instanceId}`, so a restarted
-   * instance fences its crashed predecessor and aborts its open transaction. Give each concurrently running
-   * instance of an application its own id. @default 'default'
+   * Name of this instance, for logs. Exactly-once fencing does not depend on it: the transactional id is per
+   * input partition (`${applicationId}-${topic}-${partition}`), so whichever instance owns a partition next
+   * fences the previous owner. @default 'default'
    */
   readonly instanceId?: string;
+  /**
+   * exactly_once: most transactional producers (one per owned input partition) kept open at once; the least
+   * recently used is closed beyond it and re-initialised on its partition's next batch. @default 1000
+   */
+  readonly maxTransactionalProducers?: number;
   /** Broker-side timeout of an open transaction. @default 60000 */
   readonly transactionTimeoutMs?: number;
   /** Attempts to commit one exactly-once batch (CONCURRENT_TRANSACTIONS, abortable errors) before seeking back. @default 5 */
@@ -80,6 +85,8 @@ export interface StreamProcessorMetrics {
   readonly commits: number;
   /** Transactions aborted and retried (`exactly_once`). */
   readonly transactionsAborted: number;
+  /** Transactions refused because another instance had taken over the input partition (zombie fencing). */
+  readonly transactionsFenced: number;
   /** Lag by `topic:partition` (high watermark minus next offset) as of the last batch of each partition. */
   readonly lagByPartition: Readonly<Record<string, number>>;
   /** Sum of `lagByPartition`. */

@@ -10,6 +10,15 @@ export const KAFKA_EXTENDED_CHANNELS = {
   retry: 'onex:kafka-extended:retry',
   /** A batch was committed: `{ processorId, topic, partition, nextOffset, outputs, transactional }`. */
   commit: 'onex:kafka-extended:commit',
+  /**
+   * A chunk's outputs were acknowledged by the broker and its input offset is about to be committed (inside the
+   * open transaction with exactly_once): `{ processorId, topic, partition, nextOffset, outputs, transactional }`.
+   * Subscribers run synchronously at that point, which makes it the place to observe (or, in a crash test,
+   * kill the process) with outputs written and the commit still pending.
+   */
+  outputsSent: 'onex:kafka-extended:outputs-sent',
+  /** An exactly-once transaction was fenced because another instance now owns the input partition: `{ processorId, topic, partition, transactionalId, error }`. */
+  fenced: 'onex:kafka-extended:fenced',
   /** Topic configs were applied: `{ topic, configs, validateOnly }`. */
   topicConfig: 'onex:kafka-extended:topic-config',
   /** The security settings changed: `{ ssl, saslMechanism }` (no secrets). */
@@ -23,6 +32,8 @@ export const channels = {
   deadLetter: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.deadLetter),
   retry: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.retry),
   commit: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.commit),
+  outputsSent: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.outputsSent),
+  fenced: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.fenced),
   topicConfig: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.topicConfig),
   security: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.security),
   log: diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.log),

@@ -5,7 +5,7 @@ import type {
   ProtocolKafkaStreamProcessor,
   ProtocolKafkaStreamRecord,
 } from '@onex/spi-types';
-import type { Batch, Consumer, Kafka, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Batch, Consumer, Kafka, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { DEAD_LETTER_HEADERS } from '../dead-letter-headers.js';
 import {
   InvalidStreamOutputError,
@@ -39,7 +39,10 @@ export interface StreamProcessorSettings {
   readonly commitBatchSize: number;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
-  readonly transactionalId: string;
+  /** Prefix of the per-partition transactional ids: `${prefix}-${topic}-${partition}`. */
+  readonly transactionalIdPrefix: string;
+  /** Most transactional producers kept open at once (least recently used ones are closed beyond it). */
+  readonly maxTransactionalProducers: number;
   readonly transactionTimeoutMs: number;
   readonly transactionRetries: number;
   readonly fromBeginning: boolean;
@@ -54,11 +57,30 @@ export interface StreamProcessorSettings {
 type ProcessFn = (record: ProtocolKafkaStreamRecord) => unknown;
 
 interface Running {
+  readonly kafka: Kafka;
   readonly consumer: Consumer;
-  readonly producer: Producer;
+  /** at_least_once: the one idempotent producer. exactly_once: undefined (one producer per input partition). */
+  readonly producer: Producer | undefined;
+  /** exactly_once: the transactional producer of each input partition this instance owns, in LRU order. */
+  readonly partitionProducers: Map<string, PartitionProducer>;
   readonly inputTopics: readonly string[];
   readonly outputTopic: string;
   readonly process: ProcessFn;
+  admin: Admin | undefined;
+}
+
+/**
+ * The transactional producer of one input partition (transactional id `${prefix}-${topic}-${partition}`).
+ * Whoever owns the partition next initialises the same id, which bumps its epoch: the broker aborts this
+ * producer's open transaction and rejects everything it sends afterwards (Kafka Streams' design before
+ * KIP-447). `floor` is the group's committed offset read after that initialisation: records below it
+ * were committed by the previous owner and are skipped.
+ */
+interface PartitionProducer {
+  readonly transactionalId: string;
+  readonly ready: Promise<{ producer: Producer; floor: number }>;
+  /** Transactions of this partition run one at a time. */
+  queue: Promise<unknown>;
 }
 
 const EMPTY_HEADERS: Readonly<Record<string, Uint8Array>> = Object.freeze({});
@@ -69,10 +91,11 @@ export class StreamProcessor {
   private state: StreamProcessorState = { kind: 'created', since: Date.now() };
   private running: Running | undefined;
   private stopRequested = false;
-  private transactionQueue: Promise<unknown> = Promise.resolve();
+  /** Transactions, producer closes and at-least-once commits still running; stop() waits for them. */
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly latency = new LatencyWindow();
   private readonly lag = new Map<string, number>();
-  private counters = { recordsIn: 0, recordsOut: 0, recordsDlq: 0, retries: 0, commits: 0, transactionsAborted: 0 };
+  private counters = { recordsIn: 0, recordsOut: 0, recordsDlq: 0, retries: 0, commits: 0, transactionsAborted: 0, transactionsFenced: 0 };
   private lastError: StreamProcessorError | null = null;
 
   constructor(readonly settings: StreamProcessorSettings) {}
@@ -103,17 +126,24 @@ export class StreamProcessor {
       readUncommitted: !exactlyOnce,
       allowAutoTopicCreation: false,
     });
-    const producer = kafka.producer(
-      exactlyOnce
-        ? { transactionalId: s.transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: s.transactionTimeoutMs }
-        : { allowAutoTopicCreation: true },
-    );
-    this.running = { consumer, producer, inputTopics, outputTopic, process };
+    const producer = exactlyOnce ? undefined : kafka.producer({ allowAutoTopicCreation: true });
+    const running: Running = { kafka, consumer, producer, partitionProducers: new Map(), inputTopics, outputTopic, process, admin: undefined };
+    this.running = running;
     let removeJoin: (() => void) | undefined;
     let removeCrash: (() => void) | undefined;
+    if (exactlyOnce) {
+      // Close the producers of partitions this instance no longer owns, so their ids are free for the new owner.
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assigned = event.payload.memberAssignment;
+        for (const key of [...running.partitionProducers.keys()]) {
+          const { topic, partition } = parsePartitionKey(key);
+          if (!(assigned[topic] ?? []).includes(partition)) this.closePartitionProducer(running, key);
+        }
+      });
+    }
     try {
       await prepareTopics(kafka, inputTopics, s.createTopics ? [outputTopic, s.dlqTopic] : []);
-      await producer.connect();
+      await producer?.connect();
       await consumer.connect();
       const joined = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
@@ -149,7 +179,7 @@ export class StreamProcessor {
       removeCrash?.();
       this.running = undefined;
       await consumer.disconnect().catch(() => undefined);
-      await producer.disconnect().catch(() => undefined);
+      await this.disconnectProducers(running);
       const mapped = toAdminError(error, `start stream processor '${s.processorId}'`, connection.brokers);
       this.recordError(mapped);
       this.setState({ kind: 'failed', since: Date.now(), error: mapped });
@@ -165,10 +195,10 @@ export class StreamProcessor {
     this.setState({ kind: 'stopping', since: Date.now() });
     try {
       await running.consumer.stop();
-      await this.transactionQueue.catch(() => undefined);
+      await this.settled();
     } finally {
       await running.consumer.disconnect().catch(() => undefined);
-      await running.producer.disconnect().catch(() => undefined);
+      await this.disconnectProducers(running);
       this.running = undefined;
       // A fencing failure during the drain may have marked the processor failed; keep that.
       if ((this.state as StreamProcessorState).kind === 'stopping') this.setState({ kind: 'stopped', since: Date.now() });
@@ -207,8 +237,87 @@ export class StreamProcessor {
     if (running) {
       this.stopRequested = true;
       await running.consumer.disconnect().catch(() => undefined);
-      await running.producer.disconnect().catch(() => undefined);
+      await this.disconnectProducers(running);
     }
+  }
+
+  /** Resolves once every transaction, commit and producer close started so far has settled. */
+  private async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(task: Promise<T>): Promise<T> {
+    const settledTask = task.catch(() => undefined);
+    this.pending.add(settledTask);
+    void settledTask.then(() => this.pending.delete(settledTask));
+    return task;
+  }
+
+  private async disconnectProducers(running: Running): Promise<void> {
+    await running.producer?.disconnect().catch(() => undefined);
+    for (const key of [...running.partitionProducers.keys()]) this.closePartitionProducer(running, key);
+    await this.settled();
+    await running.admin?.disconnect().catch(() => undefined);
+    running.admin = undefined;
+  }
+
+  /** The transactional producer of an input partition, created (and its id initialised) on first use. */
+  private partitionProducer(running: Running, topic: string, partition: number): PartitionProducer {
+    const key = partitionKey(topic, partition);
+    const existing = running.partitionProducers.get(key);
+    if (existing) {
+      // Keep the map in least-recently-used order.
+      running.partitionProducers.delete(key);
+      running.partitionProducers.set(key, existing);
+      return existing;
+    }
+    const s = this.settings;
+    const transactionalId = `${s.transactionalIdPrefix}-${topic}-${partition}`;
+    const producer = running.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: s.transactionTimeoutMs });
+    const ready = (async () => {
+      // connect() runs InitProducerId: from here on, an earlier owner of this partition is fenced and its open
+      // transaction aborted, so the committed offset read next can no longer move behind our back.
+      await producer.connect();
+      const floor = await this.committedOffset(running, topic, partition);
+      return { producer, floor };
+    })();
+    const entry: PartitionProducer = { transactionalId, ready, queue: Promise.resolve() };
+    ready.catch(() => {
+      // Not initialised (broker unreachable, fenced at once): the next batch of the partition tries anew.
+      if (running.partitionProducers.get(key) === entry) running.partitionProducers.delete(key);
+      void producer.disconnect().catch(() => undefined);
+    });
+    running.partitionProducers.set(key, entry);
+    for (const [oldest] of running.partitionProducers) {
+      if (running.partitionProducers.size <= s.maxTransactionalProducers) break;
+      this.closePartitionProducer(running, oldest);
+    }
+    return entry;
+  }
+
+  /** Closes a partition's producer after its queued transactions; a later use creates a new one. */
+  private closePartitionProducer(running: Running, key: string): void {
+    const entry = running.partitionProducers.get(key);
+    if (!entry) return;
+    running.partitionProducers.delete(key);
+    const close = entry.queue
+      .catch(() => undefined)
+      .then(() => entry.ready)
+      .then(({ producer }) => producer.disconnect())
+      .catch(() => undefined);
+    entry.queue = close;
+    void this.track(close);
+  }
+
+  private async committedOffset(running: Running, topic: string, partition: number): Promise<number> {
+    if (!running.admin) {
+      const admin = running.kafka.admin();
+      running.admin = admin;
+      await admin.connect();
+    }
+    const topics = await running.admin.fetchOffsets({ groupId: this.settings.applicationId, topics: [topic] });
+    const offset = topics[0]?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined ? -1 : Number(offset);
   }
 
   private setState(state: StreamProcessorState): void {
@@ -234,31 +343,52 @@ export class StreamProcessor {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const messages = batch.messages;
     const chunkSize = this.settings.commitBatchSize;
-    let index = 0;
-    while (index < messages.length) {
-      const end = Math.min(messages.length, index + chunkSize);
-      const outputs = new Map<string, Message[]>();
-      let last: KafkaMessage | undefined;
-      let processed = 0;
-      for (; index < end; index++) {
-        if (this.stopRequested || !isRunning() || isStale()) break;
-        const message = messages[index] as KafkaMessage;
-        await this.handle(running, batch, message, outputs, heartbeat);
-        last = message;
-        processed++;
+    const exactlyOnce = this.settings.guarantee === 'exactly_once';
+    // exactly_once: the partition's producer is initialised (fencing any earlier owner) before the first record.
+    const owner = exactlyOnce ? this.partitionProducer(running, batch.topic, batch.partition) : undefined;
+    const floor = owner ? (await owner.ready).floor : -1;
+    // Heartbeat while a chunk is processed (a slow record must not cost the group membership); a failed
+    // heartbeat (rebalance, fenced member) means the partition may be gone: the chunk is then not committed.
+    let lost = false;
+    const beat = (): void => {
+      heartbeat().catch((error: unknown) => {
+        lost = true;
+        this.recordError(error, `${batch.topic}:${batch.partition}`);
+      });
+    };
+    const heartbeats = setInterval(beat, this.settings.heartbeatIntervalMs);
+    try {
+      let index = 0;
+      while (index < messages.length) {
+        const end = Math.min(messages.length, index + chunkSize);
+        const outputs = new Map<string, Message[]>();
+        let last: KafkaMessage | undefined;
+        let processed = 0;
+        for (; index < end; index++) {
+          if (this.stopRequested || !isRunning() || isStale()) break;
+          const message = messages[index] as KafkaMessage;
+          last = message;
+          // Committed by the partition's previous owner after this batch was fetched.
+          if (Number(message.offset) < floor) continue;
+          await this.handle(running, batch, message, outputs, heartbeat);
+          processed++;
+        }
+        if (last === undefined) return;
+        if (lost || isStale()) return;
+        const nextOffset = String(Number(last.offset) + 1);
+        if (owner) {
+          await this.commitTransaction(running, owner, batch, outputs, nextOffset, payload);
+        } else {
+          await this.produceThenCommit(running, batch, outputs, nextOffset);
+        }
+        resolveOffset(last.offset);
+        this.counters.recordsIn += processed;
+        this.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, Number(batch.highWatermark) - Number(nextOffset)));
+        if (index < messages.length && (this.stopRequested || !isRunning() || isStale())) return;
+        await heartbeat().catch(() => undefined);
       }
-      if (last === undefined) return;
-      const nextOffset = String(Number(last.offset) + 1);
-      if (this.settings.guarantee === 'exactly_once') {
-        await this.commitTransaction(running, batch, outputs, nextOffset, payload);
-      } else {
-        await this.produceThenCommit(running, batch, outputs, nextOffset);
-      }
-      resolveOffset(last.offset);
-      this.counters.recordsIn += processed;
-      this.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, Number(batch.highWatermark) - Number(nextOffset)));
-      if (index < messages.length && (this.stopRequested || !isRunning() || isStale())) return;
-      await heartbeat().catch(() => undefined);
+    } finally {
+      clearInterval(heartbeats);
     }
   }
 
@@ -383,7 +513,8 @@ export class StreamProcessor {
   private async produceThenCommit(running: Running, batch: Batch, outputs: Map<string, Message[]>, nextOffset: string): Promise<void> {
     const topicMessages = toTopicMessages(outputs);
     try {
-      if (topicMessages.length > 0) await running.producer.sendBatch({ topicMessages, acks: -1 });
+      if (topicMessages.length > 0) await (running.producer as Producer).sendBatch({ topicMessages, acks: -1 });
+      this.outputsSent(batch, topicMessages, nextOffset, false);
       await running.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
     } catch (error) {
       // Not committed: kafkajs restarts the consumer from the last committed offset (duplicates, no loss).
@@ -393,21 +524,23 @@ export class StreamProcessor {
     this.afterCommit(batch, topicMessages, nextOffset, false);
   }
 
-  /** exactly_once: outputs, DLQ records and the input offset in one transaction, one at a time per producer. */
+  /** exactly_once: outputs, DLQ records and the input offset in one transaction, one at a time per partition. */
   private commitTransaction(
     running: Running,
+    owner: PartitionProducer,
     batch: Batch,
     outputs: Map<string, Message[]>,
     nextOffset: string,
     payload: EachBatchPayload,
   ): Promise<void> {
-    const task = this.transactionQueue.then(() => this.runTransaction(running, batch, outputs, nextOffset, payload));
-    this.transactionQueue = task.catch(() => undefined);
-    return task;
+    const task = owner.queue.then(() => this.runTransaction(running, owner, batch, outputs, nextOffset, payload));
+    owner.queue = task.catch(() => undefined);
+    return this.track(task);
   }
 
   private async runTransaction(
     running: Running,
+    owner: PartitionProducer,
     batch: Batch,
     outputs: Map<string, Message[]>,
     nextOffset: string,
@@ -415,15 +548,17 @@ export class StreamProcessor {
   ): Promise<void> {
     const s = this.settings;
     const topicMessages = toTopicMessages(outputs);
+    const { producer } = await owner.ready;
     let lastError: unknown;
     for (let attempt = 1; attempt <= s.transactionRetries; attempt++) {
-      const transaction = await running.producer.transaction().catch((error: unknown) => {
+      const transaction = await producer.transaction().catch((error: unknown) => {
         lastError = error;
         return undefined;
       });
       if (transaction) {
         try {
           if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+          this.outputsSent(batch, topicMessages, nextOffset, true);
           await transaction.sendOffsets({
             consumerGroupId: s.applicationId,
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
@@ -438,9 +573,19 @@ export class StreamProcessor {
         }
       }
       if (isFencedFailure(lastError)) {
-        const fenced = new StreamTransactionError(s.processorId, `producer '${s.transactionalId}' was fenced by a newer instance`, { cause: lastError });
-        this.recordError(fenced);
-        setImmediate(() => void this.fail(fenced));
+        // Another instance owns this partition now and has aborted this transaction: drop the producer, let the
+        // group rebalance, and never retry with a stale epoch.
+        const fenced = new StreamTransactionError(
+          s.processorId,
+          `producer '${owner.transactionalId}' was fenced: ${batch.topic}:${batch.partition} is owned by another instance, its transaction was aborted`,
+          { cause: lastError },
+        );
+        this.counters.transactionsFenced++;
+        this.recordError(fenced, `${batch.topic}:${batch.partition}`);
+        if (channels.fenced.hasSubscribers) channels.fenced.publish({ processorId: s.processorId, topic: batch.topic, partition: batch.partition, transactionalId: owner.transactionalId, error: fenced });
+        if (running.partitionProducers.get(partitionKey(batch.topic, batch.partition)) === owner) {
+          this.closePartitionProducer(running, partitionKey(batch.topic, batch.partition));
+        }
         throw fenced;
       }
       this.recordError(lastError, `${batch.topic}:${batch.partition}`);
@@ -451,6 +596,14 @@ export class StreamProcessor {
     const error = new StreamTransactionError(s.processorId, `transaction for ${batch.topic}:${batch.partition} failed ${s.transactionRetries} times`, { cause: lastError });
     this.recordError(error);
     throw error;
+  }
+
+  /** Outputs of a chunk are acknowledged by the broker; its input offset is not committed yet. */
+  private outputsSent(batch: Batch, topicMessages: TopicMessages[], nextOffset: string, transactional: boolean): void {
+    if (!channels.outputsSent.hasSubscribers) return;
+    let outputs = 0;
+    for (const t of topicMessages) outputs += t.messages.length;
+    channels.outputsSent.publish({ processorId: this.settings.processorId, topic: batch.topic, partition: batch.partition, nextOffset: Number(nextOffset), outputs, transactional });
   }
 
   private afterCommit(batch: Batch, topicMessages: TopicMessages[], nextOffset: string, transactional: boolean): void {
@@ -480,6 +633,15 @@ async function prepareTopics(kafka: Kafka, inputs: readonly string[], outputs: r
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${partition}:${topic}`;
+}
+
+function parsePartitionKey(key: string): { topic: string; partition: number } {
+  const colon = key.indexOf(':');
+  return { topic: key.slice(colon + 1), partition: Number(key.slice(0, colon)) };
 }
 
 function push(outputs: Map<string, Message[]>, topic: string, message: Message): void {
