@@ -1,5 +1,7 @@
-// An exactly-once stream processor (@onex/kafka-extended) SIGKILLed in the middle of its work and
-// restarted: a read_committed consumer (@onex/kafka) sees every output exactly once.
+// An exactly-once stream processor (@onex/kafka-extended) SIGKILLed at the worst moment — its chunk's outputs
+// already written to the broker inside the open transaction, the input offset not committed — and restarted.
+// The same scenario with at_least_once is the control: it must show duplicates to a read_committed reader,
+// exactly_once must show none, so the test proves it can tell the two apart.
 import path from 'node:path';
 import { KafkaClient } from '@onex/kafka';
 import { kafkaBrokers, uniqueName } from '../../tools/jest/kafka-env.js';
@@ -7,53 +9,109 @@ import { startTsx, type Child } from './support/child.js';
 import { jsonValue, readTopic } from './support/kafka-reader.js';
 
 const FIXTURE = path.join(__dirname, 'fixtures/eos-processor.ts');
-const N = 300;
 const brokers = kafkaBrokers();
 const kafka = new KafkaClient({ bootstrapServers: brokers, logLevel: 'nothing' });
 const children: Child[] = [];
-
-function lastProcessed(child: Child): number {
-  return Math.max(0, ...[...child.stdout().matchAll(/^processed (\d+)$/gm)].map((m) => Number(m[1])));
-}
 
 afterAll(async () => {
   for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   await kafka.close();
 });
 
-describe('an exactly-once stream processor killed mid-stream', () => {
-  it('produces each output exactly once for a read_committed reader after a SIGKILL and a restart', async () => {
-    const input = uniqueName('eos-in');
-    const output = uniqueName('eos-out');
-    const env = { EOS_BROKERS: brokers.join(','), EOS_APP_ID: uniqueName('eos-app'), EOS_INPUT: input, EOS_OUTPUT: output };
-    await kafka.createTopic(input, 1, 1);
-    await kafka.createTopic(output, 1, 1);
-    const producer = await kafka.createProducer({ bootstrapServers: brokers });
-    await Promise.all(Array.from({ length: N }, (_, n) => kafka.produceMessage(producer, input, String(n), JSON.stringify({ n }))));
+interface Scenario {
+  readonly input: string;
+  readonly output: string;
+  readonly env: Record<string, string>;
+  readonly count: number;
+}
 
-    const first = startTsx(FIXTURE, { ...env, EOS_HANG_AT: '110' });
-    children.push(first);
-    await first.waitForLine(/^processed 110$/, 90_000);
-    first.process.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
-    const processedBeforeKill = lastProcessed(first);
+async function prepare(guarantee: 'exactly_once' | 'at_least_once', count: number, partitions: number): Promise<Scenario> {
+  const input = uniqueName('eos-in');
+  const output = uniqueName('eos-out');
+  await kafka.createTopic(input, partitions, 1);
+  await kafka.createTopic(output, partitions, 1);
+  const producer = await kafka.createProducer({ bootstrapServers: brokers });
+  await Promise.all(Array.from({ length: count }, (_, n) => kafka.produceMessage(producer, input, String(n), JSON.stringify({ n }))));
+  const env = { EOS_BROKERS: brokers.join(','), EOS_APP_ID: uniqueName('eos-app'), EOS_INPUT: input, EOS_OUTPUT: output, EOS_GUARANTEE: guarantee };
+  return { input, output, env, count };
+}
 
-    const second = startTsx(FIXTURE, env);
-    children.push(second);
-    await second.waitForLine(/^running$/, 90_000);
-    const committed = await readTopic(kafka, brokers, [output], { count: N, timeoutMs: 60_000, settleMs: 1_500 });
-    second.process.kill('SIGTERM');
-    await second.exited;
+/** Runs the fixture until it kills itself; returns the line it printed. */
+async function runUntilKilled(scenario: Scenario, kill: Record<string, string>): Promise<string> {
+  const child = startTsx(FIXTURE, { ...scenario.env, ...kill });
+  children.push(child);
+  const line = await child.waitForLine(/^killed /, 90_000);
+  expect(await child.exited).toBe('SIGKILL');
+  return line;
+}
 
-    const ns = committed.map((m) => jsonValue<{ n: number; doubled: number }>(m).n);
-    expect(ns).toHaveLength(N);
-    expect(new Set(ns).size).toBe(N);
-    expect([...ns].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, n) => n));
+/** Runs the fixture without a fault until a read_committed reader sees every input's output, then stops it. */
+async function runToCompletion(scenario: Scenario): Promise<number[]> {
+  const child = startTsx(FIXTURE, scenario.env);
+  children.push(child);
+  await child.waitForLine(/^running$/, 90_000);
+  let ns: number[] = [];
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const committed = await readTopic(kafka, brokers, [scenario.output], { count: scenario.count, timeoutMs: 20_000, settleMs: 2_000 });
     for (const m of committed) expect(jsonValue<{ n: number; doubled: number }>(m).doubled).toBe(jsonValue<{ n: number }>(m).n * 2);
-    // The killed instance had processed records whose transaction never committed: the restarted
-    // instance processed some inputs a second time, yet nobody reading committed data sees them twice.
-    const secondRun = lastProcessed(second);
-    expect(processedBeforeKill).toBe(110);
-    expect(processedBeforeKill + secondRun).toBeGreaterThan(N);
-  }, 200_000);
+    ns = committed.map((m) => jsonValue<{ n: number }>(m).n);
+    if (new Set(ns).size === scenario.count) break;
+  }
+  child.process.kill('SIGTERM');
+  await child.exited;
+  return ns;
+}
+
+function duplicates(ns: readonly number[]): number {
+  return ns.length - new Set(ns).size;
+}
+
+describe('an exactly-once stream processor killed with its outputs written and its commit pending', () => {
+  it('shows no duplicate to a read_committed reader, where the at_least_once control shows some', async () => {
+    const N = 300;
+    const results: Record<string, number[]> = {};
+    for (const guarantee of ['at_least_once', 'exactly_once'] as const) {
+      const scenario = await prepare(guarantee, N, 1);
+      // The 4th chunk of 25: outputs 75..99 acknowledged by the broker, offset 100 not committed.
+      const line = await runUntilKilled(scenario, { EOS_KILL_AT_SENT: '4' });
+      expect(line).toBe('killed after-outputs-sent 4 nextOffset=100');
+      results[guarantee] = await runToCompletion(scenario);
+    }
+    const control = results['at_least_once']!;
+    const eos = results['exactly_once']!;
+    // Every input arrived in both runs.
+    expect(new Set(control).size).toBe(N);
+    expect(new Set(eos).size).toBe(N);
+    // The control re-processed the killed chunk and its first outputs stay visible: 25 duplicates.
+    expect(duplicates(control)).toBe(25);
+    // Exactly-once: the killed transaction was aborted when the restarted instance took the partition.
+    expect(duplicates(eos)).toBe(0);
+    expect(eos).toHaveLength(N);
+  }, 400_000);
+
+  it('loses and duplicates nothing across repeated kills at random points (bounded in time)', async () => {
+    const N = 600;
+    const scenario = await prepare('exactly_once', N, 3);
+    const budgetMs = 150_000;
+    const started = Date.now();
+    const kills: string[] = [];
+    // Random kill points, each either mid-record or with a chunk's outputs written and its commit pending.
+    while (kills.length < 50 && Date.now() - started < budgetMs) {
+      const kill = Math.random() < 0.5 ? { EOS_KILL_AT_SENT: String(1 + Math.floor(Math.random() * 3)) } : { EOS_KILL_AT_RECORD: String(1 + Math.floor(Math.random() * 60)) };
+      const child = startTsx(FIXTURE, { ...scenario.env, EOS_COMMIT_BATCH: '20', ...kill });
+      children.push(child);
+      const outcome = await Promise.race([child.waitForLine(/^killed /, 90_000).then((l) => l), child.exited.then(() => 'exited')]);
+      if (outcome === 'exited' || !outcome.startsWith('killed')) break;
+      await child.exited;
+      kills.push(outcome);
+    }
+    const ns = await runToCompletion(scenario);
+    const lost = N - new Set(ns).size;
+    process.stdout.write(`exactly-once random kills: ${kills.length} kills, ${duplicates(ns)} duplicates, ${lost} lost\n`);
+    expect(kills.length).toBeGreaterThanOrEqual(5);
+    expect(lost).toBe(0);
+    expect(duplicates(ns)).toBe(0);
+    expect(ns).toHaveLength(N);
+  }, 420_000);
 });
