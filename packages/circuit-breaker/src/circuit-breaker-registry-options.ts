@@ -1,9 +1,9 @@
-import type { ProtocolCircuitBreakerConfig } from '@onex/spi-types';
+import type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 
 /** Options of {@link CircuitBreakerRegistry}. */
 export interface CircuitBreakerRegistryOptions {
   /** Config of circuits created on first use; `configureCircuitBreaker` fields override it per circuit. @default the SPI defaults (5 failures, 60 s open, 1 success) */
-  readonly defaults?: ProtocolCircuitBreakerConfig;
+  readonly defaults?: CircuitBreakerConfig;
   /** Entries kept in each circuit's transition log (oldest dropped first). @default 100 */
   readonly transitionLogSize?: number;
   /** Latency samples kept per circuit for p50/p95/p99 (4 bytes each, allocated on a circuit's first call). @default 512 */

@@ -3,10 +3,10 @@ import {
   CircuitBreakerFailure,
   CircuitBreakerOpenError,
   isProtocolCircuitBreaker,
-  type ProtocolCircuitBreakerConfig,
 } from '@onex/spi-types';
 import { deferred, flush } from '../../../tools/jest/deferred.js';
 import { CIRCUIT_BREAKER_CHANNELS } from './channels.js';
+import type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 import { CircuitBreakerRegistry } from './circuit-breaker-registry.js';
 import type { CircuitStateChangeEvent } from './circuit-events.js';
 import { CircuitBreakerTimeoutError } from './errors/circuit-breaker-timeout-error.js';
@@ -21,7 +21,7 @@ async function failTimes(registry: CircuitBreakerRegistry, name: string, n: numb
 
 describe(CircuitBreakerRegistry, () => {
   let registry: CircuitBreakerRegistry;
-  const make = (defaults: ProtocolCircuitBreakerConfig = {}, extra = {}): CircuitBreakerRegistry =>
+  const make = (defaults: CircuitBreakerConfig = {}, extra = {}): CircuitBreakerRegistry =>
     (registry = new CircuitBreakerRegistry({ defaults, ...extra }));
 
   beforeEach(() => {
@@ -159,6 +159,63 @@ describe(CircuitBreakerRegistry, () => {
       await Promise.all([calls[1], call]);
       expect(await registry.getCircuitState('users')).toBe('closed');
       expect((await registry.getCircuitMetrics('users')).rejectionCount).toBe(3);
+    });
+
+    it('bounds a half-open trial that never settles by default: it counts as a failure, reopens the circuit and frees its slot', async () => {
+      make({ failureThreshold: 1, timeoutSeconds: 5 });
+      await failTimes(registry, 'users', 1);
+      jest.advanceTimersByTime(5_000);
+      const stuck = deferred<string>();
+      const trial = registry.executeWithCircuitBreaker(() => stuck.promise, 'users');
+      await expect(registry.executeWithCircuitBreaker(ok, 'users')).rejects.toBeInstanceOf(CircuitHalfOpenFullError);
+      jest.advanceTimersByTime(59_999);
+      expect(await registry.getCircuitState('users')).toBe('half_open');
+      jest.advanceTimersByTime(1); // the default halfOpenTrialTimeoutSeconds of 60 elapsed
+      expect(await registry.getCircuitState('users')).toBe('open');
+      let metrics = await registry.getCircuitMetrics('users');
+      expect(metrics).toMatchObject({ failureCount: 2, timeoutCount: 1, lastFailure: { code: 'CIRCUIT_TIMEOUT' } });
+      expect(metrics.transitionLog.at(-1)).toMatchObject({ from: 'half_open', to: 'open', reason: 'half_open_timeout', at: 1_065_000 });
+      await expect(registry.executeWithCircuitBreaker(ok, 'users')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN', retryAfterMs: 5_000 });
+
+      jest.advanceTimersByTime(5_000); // the next trial gets the freed slot and closes the circuit
+      await expect(registry.executeWithCircuitBreaker(ok, 'users')).resolves.toBe('ok');
+      expect(await registry.getCircuitState('users')).toBe('closed');
+
+      stuck.resolve('late'); // the caller still gets its value; the circuit ignores the late settlement
+      await expect(trial).resolves.toBe('late');
+      metrics = await registry.getCircuitMetrics('users');
+      expect(metrics).toMatchObject({ state: 'closed', successCount: 1, failureCount: 2, consecutiveSuccesses: 0 });
+      expect(metrics.latency.count).toBe(2);
+    });
+
+    it('ignores the late failure of a trial that outlived halfOpenTrialTimeoutSeconds', async () => {
+      make({ failureThreshold: 1, timeoutSeconds: 1, halfOpenTrialTimeoutSeconds: 2 });
+      await failTimes(registry, 'users', 1);
+      jest.advanceTimersByTime(1_000);
+      const stuck = deferred<string>();
+      const trial = registry.executeWithCircuitBreaker(() => stuck.promise, 'users');
+      jest.advanceTimersByTime(2_000);
+      expect(await registry.getCircuitState('users')).toBe('open');
+      jest.advanceTimersByTime(1_000);
+      await expect(registry.executeWithCircuitBreaker(ok, 'users')).resolves.toBe('ok');
+      stuck.reject(new Error('late'));
+      await expect(trial).rejects.toThrow('late');
+      const metrics = await registry.getCircuitMetrics('users');
+      expect(metrics).toMatchObject({ state: 'closed', failureCount: 2, timeoutCount: 1, consecutiveFailures: 0 });
+      expect(metrics.lastFailure?.code).toBe('CIRCUIT_TIMEOUT');
+    });
+
+    it('keeps a trial that settles within halfOpenTrialTimeoutSeconds and leaves no timer behind', async () => {
+      make({ failureThreshold: 1, timeoutSeconds: 1, halfOpenTrialTimeoutSeconds: 2 });
+      await failTimes(registry, 'users', 1);
+      jest.advanceTimersByTime(1_000);
+      const slow = deferred<string>();
+      const trial = registry.executeWithCircuitBreaker(() => slow.promise, 'users');
+      jest.advanceTimersByTime(1_999);
+      slow.resolve('in time');
+      await expect(trial).resolves.toBe('in time');
+      expect(await registry.getCircuitState('users')).toBe('closed');
+      expect(jest.getTimerCount()).toBe(0);
     });
 
     it('does not let a call that started before the circuit opened move the new state', async () => {

@@ -1,10 +1,10 @@
 import type {
   LiteralCircuitState,
   ProtocolCircuitBreaker,
-  ProtocolCircuitBreakerConfig,
   ProtocolCircuitBreakerMetrics,
   ProtocolExecuteOptions,
 } from '@onex/spi-types';
+import type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 import type { CircuitBreakerEvents } from './circuit-events.js';
 import type { CircuitBreakerRegistryOptions } from './circuit-breaker-registry-options.js';
 import { CircuitBreakerArgumentError } from './errors/circuit-breaker-argument-error.js';
@@ -112,7 +112,7 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
    * Every field is validated first; a bad one changes nothing.
    * @throws CircuitBreakerConfigError (code `CIRCUIT_INVALID_CONFIG`) naming the field and the bad value
    */
-  async configureCircuitBreaker(circuitName: string, config: ProtocolCircuitBreakerConfig): Promise<boolean> {
+  async configureCircuitBreaker(circuitName: string, config: CircuitBreakerConfig): Promise<boolean> {
     this.checkOpen('configureCircuitBreaker');
     checkName(circuitName);
     resolveConfig(config); // validate the fields as given, with their own names

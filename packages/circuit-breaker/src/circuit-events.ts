@@ -10,7 +10,7 @@ export interface CircuitStateChangeEvent {
   readonly to: LiteralCircuitState;
   /** When the transition took effect, epoch ms (for a lazy open → half-open: when the open period ended). */
   readonly at: number;
-  /** Why: `failure_threshold`, `error_percentage`, `timeout_elapsed`, `success_threshold`, `half_open_failure`, `forced_open`, `forced_closed` or `reset`. */
+  /** Why: `failure_threshold`, `error_percentage`, `timeout_elapsed`, `success_threshold`, `half_open_failure`, `half_open_timeout`, `forced_open`, `forced_closed` or `reset`. */
   readonly reason: CircuitTransitionReason;
   /** Whether the new state is forced (sticky until reset). */
   readonly forced: boolean;
@@ -23,6 +23,7 @@ export type CircuitTransitionReason =
   | 'timeout_elapsed'
   | 'success_threshold'
   | 'half_open_failure'
+  | 'half_open_timeout'
   | 'forced_open'
   | 'forced_closed'
   | 'reset';

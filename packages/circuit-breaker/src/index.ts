@@ -1,4 +1,5 @@
 export { CircuitBreakerRegistry } from './circuit-breaker-registry.js';
+export type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 export type { CircuitBreakerRegistryOptions } from './circuit-breaker-registry-options.js';
 export type {
   CircuitBreakerEvents,

@@ -12,3 +12,14 @@ export class SlowCall {
 export class ExcusedError {
   constructor(readonly error: unknown) {}
 }
+
+/**
+ * The settlement of a half-open trial that outlived `halfOpenTrialTimeoutSeconds`: the circuit already
+ * counted it as a failure, so it carries the outcome to the caller without being counted again.
+ */
+export class ExpiredTrial {
+  constructor(
+    readonly outcome: unknown,
+    readonly failed: boolean,
+  ) {}
+}

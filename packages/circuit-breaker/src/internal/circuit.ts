@@ -10,7 +10,7 @@ import type { CircuitFailureEvent, CircuitTransitionReason } from '../circuit-ev
 import { CircuitHalfOpenFullError } from '../errors/circuit-half-open-full-error.js';
 import { CircuitBreakerTimeoutError, isCircuitBreakerTimeoutError } from '../errors/circuit-breaker-timeout-error.js';
 import type { BucketRotation } from './bucket-rotation.js';
-import { ExcusedError, SlowCall } from './call-outcome.js';
+import { ExcusedError, ExpiredTrial, SlowCall } from './call-outcome.js';
 import type { CircuitObservers } from './circuit-observers.js';
 import { publicState, type CircuitPhase } from './circuit-phase.js';
 import { LatencyWindow } from './latency-window.js';
@@ -33,6 +33,15 @@ type SettleListener = (outcome: unknown, latencyMs: number) => void;
 
 const BUCKETS = 10;
 
+/** A half-open trial bounded by `halfOpenTrialTimeoutSeconds`. */
+interface Trial {
+  /** The half-open period it started in. */
+  readonly epoch: number;
+  /** It outlived its bound and was counted as a failure then; its settlement is not counted again. */
+  expired: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /** The caller's value from what opossum resolved: an excused error is thrown again. */
 function unwrapValue(value: unknown): unknown {
   if (value instanceof ExcusedError) throw value.error;
@@ -43,6 +52,12 @@ function unwrapValue(value: unknown): unknown {
 function unwrapError(error: unknown): unknown {
   if (error instanceof SlowCall) return error.value;
   throw error;
+}
+
+/** The caller's outcome of a bounded trial, which may come back as an {@link ExpiredTrial}. */
+function unwrapTrialValue(value: unknown): unknown {
+  if (value instanceof ExpiredTrial) return value.failed ? unwrapError(value.outcome) : unwrapValue(value.outcome);
+  return unwrapValue(value);
 }
 
 /**
@@ -59,6 +74,8 @@ export class Circuit {
   /** Listeners of the current opossum instance's `success` and `failure` events (they know its epoch). */
   private heardSuccess: SettleListener | undefined;
   private heardFailure: SettleListener | undefined;
+  /** Half-open trials whose bound timer is running. */
+  private readonly trials = new Set<Trial>();
 
   private totalCalls = 0;
   private successCount = 0;
@@ -115,6 +132,7 @@ export class Circuit {
       this.transition({ kind: 'half_open', trialsInFlight: 0 }, 'timeout_elapsed', halfOpenAt);
       phase = this.phase;
     }
+    let trial: Trial | undefined;
     switch (phase.kind) {
       case 'closed':
       case 'forced_closed':
@@ -124,6 +142,7 @@ export class Circuit {
           return this.reject(new CircuitHalfOpenFullError(this.name, this.config.halfOpenMaxConcurrent), 'half_open');
         }
         phase.trialsInFlight++;
+        trial = this.startTrial(timeoutMs);
         break;
       case 'forced_open':
         return this.reject(new CircuitBreakerOpenError(this.name, 0, { forced: true }), 'open');
@@ -134,6 +153,9 @@ export class Circuit {
     // opossum emits just before it settles the promise: no reaction, closure or promise of our own per
     // call. Only markers (slow calls, excused errors) need one step to give the caller its outcome.
     const breaker = this.breaker ?? this.startPeriod();
+    if (trial !== undefined) {
+      return (breaker.call(this, operation, timeoutMs, trial) as Promise<unknown>).then(unwrapTrialValue, unwrapError) as Promise<T>;
+    }
     // `call(context, …)` is `fire` with the action's `this` given: opossum runs `run` as a method of this
     // circuit, with no bound function or arrow in between.
     const call = breaker.call(this, operation, timeoutMs) as Promise<T>;
@@ -206,6 +228,7 @@ export class Circuit {
   shutdown(): void {
     this.epoch++;
     this.endPeriod();
+    this.stopTrialTimers();
   }
 
   /** Whether an opossum instance is alive (tests and memory accounting). */
@@ -232,9 +255,14 @@ export class Circuit {
 
   /**
    * The action opossum runs (as a method of this circuit): calls the operation, applies the timeout,
-   * marks slow and excused outcomes.
+   * marks slow and excused outcomes, and expired trials.
    */
-  private run(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
+  private run(op: CircuitOperation<unknown>, timeoutMs: number, trial?: Trial): Promise<unknown> {
+    const result = this.runOperation(op, timeoutMs);
+    return trial === undefined ? result : this.watchTrial(result, trial);
+  }
+
+  private runOperation(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
     const config = this.config;
     if (!config.marksOutcomes) {
       if (timeoutMs !== 0) return this.runWithTimeout(op, timeoutMs);
@@ -263,6 +291,61 @@ export class Circuit {
         : (value: unknown): unknown =>
             Date.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
     return promise.then(checkSlow, this.classify);
+  }
+
+  /**
+   * Bounds a half-open trial, unless its own call timeout already does: without a bound, a trial that
+   * never settles would hold its slot, and the circuit would stay half-open, forever.
+   */
+  private startTrial(timeoutMs: number): Trial | undefined {
+    const boundMs = this.config.halfOpenTrialTimeoutMs;
+    if (timeoutMs !== 0 && timeoutMs <= boundMs) return undefined;
+    const trial: Trial = { epoch: this.epoch, expired: false, timer: undefined };
+    trial.timer = setTimeout(() => this.expireTrial(trial, boundMs), boundMs);
+    trial.timer.unref();
+    this.trials.add(trial);
+    return trial;
+  }
+
+  /** The bound of a trial elapsed: count it as a failure now, which reopens the circuit and frees its slot. */
+  private expireTrial(trial: Trial, boundMs: number): void {
+    trial.timer = undefined;
+    this.trials.delete(trial);
+    if (trial.epoch !== this.epoch || this.phase.kind !== 'half_open') return;
+    trial.expired = true;
+    this.timeoutCount++;
+    const error = new CircuitBreakerTimeoutError(this.name, boundMs, { details: { halfOpenTrial: true } });
+    this.onFailure(trial.epoch, 'timeout', error, boundMs, 'half_open_timeout');
+  }
+
+  /** Settles a bounded trial: stops its timer, and turns the outcome of an expired one into a marker. */
+  private watchTrial(result: Promise<unknown>, trial: Trial): Promise<unknown> {
+    const settled = (): void => {
+      if (trial.timer !== undefined) {
+        clearTimeout(trial.timer);
+        trial.timer = undefined;
+        this.trials.delete(trial);
+      }
+    };
+    return result.then(
+      (value) => {
+        settled();
+        return trial.expired ? new ExpiredTrial(value, false) : value;
+      },
+      (error: unknown) => {
+        settled();
+        if (trial.expired) return new ExpiredTrial(error, true);
+        throw error;
+      },
+    );
+  }
+
+  private stopTrialTimers(): void {
+    for (const trial of this.trials) {
+      clearTimeout(trial.timer);
+      trial.timer = undefined;
+    }
+    this.trials.clear();
   }
 
   private runWithTimeout(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
@@ -314,6 +397,7 @@ export class Circuit {
    * like ours). Runs inside opossum's own callback, so it must not throw.
    */
   private settleValue(value: unknown, ms: number, epoch: number): void {
+    if (value instanceof ExpiredTrial) return; // counted as a failure when its bound elapsed
     this.latency.record(ms);
     if (value instanceof ExcusedError) this.ignoredErrorCount++;
     else this.successCount++;
@@ -346,7 +430,13 @@ export class Circuit {
     }
   }
 
-  private onFailure(epoch: number, kind: CircuitFailureEvent['kind'], error: unknown, durationMs: number): void {
+  private onFailure(
+    epoch: number,
+    kind: CircuitFailureEvent['kind'],
+    error: unknown,
+    durationMs: number,
+    halfOpenReason: CircuitTransitionReason = 'half_open_failure',
+  ): void {
     this.failureCount++;
     const now = Date.now();
     this.lastFailure = describeFailure(kind, error, now, this.config.slowCallMs);
@@ -365,7 +455,7 @@ export class Circuit {
         break;
       case 'half_open':
         phase.trialsInFlight--;
-        this.transition({ kind: 'open', openedAt: now }, 'half_open_failure', now);
+        this.transition({ kind: 'open', openedAt: now }, halfOpenReason, now);
         break;
       case 'forced_closed':
       case 'open':
@@ -378,6 +468,8 @@ export class Circuit {
     const from = publicState(this.phase);
     this.phase = next;
     this.epoch++;
+    // Trials of the period that ends here can no longer move the state: their bound is moot.
+    if (this.trials.size > 0) this.stopTrialTimers();
     this.consecutiveFailures = 0;
     this.consecutiveSuccesses = 0;
     this.endPeriod();

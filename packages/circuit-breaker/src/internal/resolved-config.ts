@@ -1,4 +1,4 @@
-import type { ProtocolCircuitBreakerConfig } from '@onex/spi-types';
+import type { CircuitBreakerConfig } from '../circuit-breaker-config.js';
 import { CircuitBreakerConfigError } from '../errors/circuit-breaker-config-error.js';
 
 /** Percentage-mode settings handed to opossum. */
@@ -11,7 +11,7 @@ export interface PercentageMode {
 /** A validated circuit configuration in milliseconds, ready for the hot path. */
 export interface ResolvedCircuitConfig {
   /** The config as given (merged with defaults), for reporting. */
-  readonly source: ProtocolCircuitBreakerConfig;
+  readonly source: CircuitBreakerConfig;
   /** Consecutive failures that open the circuit (Infinity: rule off). */
   readonly failureThreshold: number;
   readonly openMs: number;
@@ -19,6 +19,8 @@ export interface ResolvedCircuitConfig {
   /** 0: no per-call timeout. */
   readonly callTimeoutMs: number;
   readonly halfOpenMaxConcurrent: number;
+  /** Longest a half-open trial may run before it counts as a failure. */
+  readonly halfOpenTrialTimeoutMs: number;
   /** Rolling window length (also used outside percentage mode for the window metrics). */
   readonly rollingWindowMs: number;
   readonly percentage: PercentageMode | undefined;
@@ -39,6 +41,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'successThreshold',
   'callTimeoutSeconds',
   'halfOpenMaxConcurrent',
+  'halfOpenTrialTimeoutSeconds',
   'errorThresholdPercentage',
   'rollingWindowSeconds',
   'volumeThreshold',
@@ -111,6 +114,11 @@ export function resolveConfig(config: unknown, prefix = ''): ResolvedCircuitConf
   );
   const halfOpenMaxConcurrent =
     c['halfOpenMaxConcurrent'] !== undefined ? positiveInteger(prefix, 'halfOpenMaxConcurrent', c['halfOpenMaxConcurrent']) : 1;
+  const halfOpenTrialTimeoutMs = toMs(
+    c['halfOpenTrialTimeoutSeconds'] !== undefined
+      ? seconds(prefix, 'halfOpenTrialTimeoutSeconds', c['halfOpenTrialTimeoutSeconds'], false)
+      : 60_000,
+  );
   const rollingWindowMs = toMs(
     c['rollingWindowSeconds'] !== undefined ? seconds(prefix, 'rollingWindowSeconds', c['rollingWindowSeconds'], false) : 10_000,
   );
@@ -136,12 +144,13 @@ export function resolveConfig(config: unknown, prefix = ''): ResolvedCircuitConf
     throw new CircuitBreakerConfigError(`${prefix}isFailure`, 'a function (error) => boolean', isFailure);
   }
   return {
-    source: { ...(c as ProtocolCircuitBreakerConfig) },
+    source: { ...(c as CircuitBreakerConfig) },
     failureThreshold,
     openMs,
     successThreshold,
     callTimeoutMs,
     halfOpenMaxConcurrent,
+    halfOpenTrialTimeoutMs,
     rollingWindowMs,
     percentage,
     slowCallMs,
