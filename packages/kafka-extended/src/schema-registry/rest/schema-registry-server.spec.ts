@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
@@ -110,6 +110,67 @@ describe(SchemaRegistryServer, () => {
     expect((await call('POST', '/compatibility/subjects/s/versions/latest?verbose=true', { schema: JSON.stringify(USER) })).body).toEqual({ is_compatible: true, messages: [] });
     expect((await call('PATCH', '/subjects')).status).toBe(405);
     expect((await call('GET', '/nothing')).status).toBe(404);
+  });
+
+  /** Sends `path` byte for byte (fetch and URL would normalize it) and answers status, raw text and JSON. */
+  const raw = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; text: string; json: () => any }>((resolve, reject) => {
+      const req = request(`${url}${path}`, { method, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('answers 400 with a Confluent body for a path that is not valid percent-encoding', async () => {
+    for (const [method, path] of [
+      ['GET', '/subjects/%zz/versions'],
+      ['POST', '/subjects/%zz/versions'],
+      ['GET', '/subjects/a%/versions/1'],
+      ['GET', '/subjects/%ff%fe/versions'],
+      ['DELETE', '/config/%E0%A4'],
+    ] as const) {
+      const res = await raw(method, path, method === 'POST' ? JSON.stringify({ schema: JSON.stringify(USER) }) : undefined);
+      expect({ path, status: res.status, body: res.json() }).toEqual({
+        path,
+        status: 400,
+        body: { error_code: 400, message: expect.stringContaining('percent-encoding') },
+      });
+    }
+    expect(await registry.listSubjects()).toEqual([]);
+  });
+
+  it('decodes a subject name in the path exactly once', async () => {
+    const slash = await raw('POST', '/subjects/a%2Fb/versions', JSON.stringify({ schema: JSON.stringify(USER) }));
+    const percent = await raw('POST', '/subjects/a%252Fb/versions', JSON.stringify({ schema: JSON.stringify(POINT), schemaType: 'JSON' }));
+    expect([slash.status, percent.status]).toEqual([200, 200]);
+    expect(slash.json().id).not.toBe(percent.json().id);
+    expect(await registry.listSubjects()).toEqual(['a%2Fb', 'a/b']);
+    expect((await raw('GET', '/subjects')).json()).toEqual(['a%2Fb', 'a/b']);
+    expect((await raw('GET', '/subjects/a%2Fb/versions/latest')).json()).toMatchObject({ subject: 'a/b', id: slash.json().id });
+    expect((await raw('GET', '/subjects/a%252Fb/versions/latest')).json()).toMatchObject({ subject: 'a%2Fb', id: percent.json().id, schemaType: 'JSON' });
+    expect((await raw('GET', '/subjects/a%25252Fb/versions')).json()).toMatchObject({ error_code: 40401 });
+    expect((await raw('GET', '/subjects/%C3%A9t%C3%A9%20x/versions')).json()).toMatchObject({ error_code: 40401, message: expect.stringContaining('"été x"') });
+  });
+
+  it('serves the raw schema text of AVRO, JSON and PROTOBUF schemas under /schema', async () => {
+    const texts = { PROTOBUF: ORDER_PROTO, JSON: JSON.stringify(POINT), AVRO: JSON.stringify(USER, null, 2) } as const;
+    for (const [schemaType, schema] of Object.entries(texts)) {
+      const subject = `raw-${schemaType}`;
+      const registered = await raw('POST', `/subjects/${subject}/versions`, JSON.stringify({ schema, schemaType }));
+      expect(registered.status).toBe(200);
+      const { id } = registered.json() as { id: number };
+      for (const path of [`/schemas/ids/${id}/schema`, `/subjects/${subject}/versions/1/schema`, `/subjects/${subject}/versions/latest/schema`]) {
+        const res = await raw('GET', path);
+        expect({ path, status: res.status, text: res.text }).toEqual({ path, status: 200, text: schema });
+      }
+      expect((await raw('GET', `/schemas/ids/${id}`)).json()).toMatchObject({ schema });
+    }
   });
 
   it('requires basic auth when configured, and the client sends it', async () => {

@@ -23,16 +23,63 @@ export interface SchemaRegistryServerOptions {
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
+/** A client error answered as Confluent's `{ error_code, message }` body with this status. */
 class HttpProblem extends Error {
-  constructor(readonly status: number, readonly errorCode: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
+/** A handler result sent as it is, not as JSON (the `/schema` routes answer the schema text itself). */
+class RawText {
+  constructor(readonly text: string) {}
+}
+
 interface Route {
   readonly method: string;
-  readonly pattern: RegExp;
-  readonly handle: (match: string[], query: URLSearchParams, body: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+  /** Decoded path segments; `null` captures one segment. */
+  readonly segments: readonly (string | null)[];
+  readonly handle: (params: string[], query: URLSearchParams, body: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+}
+
+/** `'/subjects/:s/versions'` → `['subjects', null, 'versions']`. */
+function route(method: string, template: string, handle: Route['handle']): Route {
+  const segments = template.split('/').filter(Boolean).map((s) => (s.startsWith(':') ? null : s));
+  return { method, segments, handle };
+}
+
+/**
+ * Splits a request target into path segments, each percent-decoded exactly once (so `a%2Fb` is the
+ * subject `a/b` and `a%252Fb` the subject `a%2Fb`), and its query.
+ */
+function parseTarget(target: string): { segments: string[]; query: URLSearchParams } {
+  let pathAndQuery = target;
+  if (!target.startsWith('/')) {
+    // absolute-form (`GET http://host/path`), which proxies send
+    const absolute = /^https?:\/\/[^/?#]*(.*)$/i.exec(target);
+    if (!absolute) throw new HttpProblem(400, 400, `request target must be a path starting with '/', got ${JSON.stringify(target.slice(0, 100))}`);
+    pathAndQuery = absolute[1] || '/';
+  }
+  const hash = pathAndQuery.indexOf('#');
+  if (hash >= 0) pathAndQuery = pathAndQuery.slice(0, hash);
+  const mark = pathAndQuery.indexOf('?');
+  const path = mark >= 0 ? pathAndQuery.slice(0, mark) : pathAndQuery;
+  const query = new URLSearchParams(mark >= 0 ? pathAndQuery.slice(mark + 1) : '');
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new HttpProblem(400, 400, `path segment ${JSON.stringify(segment.slice(0, 100))} is not valid percent-encoding of UTF-8 (RFC 3986)`);
+      }
+    });
+  return { segments, query };
 }
 
 function parseVersion(raw: string): number | 'latest' {
@@ -133,17 +180,14 @@ export class SchemaRegistryServer {
         res.setHeader('www-authenticate', 'Basic realm="schema-registry"');
         throw new HttpProblem(401, 40101, 'Unauthorized');
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-      const path = `/${segments.map((s) => s.replace(/\//g, '%2F')).join('/')}`;
+      const { segments, query } = parseTarget(req.url ?? '/');
       let pathMatched = false;
       for (const route of this.routes) {
-        const match = route.pattern.exec(path);
-        if (!match) continue;
+        const params = matchSegments(route.segments, segments);
+        if (!params) continue;
         pathMatched = true;
         if (route.method !== req.method) continue;
-        const params = match.slice(1).map((s) => s.replace(/%2F/g, '/'));
-        const result = await route.handle(params, url.searchParams, () => this.readBody(req));
+        const result = await route.handle(params, query, () => this.readBody(req));
         this.send(res, 200, result);
         return;
       }
@@ -161,7 +205,7 @@ export class SchemaRegistryServer {
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
+    const text = body instanceof RawText ? body.text : JSON.stringify(body);
     res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
@@ -186,107 +230,71 @@ export class SchemaRegistryServer {
 
   private buildRoutes(): Route[] {
     const r = this.registry;
-    const S = '([^/]+)';
+    const schemaOf = async (body: () => Promise<Record<string, unknown>>) => schemaBody(await body());
     return [
-      { method: 'GET', pattern: /^\/$/, handle: async () => ({}) },
-      { method: 'GET', pattern: /^\/schemas\/types$/, handle: async () => [...SCHEMA_TYPES] },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^/schemas/ids/${S}$`),
-        handle: async ([id]) => {
-          const found = await r.getSchemaById(parseId(id!));
-          const { id: _id, ...rest } = found;
-          return confluentSchema(rest);
-        },
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^/schemas/ids/${S}/schema$`),
-        handle: async ([id]) => JSON.parse((await r.getSchemaById(parseId(id!))).schema) as unknown,
-      },
-      { method: 'GET', pattern: new RegExp(`^/schemas/ids/${S}/versions$`), handle: async ([id]) => r.getSubjectVersionsById(parseId(id!)) },
-      { method: 'GET', pattern: /^\/subjects$/, handle: async (_m, q) => r.listSubjects({ deleted: flag(q, 'deleted') }) },
-      { method: 'GET', pattern: new RegExp(`^/subjects/${S}/versions$`), handle: async ([s], q) => r.listVersions(s!, { deleted: flag(q, 'deleted') }) },
-      {
-        method: 'POST',
-        pattern: new RegExp(`^/subjects/${S}/versions$`),
-        handle: async ([s], _q, body) => {
-          const { schema, schemaType, references } = schemaBody(await body());
-          return { id: await r.registerSchema(s!, schema, schemaType, { references }) };
-        },
-      },
-      {
-        method: 'POST',
-        pattern: new RegExp(`^/subjects/${S}$`),
-        handle: async ([s], q, body) => {
-          const { schema, schemaType, references } = schemaBody(await body());
-          return confluentSchema(await r.lookupSchema(s!, schema, { schemaType, references, deleted: flag(q, 'deleted') }));
-        },
-      },
-      { method: 'DELETE', pattern: new RegExp(`^/subjects/${S}$`), handle: async ([s], q) => r.deleteSubject(s!, { permanent: flag(q, 'permanent') }) },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^/subjects/${S}/versions/${S}$`),
-        handle: async ([s, v], q) => confluentSchema(await r.getSchema(s!, { version: parseVersion(v!), deleted: flag(q, 'deleted') })),
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^/subjects/${S}/versions/${S}/schema$`),
-        handle: async ([s, v]) => JSON.parse((await r.getSchema(s!, { version: parseVersion(v!) })).schema) as unknown,
-      },
-      {
-        method: 'DELETE',
-        pattern: new RegExp(`^/subjects/${S}/versions/${S}$`),
-        handle: async ([s, v], q) => r.deleteSchemaVersion(s!, parseVersion(v!), { permanent: flag(q, 'permanent') }),
-      },
-      {
-        method: 'POST',
-        pattern: new RegExp(`^/compatibility/subjects/${S}/versions/${S}$`),
-        handle: async ([s, v], q, body) => {
-          const { schema, schemaType, references } = schemaBody(await body());
-          const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references, version: parseVersion(v!) });
-          return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
-        },
-      },
-      {
-        method: 'POST',
-        pattern: new RegExp(`^/compatibility/subjects/${S}/versions$`),
-        handle: async ([s], q, body) => {
-          const { schema, schemaType, references } = schemaBody(await body());
-          const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references });
-          return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
-        },
-      },
-      { method: 'GET', pattern: /^\/config$/, handle: async () => ({ compatibilityLevel: await r.getCompatibility() }) },
-      {
-        method: 'PUT',
-        pattern: /^\/config$/,
-        handle: async (_m, _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility')) }),
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^/config/${S}$`),
-        handle: async ([s], q) => {
-          const own = await r.getSubjectCompatibility(s!);
-          if (own !== undefined) return { compatibilityLevel: own };
-          if (flag(q, 'defaultToGlobal')) return { compatibilityLevel: await r.getCompatibility() };
-          throw new HttpProblem(404, 40408, `Subject '${s}' does not have subject-level compatibility configured`);
-        },
-      },
-      {
-        method: 'PUT',
-        pattern: new RegExp(`^/config/${S}$`),
-        handle: async ([s], _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility'), s!) }),
-      },
-      {
-        method: 'DELETE',
-        pattern: new RegExp(`^/config/${S}$`),
-        handle: async ([s]) => {
-          const before = await r.getCompatibility(s!);
-          await r.deleteSubjectCompatibility(s!);
-          return { compatibilityLevel: before };
-        },
-      },
+      route('GET', '/', async () => ({})),
+      route('GET', '/schemas/types', async () => [...SCHEMA_TYPES]),
+      route('GET', '/schemas/ids/:id', async ([id]) => {
+        const { id: _id, ...rest } = await r.getSchemaById(parseId(id!));
+        return confluentSchema(rest);
+      }),
+      // Confluent answers the schema string itself, which is not JSON for PROTOBUF.
+      route('GET', '/schemas/ids/:id/schema', async ([id]) => new RawText((await r.getSchemaById(parseId(id!))).schema)),
+      route('GET', '/schemas/ids/:id/versions', async ([id]) => r.getSubjectVersionsById(parseId(id!))),
+      route('GET', '/subjects', async (_p, q) => r.listSubjects({ deleted: flag(q, 'deleted') })),
+      route('GET', '/subjects/:s/versions', async ([s], q) => r.listVersions(s!, { deleted: flag(q, 'deleted') })),
+      route('POST', '/subjects/:s/versions', async ([s], _q, body) => {
+        const { schema, schemaType, references } = await schemaOf(body);
+        return { id: await r.registerSchema(s!, schema, schemaType, { references }) };
+      }),
+      route('POST', '/subjects/:s', async ([s], q, body) => {
+        const { schema, schemaType, references } = await schemaOf(body);
+        return confluentSchema(await r.lookupSchema(s!, schema, { schemaType, references, deleted: flag(q, 'deleted') }));
+      }),
+      route('DELETE', '/subjects/:s', async ([s], q) => r.deleteSubject(s!, { permanent: flag(q, 'permanent') })),
+      route('GET', '/subjects/:s/versions/:v', async ([s, v], q) =>
+        confluentSchema(await r.getSchema(s!, { version: parseVersion(v!), deleted: flag(q, 'deleted') })),
+      ),
+      route('GET', '/subjects/:s/versions/:v/schema', async ([s, v]) => new RawText((await r.getSchema(s!, { version: parseVersion(v!) })).schema)),
+      route('DELETE', '/subjects/:s/versions/:v', async ([s, v], q) => r.deleteSchemaVersion(s!, parseVersion(v!), { permanent: flag(q, 'permanent') })),
+      route('POST', '/compatibility/subjects/:s/versions/:v', async ([s, v], q, body) => {
+        const { schema, schemaType, references } = await schemaOf(body);
+        const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references, version: parseVersion(v!) });
+        return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+      }),
+      route('POST', '/compatibility/subjects/:s/versions', async ([s], q, body) => {
+        const { schema, schemaType, references } = await schemaOf(body);
+        const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references });
+        return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+      }),
+      route('GET', '/config', async () => ({ compatibilityLevel: await r.getCompatibility() })),
+      route('PUT', '/config', async (_p, _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility')) })),
+      route('GET', '/config/:s', async ([s], q) => {
+        const own = await r.getSubjectCompatibility(s!);
+        if (own !== undefined) return { compatibilityLevel: own };
+        if (flag(q, 'defaultToGlobal')) return { compatibilityLevel: await r.getCompatibility() };
+        throw new HttpProblem(404, 40408, `Subject '${s}' does not have subject-level compatibility configured`);
+      }),
+      route('PUT', '/config/:s', async ([s], _q, body) => ({
+        compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility'), s!),
+      })),
+      route('DELETE', '/config/:s', async ([s]) => {
+        const before = await r.getCompatibility(s!);
+        await r.deleteSubjectCompatibility(s!);
+        return { compatibilityLevel: before };
+      }),
     ];
   }
+}
+
+/** The captured segments when `segments` fits the route's template. */
+function matchSegments(template: readonly (string | null)[], segments: readonly string[]): string[] | undefined {
+  if (template.length !== segments.length) return undefined;
+  const params: string[] = [];
+  for (let i = 0; i < template.length; i++) {
+    const expected = template[i];
+    if (expected === null) params.push(segments[i]!);
+    else if (expected !== segments[i]) return undefined;
+  }
+  return params;
 }
