@@ -1,4 +1,5 @@
-import { isProtocolCommunicationBridge, type ProtocolBridgeResult } from '@onex/spi-types';
+import { isProtocolCommunicationBridge, type ContextValue, type ProtocolBridgeResult } from '@onex/spi-types';
+import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -126,6 +127,61 @@ describe(CommunicationBridge, () => {
     const result = await bridge.sendMessageThroughBridge(id, { payload: { other: 1 } });
     expect(result.target).toBe('fallback');
     expect((await bridge.getBridgeMetrics(id)).ruleEvaluationErrors).toBe(1);
+  });
+
+  it.each([
+    ['an object', '{}'],
+    ['a string', '"x"'],
+    ['null', 'null'],
+  ])('routes, maps keys and maps headers of a payload whose constructor key is %s', async (_what, value) => {
+    const s = setup();
+    bridge = s.bridge;
+    const id = await bridge.createBridge('ctor', 'memory', 'memory', {
+      sourceEndpoint: 'in',
+      targetEndpoint: 'default',
+      keyMapping: 'payload.user',
+      headerMapping: { 'x-event': 'payload.event', 'x-region': 'headers.region' },
+    });
+    await bridge.configureBridgeRouting(id, [{ condition: "payload.event == 'fraud'", targetEndpoint: 'fraud' }]);
+    const text = `{"event":"fraud","user":"u1","constructor":${value}}`;
+    const headers = JSON.parse('{"region":"eu","constructor":"x","__proto__":"p"}') as Record<string, string>;
+    for (const payload of [JSON.parse(text) as ContextValue, new TextEncoder().encode(text)]) {
+      const result = await bridge.sendMessageThroughBridge(id, { payload, headers });
+      expect(result).toMatchObject({ success: true, target: 'fraud' });
+    }
+    for (const record of s.memory.records('fraud')) {
+      expect(record.key).toBe('u1');
+      expect(record.headers).toMatchObject({ 'x-event': 'fraud', 'x-region': 'eu' });
+    }
+    expect(s.memory.records('fraud')).toHaveLength(2);
+    expect(await bridge.getBridgeMetrics(id)).toMatchObject({ ruleEvaluationErrors: 0 });
+  });
+
+  it('routes on payload.event the same whatever adversarial keys the payload also has (property)', async () => {
+    const s = setup();
+    bridge = s.bridge;
+    const id = await bridge.createBridge('prop', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'default', dlqTarget: 'memory:dlq' });
+    await bridge.configureBridgeRouting(id, [
+      { name: 'fraud', condition: "payload.event == 'fraud'", targetEndpoint: 'fraud' },
+      { name: 'login', condition: "payload.event == 'login'", targetEndpoint: 'login' },
+    ]);
+    const adversarial = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'isPrototypeOf', '__defineGetter__', 'size', 'length');
+    const extra = fc.array(fc.tuple(fc.oneof(adversarial, fc.string({ maxLength: 8 })), fc.jsonValue({ maxDepth: 3 })), { maxLength: 6 });
+    const event = fc.constantFrom('fraud', 'login', 'other');
+    const json = (entries: [string, unknown][]) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+    await fc.assert(
+      fc.asyncProperty(event, extra, fc.boolean(), async (name, entries, asBytes) => {
+        const plain = json([['event', name]]);
+        const hostile = json([...entries.filter(([k]) => k !== 'event'), ['event', name]]);
+        const send = (text: string) =>
+          bridge.sendMessageThroughBridge(id, { payload: asBytes ? new TextEncoder().encode(text) : (JSON.parse(text) as ContextValue) });
+        const [expected, actual] = [await send(plain), await send(hostile)];
+        expect(expected).toMatchObject({ success: true });
+        expect(actual).toMatchObject({ success: true, target: expected.target });
+      }),
+      { numRuns: 300 },
+    );
+    expect((await bridge.getBridgeMetrics(id)).ruleEvaluationErrors).toBe(0);
   });
 
   it('keeps the old rules when new rules fail to compile', async () => {

@@ -29,6 +29,7 @@ import {
   BridgeStoppedError,
 } from '../errors/bridge-errors.js';
 import { MessageCodec } from '../format/message-codec.js';
+import { celContext } from '../rules/cel-context.js';
 import type { RuleContext, RuleEngine } from '../rules/rule-engine.js';
 import { RoutingTable, type Route } from '../rules/routing-table.js';
 import { bridgeChannels } from './diagnostics.js';
@@ -177,7 +178,7 @@ export class BridgeInstance implements BridgeHandle {
       const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers);
       return this.#finish(started, [await this.#deadLetter(undefined, outbound, error as BridgeFormatError, 0)]);
     }
-    const context: RuleContext = { payload, headers, metadata, key: message.key ?? null };
+    const context = this.#ruleContext({ payload, headers, metadata, key: message.key ?? null });
     const key = message.key ?? this.#mapKey(context);
     return this.#queue.run(this.#resolved.ordering ? key : null, async () => {
       const mapped = this.#resolved.headerMapping.length === 0 ? headers : { ...headers, ...this.#mapHeaders(context) };
@@ -309,6 +310,17 @@ export class BridgeInstance implements BridgeHandle {
   #compile(rules: readonly ProtocolRoutingRule[]): RoutingTable {
     const fallback = this.#resolved.unmatched === 'default' ? this.#resolved.defaultDestination : undefined;
     return new RoutingTable(this.#engine, rules, this.#resolved.routingMode, fallback);
+  }
+
+  /** The context expressions read, converted once per message when any expression will read it. */
+  #ruleContext(context: RuleContext): RuleContext {
+    if (this.#routing.size === 0 && this.#resolved.keyMapping === undefined && this.#resolved.headerMapping.length === 0) return context;
+    try {
+      return celContext(context);
+    } catch {
+      // Too deep to convert: every evaluation raises the same error again, as a rule error.
+      return context;
+    }
   }
 
   #mapKey(context: RuleContext): string | null {

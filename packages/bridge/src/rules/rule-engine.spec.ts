@@ -58,6 +58,17 @@ describe(RuleEngine, () => {
     },
   );
 
+  it.each(['{}', '"x"', 'null', '[]', '1'])('evaluates a payload and headers whose own constructor key is %s', (value) => {
+    const payload = JSON.parse(`{"event":"fraud","constructor":${value},"__proto__":{"a":1},"toString":1,"hasOwnProperty":"h"}`) as unknown;
+    const headers = JSON.parse(`{"region":"eu","constructor":"c","__proto__":"p"}`) as Record<string, string>;
+    const run = (source: string) => engine.compile(source, 'c').evaluate(ctx(payload, headers));
+    expect(run("payload.event == 'fraud'")).toBe(true);
+    expect(run("headers.region == 'eu' && headers['__proto__'] == 'p' && headers['constructor'] == 'c'")).toBe(true);
+    expect(run("has(payload.toString) && payload.hasOwnProperty == 'h' && payload['__proto__'].a == 1.0")).toBe(true);
+    expect(run('payload.size() == 5')).toBe(true);
+    expect(run("payload.all(k, k != 'polluted')")).toBe(true);
+  });
+
   it('never crashes or touches prototypes on arbitrary expression text (fuzz)', () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
     fc.assert(

@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { BridgeConfigError, BridgeRuleSyntaxError, BridgeRuleTooLargeError, BridgeRuleUnsafeError } from '../errors/bridge-errors.js';
+import { celContext } from './cel-context.js';
 import { DEFAULT_RULE_LIMITS, type RuleLimits } from './rule-limits.js';
 
 /** Variables a routing expression can read. */
@@ -14,7 +15,10 @@ export interface RuleContext {
   readonly key: string | null;
 }
 
-/** A compiled expression: call it with a context; it throws on evaluation errors. */
+/**
+ * A compiled expression: call it with a context (plain JSON values, or a context converted once
+ * with `celContext` when several expressions read the same message); it throws on evaluation errors.
+ */
 export interface CompiledExpression {
   /** Source text. */
   readonly source: string;
@@ -95,7 +99,7 @@ export class RuleEngine {
     if (!checked.valid) throw this.#translate(checked.error, where, source);
     return {
       source,
-      evaluate: (context) => program(context as unknown as Record<string, unknown>),
+      evaluate: (context) => program(celContext(context) as unknown as Record<string, unknown>),
     };
   }
 
