@@ -220,8 +220,8 @@ export class HttpExtended implements ProtocolHttpExtended {
   }
 
   /**
-   * Returns a cached client-credentials token for (tokenUrl, clientId, scope) or fetches one; a cache
-   * hit does no I/O, and concurrent callers of one key share one request.
+   * Returns a cached client-credentials token for (tokenUrl, clientId, scope, secret) or fetches one; a
+   * cache hit does no I/O, and concurrent callers with the same credentials share one request.
    * @throws InvalidOptionError for a bad URL, id, secret or scope
    * @throws OAuth2Error `OAUTH2_ERROR` (server's `error`), `OAUTH2_INVALID_RESPONSE`, `OAUTH2_REQUEST_FAILED`
    */
@@ -241,7 +241,7 @@ export class HttpExtended implements ProtocolHttpExtended {
     }
   }
 
-  /** Drops the cached token of (tokenUrl, clientId, scope), e.g. after a resource server answered 401; true when one was cached. */
+  /** Drops the cached tokens of (tokenUrl, clientId, scope), whatever secret fetched them, e.g. after a resource server answered 401; true when one was cached. */
   invalidateOauth2Token(tokenUrl: string, clientId: string, options: ProtocolOAuth2Options = {}): boolean {
     return this.#oauth2.invalidate(tokenUrl, clientId, options.scope);
   }

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { ProtocolOAuth2Token } from '@onex/spi-types';
 import { OAuth2Error } from '../errors/oauth2-error.js';
@@ -16,7 +17,6 @@ export interface OAuth2TokenCacheSettings {
 
 interface CacheEntry {
   readonly token: ProtocolOAuth2Token;
-  readonly secret: string;
   readonly refreshAt: number;
 }
 
@@ -31,14 +31,19 @@ export interface OAuth2CacheStats {
 }
 
 /**
- * Client-credentials tokens cached per (token URL, client id, scope), refreshed `refreshSkewMs`
- * before expiry, with one request in flight per key however many callers wait for it.
+ * Client-credentials tokens cached per credentials (token URL, client id, scope and secret),
+ * refreshed `refreshSkewMs` before expiry, with one request in flight per credentials however many
+ * callers wait for it. A caller only ever gets a token (or an error) obtained with its own secret;
+ * secrets are held as salted SHA-256 digests, never in clear, in every key.
  */
 export class OAuth2TokenCache {
   readonly #settings: OAuth2TokenCacheSettings;
   readonly #dispatcher: Dispatcher;
-  readonly #entries = new Map<string, CacheEntry>();
+  /** (token URL, client id, scope) → secret digest → entry; `invalidate` has no secret, so it drops the whole group. */
+  readonly #entries = new Map<string, Map<string, CacheEntry>>();
   readonly #inFlight = new Map<string, Promise<ProtocolOAuth2Token>>();
+  /** Per-instance salt: digests cannot be compared across processes or precomputed. */
+  readonly #salt = randomBytes(16);
   #hits = 0;
   #fetches = 0;
 
@@ -55,24 +60,27 @@ export class OAuth2TokenCache {
     scope: string | undefined,
     method: OAuth2ClientAuthMethod = this.#settings.clientAuthMethod,
   ): Promise<ProtocolOAuth2Token> {
-    const key = cacheKey(tokenUrl, clientId, scope);
-    const entry = this.#entries.get(key);
-    if (entry !== undefined && entry.secret === clientSecret && this.#settings.now() < entry.refreshAt) {
+    const group = cacheKey(tokenUrl, clientId, scope);
+    const digest = this.#digest(clientSecret);
+    const entry = this.#entries.get(group)?.get(digest);
+    if (entry !== undefined && this.#settings.now() < entry.refreshAt) {
       this.#hits += 1;
       publish('oauth2-cache-hit', { tokenUrl, clientId, scope });
       return Promise.resolve(entry.token);
     }
-    let pending = this.#inFlight.get(key);
+    // The auth method is part of the flight: a caller's request is sent the way it asked for.
+    const flight = JSON.stringify([group, digest, method]);
+    let pending = this.#inFlight.get(flight);
     if (pending === undefined) {
-      pending = this.#fetch(key, tokenUrl, clientId, clientSecret, scope, method).finally(() => {
-        this.#inFlight.delete(key);
+      pending = this.#fetch(group, digest, tokenUrl, clientId, clientSecret, scope, method).finally(() => {
+        this.#inFlight.delete(flight);
       });
-      this.#inFlight.set(key, pending);
+      this.#inFlight.set(flight, pending);
     }
     return pending;
   }
 
-  /** Drops the cached token of a key; true when one was cached. */
+  /** Drops the cached tokens of (token URL, client id, scope), whatever secret fetched them; true when one was cached. */
   invalidate(tokenUrl: string, clientId: string, scope: string | undefined): boolean {
     return this.#entries.delete(cacheKey(tokenUrl, clientId, scope));
   }
@@ -84,11 +92,30 @@ export class OAuth2TokenCache {
 
   /** Snapshot of the counters. */
   stats(): OAuth2CacheStats {
-    return { hits: this.#hits, fetches: this.#fetches, size: this.#entries.size };
+    let size = 0;
+    for (const group of this.#entries.values()) size += group.size;
+    return { hits: this.#hits, fetches: this.#fetches, size };
+  }
+
+  #digest(secret: string): string {
+    return createHash('sha256').update(this.#salt).update(secret, 'utf8').digest('base64url');
+  }
+
+  #store(group: string, digest: string, entry: CacheEntry): void {
+    let entries = this.#entries.get(group);
+    if (entries === undefined) {
+      entries = new Map();
+      this.#entries.set(group, entries);
+    }
+    // Tokens of a secret that was rotated away are dropped once expired, so rotations do not pile up.
+    const now = this.#settings.now();
+    for (const [other, old] of entries) if (other !== digest && old.token.expiresAt <= now) entries.delete(other);
+    entries.set(digest, entry);
   }
 
   async #fetch(
-    key: string,
+    group: string,
+    digest: string,
     tokenUrl: string,
     clientId: string,
     clientSecret: string,
@@ -184,15 +211,12 @@ export class OAuth2TokenCache {
       ...(grantedScope !== undefined ? { scope: grantedScope } : {}),
       ...(typeof body['refresh_token'] === 'string' ? { refreshToken: body['refresh_token'] } : {}),
     };
-    this.#entries.set(key, {
-      token,
-      secret: clientSecret,
-      refreshAt: token.expiresAt - this.#settings.refreshSkewMs,
-    });
+    this.#store(group, digest, { token, refreshAt: token.expiresAt - this.#settings.refreshSkewMs });
     return token;
   }
 }
 
+/** Unambiguous, whatever characters the parts contain (a NUL-joined key let `a`+`b\0c` meet `a\0b`+`c`). */
 function cacheKey(tokenUrl: string, clientId: string, scope: string | undefined): string {
-  return `${tokenUrl}\u0000${clientId}\u0000${scope ?? ''}`;
+  return JSON.stringify([tokenUrl, clientId, scope ?? '']);
 }
