@@ -20,6 +20,7 @@ export { RoutingTable } from './rules/routing-table.js';
 export type { Route, RoutingDecision } from './rules/routing-table.js';
 export { bridgeChannels } from './internal/diagnostics.js';
 export {
+  BridgeBadRequestError,
   BridgeConfigError,
   BridgeDeliveryError,
   BridgeDuplicateNameError,
@@ -32,6 +33,7 @@ export {
   BridgeNotFoundError,
   BridgeOverloadedError,
   BridgePayloadTooLargeError,
+  BridgeRequestTimeoutError,
   BridgeRouteNotFoundError,
   BridgeRuleSyntaxError,
   BridgeRuleTooLargeError,

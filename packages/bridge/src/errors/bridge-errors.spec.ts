@@ -23,6 +23,8 @@ const cases: [Error & { code: string }, string, string, string, unknown][] = [
   [new errors.BridgeRouteNotFoundError('POST', '/x'), 'BridgeRouteNotFoundError', 'BRIDGE_ROUTE_NOT_FOUND', 'no route for POST /x', undefined],
   [new errors.BridgeUnauthorizedError('missing bearer token', cause), 'BridgeUnauthorizedError', 'BRIDGE_UNAUTHORIZED', 'unauthorized: missing bearer token', cause],
   [new errors.BridgeForbiddenError('nope'), 'BridgeForbiddenError', 'BRIDGE_FORBIDDEN', 'forbidden: nope', undefined],
+  [new errors.BridgeBadRequestError("request target '/%zz' has invalid percent-encoding", cause), 'BridgeBadRequestError', 'BRIDGE_BAD_REQUEST', "request target '/%zz' has invalid percent-encoding", cause],
+  [new errors.BridgeRequestTimeoutError('request headers', 10, 'headersTimeoutMs'), 'BridgeRequestTimeoutError', 'BRIDGE_REQUEST_TIMEOUT', 'request headers took longer than 10 ms (headersTimeoutMs)', undefined],
 ];
 
 describe('bridge errors', () => {

@@ -166,6 +166,20 @@ export class BridgeForbiddenError extends BridgeError<'BRIDGE_FORBIDDEN'> {
   }
 }
 
+/** An ingress request is not well-formed HTTP: a request target that is not a URL, bad percent-encoding, an unparsable request line or headers. */
+export class BridgeBadRequestError extends BridgeError<'BRIDGE_BAD_REQUEST'> {
+  constructor(message: string, cause?: unknown) {
+    super('BRIDGE_BAD_REQUEST', message, { cause });
+  }
+}
+
+/** An ingress client took too long to send its headers, its request, or the next body bytes; `option` names the limit. */
+export class BridgeRequestTimeoutError extends BridgeError<'BRIDGE_REQUEST_TIMEOUT'> {
+  constructor(what: string, timeoutMs: number, option: string) {
+    super('BRIDGE_REQUEST_TIMEOUT', `${what} took longer than ${timeoutMs} ms (${option})`, { details: { what, timeoutMs, option } });
+  }
+}
+
 /** True for any error of `@onex/bridge` (checks the code, so it works across duplicate installs). */
 export function isBridgeError(error: unknown): error is BridgeError {
   return hasErrorCode(error, (error as { code?: string } | null)?.code ?? '') && String((error as { code: string }).code).startsWith('BRIDGE_');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, jwtVerify } from 'jose';
 import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
 import { FetchHttpClient } from '../../test/support/fetch-http-client.js';
+import { rawRequest, startIngressProcess, type IngressProcess } from '../../test/support/ingress-process.js';
 import { WsHttpExtended } from '../../test/support/ws-http-extended.js';
 import { HttpAdapter } from '../adapters/http-adapter.js';
 import { KafkaAdapter } from '../adapters/kafka-adapter.js';
@@ -214,9 +215,99 @@ describe(IngressServer, () => {
     expect(ready.headers.get('retry-after')).toBe('1');
   });
 
+  describe('slow clients', () => {
+    const port = () => ingress.address().port;
+    const head = (length: number) => `POST /mem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+    it('holds no in-flight slot for clients stalled mid-body and answers them 408 after bodyIdleTimeoutMs', async () => {
+      await start({ maxInFlight: 2, bodyIdleTimeoutMs: 300, headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+      const started = Date.now();
+      // Two clients send their headers and half a body, then stall.
+      const stalled = [rawRequest(port(), [head(20), '{"n":'], { timeoutMs: 3000 }), rawRequest(port(), [head(20), '{"n":'], { timeoutMs: 3000 })];
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      expect((await post('/mem', '{"n":1}')).status).toBe(200);
+      expect(ingress.inFlight).toBe(0);
+      for (const response of await Promise.all(stalled)) {
+        expect(response?.status).toBe(408);
+        expect(response?.json).toMatchObject({ error_code: 408, code: 'BRIDGE_REQUEST_TIMEOUT', message: 'a pause in the request body took longer than 300 ms (bodyIdleTimeoutMs)' });
+        expect(response?.headers['connection']).toBe('close');
+      }
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(memory.records('sink')).toHaveLength(1);
+    });
+
+    it('answers 408 to a client that stalls in its headers, after headersTimeoutMs', async () => {
+      await start({ headersTimeoutMs: 200, requestTimeoutMs: 2000 });
+      const started = Date.now();
+      const response = await rawRequest(port(), ['POST /mem HTTP/1.1\r\nHost: x\r\n'], { timeoutMs: 3000 });
+      expect(response?.status).toBe(408);
+      expect(response?.json).toMatchObject({ code: 'BRIDGE_REQUEST_TIMEOUT', message: 'request headers took longer than 200 ms (headersTimeoutMs)' });
+      expect(Date.now() - started).toBeLessThan(1500);
+    });
+
+    it('answers 408 to a body that trickles in for longer than requestTimeoutMs, and loses no accepted record', async () => {
+      await start({ headersTimeoutMs: 200, requestTimeoutMs: 600, bodyIdleTimeoutMs: 400 });
+      const body = '{"n":"' + 'x'.repeat(20) + '"}';
+      const chunks = [head(body.length), ...body.match(/.{1,2}/g)!];
+      const response = await rawRequest(port(), chunks, { gapMs: 100, timeoutMs: 4000 });
+      expect(response?.status).toBe(408);
+      expect(response?.json).toMatchObject({ code: 'BRIDGE_REQUEST_TIMEOUT' });
+      expect(memory.records('sink')).toHaveLength(0);
+      expect((await post('/mem', '{"n":2}')).status).toBe(200);
+    });
+
+    it('validates its timeouts', () => {
+      expect(() => new IngressServer({ bodyIdleTimeoutMs: 0 })).toThrow('`bodyIdleTimeoutMs` must be a positive integer, got 0');
+      expect(() => new IngressServer({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(
+        '`headersTimeoutMs` (5000) must not be greater than `requestTimeoutMs` (1000)',
+      );
+    });
+  });
+
   it('validates its options', () => {
     expect(() => new IngressServer({ port: 70000 })).toThrow('`port` must be an integer from 0 to 65535, got 70000');
     expect(() => new IngressServer({ maxBodyBytes: 0 })).toThrow('`maxBodyBytes` must be a positive integer, got 0');
+  });
+});
+
+describe('IngressServer under hostile requests (in a child process)', () => {
+  let ingress: IngressProcess | undefined;
+  afterEach(async () => {
+    await ingress?.stop();
+    ingress = undefined;
+  });
+
+  const post = (target: string, body = '{"n":1}', extra = '') =>
+    `POST ${target} HTTP/1.1\r\nHost: x\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+
+  it('answers 400 BRIDGE_BAD_REQUEST to request targets that are not URLs, before auth, and stays up', async () => {
+    ingress = await startIngressProcess({ apiKeys: { k1: '*' } });
+    for (const target of ['http://[', 'http://a:99999/', 'http://%zz/', 'http://[::1/json']) {
+      const response = await rawRequest(ingress.port, [post(target)]);
+      expect({ target, status: response?.status, code: response?.json?.['code'] }).toEqual({ target, status: 400, code: 'BRIDGE_BAD_REQUEST' });
+      expect(response?.json?.['message']).toContain('request target');
+      expect(ingress.alive()).toBe(true);
+    }
+    const normal = await rawRequest(ingress.port, [post('/json', '{"n":1}', 'X-Api-Key: k1\r\n')]);
+    expect(normal?.status).toBe(200);
+    expect((await ingress.records())['events']).toHaveLength(1);
+  });
+
+  it('answers requests the HTTP parser refuses with a typed 400 or 431 and stays up', async () => {
+    ingress = await startIngressProcess({ maxHeaderBytes: 1024 });
+    const cases: [string, number][] = [
+      ['GARBAGE\r\n\r\n', 400],
+      ['POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}', 400],
+      ['POST /json HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
+      [`POST /json HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(2000)}\r\n\r\n`, 431],
+    ];
+    for (const [request, status] of cases) {
+      const response = await rawRequest(ingress.port, [request]);
+      expect({ request: request.slice(0, 60), status: response?.status, code: response?.json?.['code'] }).toEqual({ request: request.slice(0, 60), status, code: 'BRIDGE_BAD_REQUEST' });
+      expect(ingress.alive()).toBe(true);
+    }
+    expect((await rawRequest(ingress.port, [post('/json')]))?.status).toBe(200);
   });
 });
 

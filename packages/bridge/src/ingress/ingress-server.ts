@@ -1,13 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ContextValue, ProtocolBridgeMessage, ProtocolBridgeResult } from '@onex/spi-types';
 import type { BridgeHandle } from '../adapters/bridge-adapter.js';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import {
+  BridgeBadRequestError,
   BridgeConfigError,
   BridgeMalformedBodyError,
   BridgeOverloadedError,
   BridgePayloadTooLargeError,
+  BridgeRequestTimeoutError,
   BridgeRouteNotFoundError,
   BridgeStoppedError,
   BridgeUnsupportedMediaTypeError,
@@ -30,6 +33,14 @@ export interface IngressServerOptions {
   readonly maxInFlight?: number;
   /** Value of `Retry-After` on 429 and 503, in seconds. @default 1 */
   readonly retryAfterSeconds?: number;
+  /** Time a client has to send the request line and headers; then 408. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, headers and body; then 408. @default 60000 */
+  readonly requestTimeoutMs?: number;
+  /** Longest pause between two pieces of a request body; then 408. @default 10000 */
+  readonly bodyIdleTimeoutMs?: number;
+  /** Largest request line plus headers, in bytes; more get 431. @default 16384 */
+  readonly maxHeaderBytes?: number;
   /** Auth hook run before the body is read; throw to answer 401/403. */
   readonly authenticate?: IngressAuthenticator;
 }
@@ -54,6 +65,8 @@ export class IngressServer {
   readonly #paths = new Map<string, BridgeHandle>();
   readonly #bridges = new Set<BridgeHandle>();
   readonly #byStatus = new Map<number, number>();
+  /** The response of the request each connection is on, for `clientError` to tell a body timeout from a header timeout. */
+  readonly #responses = new WeakMap<Duplex, ServerResponse>();
   #server: Server | undefined;
   #listening: Promise<void> | undefined;
   #inFlight = 0;
@@ -74,15 +87,38 @@ export class IngressServer {
       maxRecords: positiveInteger('maxRecords', options.maxRecords, 1000),
       maxInFlight: positiveInteger('maxInFlight', options.maxInFlight, 256),
       retryAfterSeconds: nonNegative('retryAfterSeconds', options.retryAfterSeconds, 1),
+      headersTimeoutMs: positiveInteger('headersTimeoutMs', options.headersTimeoutMs, 10_000),
+      requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, 60_000),
+      bodyIdleTimeoutMs: positiveInteger('bodyIdleTimeoutMs', options.bodyIdleTimeoutMs, 10_000),
+      maxHeaderBytes: positiveInteger('maxHeaderBytes', options.maxHeaderBytes, 16 * 1024),
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     };
+    if (this.#options.headersTimeoutMs > this.#options.requestTimeoutMs) {
+      throw new BridgeConfigError(
+        `\`headersTimeoutMs\` (${this.#options.headersTimeoutMs}) must not be greater than \`requestTimeoutMs\` (${this.#options.requestTimeoutMs})`,
+      );
+    }
   }
 
   /** Starts listening (once); resolves when bound. */
   listen(): Promise<void> {
     this.#listening ??= new Promise<void>((resolve, reject) => {
-      const server = createServer((req, res) => void this.#handle(req, res));
+      const { headersTimeoutMs, requestTimeoutMs, maxHeaderBytes } = this.#options;
+      const server = createServer(
+        {
+          headersTimeout: headersTimeoutMs,
+          requestTimeout: requestTimeoutMs,
+          maxHeaderSize: maxHeaderBytes,
+          // Node checks both timeouts on this interval (30 s by default), so it bounds their precision.
+          connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+        },
+        (req, res) => {
+          this.#responses.set(req.socket, res);
+          void this.#handle(req, res);
+        },
+      );
       server.keepAliveTimeout = 5000;
+      server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(error, socket));
       server.once('error', reject);
       server.listen(this.#options.port, this.#options.host, () => {
         server.off('error', reject);
@@ -134,8 +170,9 @@ export class IngressServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = pathOf(req.url ?? '/');
     try {
+      // Inside the try: a target `new URL` rejects is the client's error, answered 400 (it crashed the process).
+      const path = pathOf(req.url ?? '/');
       if (req.method === 'GET' || req.method === 'HEAD') {
         if (path === '/health') return this.#send(res, 200, { status: 'ok' });
         if (path === '/ready') return this.#ready(res);
@@ -146,23 +183,27 @@ export class IngressServer {
         res.setHeader('allow', 'POST');
         return this.#send(res, 405, { error_code: 405, code: 'BRIDGE_ROUTE_NOT_FOUND', message: `method ${req.method} not allowed on ${path}` });
       }
+      // Refused early when full, so an overloaded ingress does not read bodies it will not deliver.
       if (this.#inFlight >= this.#options.maxInFlight) {
         req.resume();
-        throw new BridgeOverloadedError('ingress in-flight requests', this.#options.maxInFlight, this.#options.retryAfterSeconds * 1000);
+        throw this.#overloaded();
       }
+      if (!bridge.accepting()) throw new BridgeStoppedError(bridge.bridgeId);
+      if (this.#options.authenticate) {
+        await this.#options.authenticate({
+          method: req.method,
+          path,
+          headers: req.headers,
+          bridgeName: bridge.name,
+          ...(topic !== undefined ? { topic } : {}),
+        });
+      }
+      const records = await this.#readRecords(req, bridge);
+      // The slot is taken only once the body is in: a client that stalls its body holds no slot
+      // (it ends at bodyIdleTimeoutMs or requestTimeoutMs).
+      if (this.#inFlight >= this.#options.maxInFlight) throw this.#overloaded();
       this.#inFlight += 1;
       try {
-        if (!bridge.accepting()) throw new BridgeStoppedError(bridge.bridgeId);
-        if (this.#options.authenticate) {
-          await this.#options.authenticate({
-            method: req.method,
-            path,
-            headers: req.headers,
-            bridgeName: bridge.name,
-            ...(topic !== undefined ? { topic } : {}),
-          });
-        }
-        const records = await this.#readRecords(req, bridge);
         await this.#deliver(res, bridge, records, path);
       } finally {
         this.#inFlight -= 1;
@@ -171,6 +212,45 @@ export class IngressServer {
       if (!req.complete) req.resume();
       this.#fail(res, error);
     }
+  }
+
+  #overloaded(): BridgeOverloadedError {
+    return new BridgeOverloadedError('ingress in-flight requests', this.#options.maxInFlight, this.#options.retryAfterSeconds * 1000);
+  }
+
+  /**
+   * Answers what Node's HTTP parser refuses, and its header and request timeouts, with the same
+   * typed JSON as every other error (Node's own answer has no body).
+   */
+  #clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    const res = this.#responses.get(socket);
+    const pending = res !== undefined && !res.writableFinished;
+    if (error.code === 'ECONNRESET' || !socket.writable || (pending && res.headersSent)) {
+      socket.destroy();
+      return;
+    }
+    let failure: Error & { code: string };
+    let status: number;
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      failure = pending
+        ? new BridgeRequestTimeoutError('the request', this.#options.requestTimeoutMs, 'requestTimeoutMs')
+        : new BridgeRequestTimeoutError('request headers', this.#options.headersTimeoutMs, 'headersTimeoutMs');
+      status = 408;
+    } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+      failure = new BridgeBadRequestError(`request line and headers exceed maxHeaderBytes (${this.#options.maxHeaderBytes} bytes)`, error);
+      status = 431;
+    } else {
+      const reason = (error as { reason?: unknown }).reason;
+      failure = new BridgeBadRequestError(`request is not valid HTTP/1.1: ${typeof reason === 'string' ? reason : error.message}`, error);
+      status = 400;
+    }
+    this.#count(status);
+    const text = JSON.stringify({ error_code: status, code: failure.code, message: failure.message });
+    // Written then destroyed, as Node's own handler does: the parser cannot go on with this connection.
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+    socket.destroy();
   }
 
   #route(path: string): { bridge: BridgeHandle; topic?: string } {
@@ -195,7 +275,7 @@ export class IngressServer {
     if (Number.isFinite(declared) && declared > this.#options.maxBodyBytes) {
       throw new BridgePayloadTooLargeError(this.#options.maxBodyBytes);
     }
-    const body = await readBody(req, this.#options.maxBodyBytes);
+    const body = await readBody(req, this.#options.maxBodyBytes, this.#options.bodyIdleTimeoutMs);
     if (!JSON_TYPES.has(type)) return [{ payload: type === 'text/plain' ? body.toString('utf8') : new Uint8Array(body) }];
     let parsed: unknown;
     try {
@@ -283,11 +363,14 @@ export class IngressServer {
     if (code === 'BRIDGE_OVERLOADED' && !String((error as BridgeOverloadedError).details['what']).startsWith('ingress')) status = 503;
     if (status === 429 || status === 503) res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
     if (status === 401) res.setHeader('www-authenticate', 'Bearer');
-    if (status === 413) res.setHeader('connection', 'close');
+    // The rest of the request is not read, so the connection cannot carry another one.
+    if (status === 413 || status === 408) res.setHeader('connection', 'close');
     this.#send(res, status, { error_code: status, code, message: status === 500 ? 'internal error' : (error as Error).message });
   }
 
   #send(res: ServerResponse, status: number, body: unknown): void {
+    // Gone: `clientError` answered on the socket already, or the client left.
+    if (res.socket?.destroyed === true) return;
     this.#count(status);
     if (res.headersSent) return;
     const text = JSON.stringify(body);
@@ -301,6 +384,8 @@ export class IngressServer {
 }
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BRIDGE_BAD_REQUEST: 400,
+  BRIDGE_REQUEST_TIMEOUT: 408,
   BRIDGE_MALFORMED_BODY: 400,
   BRIDGE_INVALID_MESSAGE: 400,
   BRIDGE_FORMAT: 400,
@@ -313,36 +398,74 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BRIDGE_STOPPED: 503,
 };
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The request body, up to `limit` bytes.
+ * @throws BridgePayloadTooLargeError past `limit`; BridgeRequestTimeoutError when no bytes come for `idleMs`
+ */
+function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => fail(new BridgeRequestTimeoutError('a pause in the request body', idleMs, 'bodyIdleTimeoutMs')), idleMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', fail);
+      req.off('close', onClose);
+    };
+    function fail(error: unknown) {
+      cleanup();
+      reject(error);
+    }
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        reject(new BridgePayloadTooLargeError(limit));
+        fail(new BridgePayloadTooLargeError(limit));
         return;
       }
       chunks.push(chunk);
+      timer.refresh();
     };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    // A connection closed mid-body (by the client, or by a request timeout) must not leave this pending.
+    const onClose = () => fail(new BridgeBadRequestError('the connection closed before the request body was complete'));
     req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    req.once('end', onEnd);
+    req.once('error', fail);
+    req.once('close', onClose);
   });
 }
 
-/** Path of a request target: the origin form read as is when `new URL` would not change it. */
+/**
+ * Path of a request target: the origin form read as is when `new URL` would not change it.
+ * @throws BridgeBadRequestError when the target is not a URL or has invalid percent-encoding
+ */
 function pathOf(target: string): string {
   const query = target.indexOf('?');
   const path = query === -1 ? target : target.slice(0, query);
   if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path;
-  return new URL(target, 'http://ingress').pathname;
+  let pathname: string;
+  try {
+    pathname = new URL(target, 'http://ingress').pathname;
+  } catch (error) {
+    throw new BridgeBadRequestError(`request target ${showTarget(target)} is not a valid path or URL`, error);
+  }
+  if (BAD_PERCENT.test(pathname)) throw new BridgeBadRequestError(`request target ${showTarget(target)} has invalid percent-encoding`);
+  return pathname;
+}
+
+/** A request target for an error message: quoted and cut short (it is attacker-controlled). */
+function showTarget(target: string): string {
+  return JSON.stringify(target.length > 200 ? `${target.slice(0, 200)}…` : target);
 }
 
 const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@/]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 function toMessage(record: IngressRecord, path: string): ProtocolBridgeMessage {
   return {

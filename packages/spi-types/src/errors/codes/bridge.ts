@@ -19,6 +19,8 @@ export const BRIDGE_ERROR_CODES = [
   'BRIDGE_ROUTE_NOT_FOUND',
   'BRIDGE_UNAUTHORIZED',
   'BRIDGE_FORBIDDEN',
+  'BRIDGE_BAD_REQUEST',
+  'BRIDGE_REQUEST_TIMEOUT',
 ] as const;
 /** A code of {@link BRIDGE_ERROR_CODES}. */
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
