@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { SchemaInvalidError } from '../errors/schema-registry-errors.js';
+import { acceptBigintInUnions, exactTypeHook } from './avro-exact-types.js';
 import type { ResolvedReference, SchemaFormat } from './schema-format.js';
 
 /** A parsed Avro schema. */
@@ -26,7 +27,7 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
     const registry: Record<string, avro.Type> = {};
     for (const reference of references) {
       try {
-        avro.Type.forSchema(parseJson(reference.schema, `reference ${reference.name}`) as avro.Schema, { registry });
+        acceptBigintInUnions(avro.Type.forSchema(parseJson(reference.schema, `reference ${reference.name}`) as avro.Schema, { registry, typeHook: exactTypeHook }));
       } catch (error) {
         if (error instanceof SchemaInvalidError) throw error;
         throw new SchemaInvalidError(`invalid Avro reference ${reference.name}: ${(error as Error).message}`, {
@@ -35,7 +36,9 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
       }
     }
     try {
-      return { type: avro.Type.forSchema(parseJson(text, 'Avro schema') as avro.Schema, { registry }) };
+      const type = avro.Type.forSchema(parseJson(text, 'Avro schema') as avro.Schema, { registry, typeHook: exactTypeHook });
+      acceptBigintInUnions(type);
+      return { type };
     } catch (error) {
       if (error instanceof SchemaInvalidError) throw error;
       throw new SchemaInvalidError(`invalid Avro schema: ${(error as Error).message}`, { cause: error });

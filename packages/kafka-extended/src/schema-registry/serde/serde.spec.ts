@@ -171,6 +171,67 @@ describe(AvroSerde, () => {
     expect([readSchemaId(a), readSchemaId(b)]).toEqual([1, 2]);
   });
 
+  describe('long values', () => {
+    const LONGS = { type: 'record', name: 'Longs', fields: [{ name: 'v', type: 'long' }, { name: 'o', type: ['null', 'long'], default: null }] };
+    /** The Avro zigzag varint of a 64-bit value, computed with bigint arithmetic as the spec defines it. */
+    const zigzagVarint = (n: bigint): number[] => {
+      let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+      const out: number[] = [];
+      while (z > 0x7fn) {
+        out.push(Number(z & 0x7fn) | 0x80);
+        z >>= 7n;
+      }
+      out.push(Number(z));
+      return out;
+    };
+    const TWO_53 = 2n ** 53n;
+    const TWO_63 = 2n ** 63n;
+
+    it('writes and reads every safe integer exactly, as a number, down to -(2^53-1)', async () => {
+      const serde = new AvroSerde({ registry, schema: LONGS });
+      for (const v of [-4503599627370497, -(2 ** 53 - 2), -(2 ** 53 - 1), 2 ** 53 - 1, 2 ** 53 - 2, 4503599627370497, -(2 ** 31), 2 ** 31, -1, 0]) {
+        const bytes = await serde.serialize('longs', { v, o: v });
+        const body = zigzagVarint(BigInt(v));
+        expect([...bytes.subarray(5)]).toEqual([...body, 2, ...body]);
+        expect(await serde.deserialize('longs', bytes)).toEqual({ v, o: v });
+      }
+    });
+
+    it('reads longs beyond the safe range as bigint and writes bigint values exactly', async () => {
+      const serde = new AvroSerde({ registry, schema: LONGS });
+      for (const v of [TWO_53, -TWO_53, TWO_53 + 1n, -TWO_53 - 1n, TWO_63 - 1n, -TWO_63, -(2n ** 60n) - 1n]) {
+        const bytes = await serde.serialize('longs', { v, o: v });
+        const body = zigzagVarint(v);
+        expect([...bytes.subarray(5)]).toEqual([...body, 2, ...body]);
+        expect(await serde.deserialize('longs', bytes)).toEqual({ v, o: v });
+      }
+      // A safe bigint reads back as the same number.
+      expect(await serde.deserialize('longs', await serde.serialize('longs', { v: 5n, o: null }))).toEqual({ v: 5, o: null });
+    });
+
+    it('refuses numbers that are not safe integers and bigints beyond 64 bits, naming the value', async () => {
+      const serde = new AvroSerde({ registry, schema: LONGS });
+      for (const v of [2 ** 53, -(2 ** 53), 1e20, 1.5, NaN, TWO_63, -TWO_63 - 1n]) {
+        await expect(serde.serialize('longs', { v, o: null })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('Longs') });
+      }
+    });
+
+    it('refuses a long varint longer than 64 bits instead of dropping its high bits', async () => {
+      const serde = new AvroSerde({ registry, schema: LONGS });
+      await serde.serialize('longs', { v: 0, o: null });
+      const overlong = Uint8Array.of(0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x03, 0);
+      await expect(serde.deserialize('longs', overlong)).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('64 bits') });
+    });
+
+    it('promotes a written long to a double reader with correct rounding', async () => {
+      const writer = new AvroSerde({ registry, schema: LONGS });
+      const readerSchema = { ...LONGS, fields: [{ name: 'v', type: 'double' }, { name: 'o', type: ['null', 'double'], default: null }] };
+      const reader = new AvroSerde({ registry, readerSchema });
+      const big = -(2n ** 60n) - 1n;
+      expect(await reader.deserialize('longs', await writer.serialize('longs', { v: big, o: -4503599627370497 }))).toEqual({ v: -(2 ** 60), o: -4503599627370497 });
+    });
+  });
+
   it('encodes values bigger than a slab into a buffer of their own', async () => {
     const serde = new AvroSerde({ registry, schema: USER });
     const name = 'x'.repeat(100_000);

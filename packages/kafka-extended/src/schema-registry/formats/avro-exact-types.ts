@@ -1,0 +1,244 @@
+import avro from 'avsc';
+
+/** avsc's cursor over a buffer, which `Type#_read` and `Type#_write` advance. */
+interface Tap {
+  buf: Buffer;
+  pos: number;
+}
+
+/** The avsc 5 internals the types below override or call. */
+interface AvscInternals {
+  _read(tap: Tap): unknown;
+  _write(tap: Tap, value: unknown): void;
+  _check(value: unknown, flags: unknown, hook?: (value: unknown, type: unknown) => void): boolean;
+  _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void;
+}
+
+type AvscTypeClass = new () => avro.Type;
+const types = avro.types as unknown as Record<'LongType' | 'FloatType' | 'DoubleType' | 'UnwrappedUnionType', AvscTypeClass>;
+
+const TWO_26 = 67108864;
+const TWO_27 = 134217728;
+const TWO_31 = 2147483648;
+const MAX_SAFE_MAGNITUDE = Number.MAX_SAFE_INTEGER - 1; // -(m + 1) stays safe up to this m
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+function invalidLong(value: unknown): Error {
+  const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? typeof value;
+  return new Error(`invalid long ${shown}: a long is a safe integer number (|v| <= 2^53-1) or a bigint in [-2^63, 2^63-1]`);
+}
+
+function isLong(value: unknown): boolean {
+  return typeof value === 'number' ? Number.isSafeInteger(value) : typeof value === 'bigint' && value >= MIN_LONG && value <= MAX_LONG;
+}
+
+function writeVarint64(tap: Tap, lo: number, hi: number): void {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  while (hi !== 0) {
+    buf[pos++] = (lo & 127) | 128;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  while (lo > 127) {
+    buf[pos++] = (lo & 127) | 128;
+    lo >>>= 7;
+  }
+  buf[pos++] = lo;
+  tap.pos = pos;
+}
+
+/**
+ * Reads the zigzag varint after its first four bytes (`low28`, which all had the continuation bit).
+ * Exact for all 64 bits: a safe integer as a number, anything else as a bigint.
+ */
+function readLongTail(tap: Tap, low28: number): number | bigint {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  let high = 0; // bits 28..63, at most 36 bits: exact as a double
+  let scale = 1;
+  for (let i = 0; ; i++) {
+    const b = buf[pos++];
+    if (b === undefined) break; // truncated: the caller sees the position past the end
+    if (i === 5) {
+      // The tenth byte holds bit 63 alone.
+      if (b > 1) {
+        tap.pos = pos;
+        throw new Error('invalid long encoding: the varint has more than 64 bits');
+      }
+      high += b * scale;
+      break;
+    }
+    high += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) break;
+    scale *= 128;
+  }
+  tap.pos = pos;
+  const negative = (low28 & 1) === 1;
+  if (high < TWO_26) {
+    const magnitude = high * TWO_27 + (low28 >>> 1);
+    if (!negative) return magnitude;
+    if (magnitude <= MAX_SAFE_MAGNITUDE) return -magnitude - 1;
+  }
+  const magnitude = (BigInt(high) << 27n) | BigInt(low28 >>> 1);
+  return negative ? -magnitude - 1n : magnitude;
+}
+
+/** Reads an Avro long exactly; four bytes or fewer (|v| < 2^27) stay on 32-bit integer arithmetic. */
+function readLong(tap: Tap): number | bigint {
+  const buf = tap.buf;
+  let pos = tap.pos;
+  let b = buf[pos++]!;
+  let n = b & 0x7f;
+  if (b > 0x7f) {
+    b = buf[pos++]!;
+    n |= (b & 0x7f) << 7;
+    if (b > 0x7f) {
+      b = buf[pos++]!;
+      n |= (b & 0x7f) << 14;
+      if (b > 0x7f) {
+        b = buf[pos++]!;
+        n |= (b & 0x7f) << 21;
+        if (b > 0x7f) {
+          tap.pos = pos;
+          return readLongTail(tap, n);
+        }
+      }
+    }
+  }
+  tap.pos = pos;
+  return (n >>> 1) ^ -(n & 1);
+}
+
+/** Writes an Avro long exactly; the caller has checked the value with {@link isLong}. */
+function writeLong(tap: Tap, value: number | bigint): void {
+  if (typeof value === 'number') {
+    if (value >= -1073741824 && value < 1073741824) {
+      writeVarint64(tap, ((value << 1) ^ (value >> 31)) >>> 0, 0);
+      return;
+    }
+    // zigzag(v) = 2m + sign with m = v or -v-1: split m so no step leaves the exact range of a double.
+    const negative = value < 0;
+    const magnitude = negative ? -value - 1 : value;
+    writeVarint64(tap, (magnitude % TWO_31) * 2 + (negative ? 1 : 0), Math.floor(magnitude / TWO_31));
+    return;
+  }
+  const zigzag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  writeVarint64(tap, Number(zigzag & 0xffffffffn), Number(zigzag >> 32n));
+}
+
+/**
+ * Rounds a 64-bit integer to the nearest float as Java's `(float) long` does. Rounding to 53 bits
+ * first could create a false tie, so the bits below 53 are folded into a sticky bit (round to odd).
+ */
+function longToFloat(value: number | bigint): number {
+  if (typeof value === 'number') return Math.fround(value);
+  const negative = value < 0n;
+  const magnitude = negative ? -value : value;
+  const shift = BigInt(Math.max(0, magnitude.toString(2).length - 53));
+  let top = magnitude >> shift;
+  if ((top << shift) !== magnitude) top |= 1n;
+  const rounded = Math.fround(Number(top) * 2 ** Number(shift));
+  return negative ? -rounded : rounded;
+}
+
+/**
+ * Avro `long` without avsc 5's rounding: avsc's default long computes zigzag values beyond 2^53
+ * in floating point, which flips the sign of longs below -2^52 and refuses ±(2^53-1).
+ */
+class ExactLongType extends types.LongType {
+  _check(value: unknown, _flags: unknown, hook?: (value: unknown, type: unknown) => void): boolean {
+    const valid = isLong(value);
+    if (!valid && hook) hook(value, this);
+    return valid;
+  }
+
+  _read(tap: Tap): number | bigint {
+    return readLong(tap);
+  }
+
+  _write(tap: Tap, value: unknown): void {
+    if (!isLong(value)) throw invalidLong(value);
+    writeLong(tap, value as number | bigint);
+  }
+}
+
+/** Avro `float`: as avsc's, but a promoted int or long is rounded to a float, as Java reads it. */
+class ExactFloatType extends types.FloatType {
+  _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void {
+    (types.FloatType.prototype as unknown as AvscInternals)._update.call(this, resolver, writer, opts);
+    if (writer.typeName === 'long') resolver._read = (tap) => longToFloat(readLong(tap));
+    else if (writer.typeName === 'int') resolver._read = (tap) => Math.fround((writer as unknown as AvscInternals)._read(tap) as number);
+  }
+}
+
+/** Avro `double`: as avsc's, but a promoted long is read exactly, then rounded once. */
+class ExactDoubleType extends types.DoubleType {
+  _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void {
+    (types.DoubleType.prototype as unknown as AvscInternals)._update.call(this, resolver, writer, opts);
+    if (writer.typeName === 'long') resolver._read = (tap) => Number(readLong(tap));
+  }
+}
+
+const LONG = new ExactLongType();
+const FLOAT = new ExactFloatType();
+const DOUBLE = new ExactDoubleType();
+
+/**
+ * The empty union `[]`, which Avro allows and avsc refuses: a type with no values. Writing any
+ * value fails; as a writer it is readable by any reader (it never has data); as a reader it reads nothing.
+ */
+function emptyUnion(): avro.Type {
+  const union = Object.create(types.UnwrappedUnionType.prototype) as Record<string, unknown>;
+  (avro.Type as unknown as { call(self: unknown): void }).call(union);
+  union.types = Object.freeze([]);
+  union._branchIndices = {};
+  union._bucketIndices = {};
+  union._dynamicBranches = null;
+  return Object.freeze(union) as unknown as avro.Type;
+}
+
+const PRIMITIVES: ReadonlyMap<unknown, avro.Type> = new Map<unknown, avro.Type>([
+  ['long', LONG],
+  ['float', FLOAT],
+  ['double', DOUBLE],
+]);
+
+/**
+ * avsc `typeHook` that puts the exact `long`, `float` and `double` types and the empty union in
+ * place of avsc's own; every other schema is left to avsc.
+ */
+export function exactTypeHook(schema: unknown): avro.Type | undefined {
+  if (typeof schema === 'string') return PRIMITIVES.get(schema);
+  if (Array.isArray(schema)) return schema.length === 0 ? emptyUnion() : undefined;
+  if (schema !== null && typeof schema === 'object') return PRIMITIVES.get((schema as { type?: unknown }).type);
+  return undefined;
+}
+
+/**
+ * Lets unwrapped unions with a `long` branch take bigint values: avsc picks the branch by
+ * `typeof`, and files a long under 'number' only. Walks every type reachable from `type`.
+ */
+export function acceptBigintInUnions(type: avro.Type, seen = new Set<avro.Type>()): void {
+  if (seen.has(type)) return;
+  seen.add(type);
+  const t = type as unknown as {
+    typeName: string;
+    fields?: { type: avro.Type }[];
+    itemsType?: avro.Type;
+    valuesType?: avro.Type;
+    types?: avro.Type[];
+    _bucketIndices?: Record<string, number>;
+  };
+  if (t.fields) for (const field of t.fields) acceptBigintInUnions(field.type, seen);
+  if (t.itemsType) acceptBigintInUnions(t.itemsType, seen);
+  if (t.valuesType) acceptBigintInUnions(t.valuesType, seen);
+  if (t.types) {
+    if (t.typeName === 'union:unwrapped' && t._bucketIndices && t._bucketIndices.bigint === undefined) {
+      const index = t.types.findIndex((branch) => branch.typeName === 'long');
+      if (index >= 0) t._bucketIndices.bigint = index;
+    }
+    for (const branch of t.types) acceptBigintInUnions(branch, seen);
+  }
+}
