@@ -1,6 +1,7 @@
 import type { ProtocolCircuitBreaker } from '@onex/spi-types';
 import type { BridgeAdapter } from './adapters/bridge-adapter.js';
 import { BridgeConfigError } from './errors/bridge-errors.js';
+import { DEFAULT_MAX_JSON_DEPTH } from './format/bounded-json.js';
 import type { RuleLimits } from './rules/rule-limits.js';
 
 /** Options of {@link CommunicationBridge}. */
@@ -19,6 +20,12 @@ export interface CommunicationBridgeOptions {
   readonly maxHealthyLag?: number;
   /** Timeout of each reachability check in `monitorBridgeHealth`, in ms. @default 5000 */
   readonly healthCheckTimeoutMs?: number;
+  /**
+   * Deepest nesting of a `json` payload decoded from bytes or text (Kafka values, WebSocket frames,
+   * ingress bodies); deeper documents are a `BRIDGE_FORMAT` error and are dead-lettered. At most 1000.
+   * @default 256
+   */
+  readonly maxJsonDepth?: number;
   /** Clock, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -31,8 +38,12 @@ export interface ResolvedBridgeOptions {
   readonly drainTimeoutMs: number;
   readonly maxHealthyLag: number;
   readonly healthCheckTimeoutMs: number;
+  readonly maxJsonDepth: number;
   readonly now: () => number;
 }
+
+/** Highest accepted `maxJsonDepth`: much deeper documents overflow the stack of `JSON.stringify`. */
+const MAX_JSON_DEPTH_LIMIT = 1000;
 
 /**
  * Validates the options once.
@@ -56,8 +67,17 @@ export function resolveBridgeOptions(options: CommunicationBridgeOptions): Resol
     drainTimeoutMs: nonNegative('drainTimeoutMs', options.drainTimeoutMs, 30_000),
     maxHealthyLag: nonNegative('maxHealthyLag', options.maxHealthyLag, 10_000),
     healthCheckTimeoutMs: positiveInteger('healthCheckTimeoutMs', options.healthCheckTimeoutMs, 5_000),
+    maxJsonDepth: jsonDepth(options.maxJsonDepth),
     now: options.now ?? Date.now,
   };
+}
+
+function jsonDepth(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_JSON_DEPTH;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_JSON_DEPTH_LIMIT) {
+    throw new BridgeConfigError(`\`maxJsonDepth\` must be an integer from 1 to ${MAX_JSON_DEPTH_LIMIT}, got ${show(value)}`);
+  }
+  return value;
 }
 
 /** @throws BridgeConfigError unless `value` is a positive integer */

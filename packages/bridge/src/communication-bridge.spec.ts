@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { CommunicationBridge } from './communication-bridge.js';
+import { BridgeFormatError } from './errors/bridge-errors.js';
 
 function setup(options: ConstructorParameters<typeof CommunicationBridge>[0] = {}) {
   const memory = new MemoryAdapter();
@@ -222,6 +223,56 @@ describe(CommunicationBridge, () => {
     expect(s.memory.records('b')[0]!.body).toEqual(new Uint8Array([97, 98, 99]));
     const bad = await bridge.sendMessageThroughBridge(text, { payload: { not: 'text' } });
     expect(bad).toMatchObject({ success: false, error: { code: 'BRIDGE_FORMAT' } });
+  });
+
+  it('dead-letters a payload that cannot be encoded as a BRIDGE_FORMAT error and keeps delivering', async () => {
+    const s = setup();
+    bridge = s.bridge;
+    const id = await bridge.createBridge('deep', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'out', dlqTarget: 'memory:dlq' });
+    let deep: ContextValue = {};
+    for (let i = 0; i < 20_000; i += 1) deep = { d: deep };
+    const tooDeep = await bridge.sendMessageThroughBridge(id, { payload: deep });
+    expect(tooDeep).toMatchObject({ success: false, deadLettered: true, attempts: 0, error: { code: 'BRIDGE_FORMAT' } });
+    expect(tooDeep.error!.message).toMatch(/^messageFormat 'json' payload cannot be encoded as JSON: /);
+    const bigint = await bridge.sendMessageThroughBridge(id, { payload: { n: 1n } as never });
+    expect(bigint).toMatchObject({ success: false, deadLettered: true, error: { code: 'BRIDGE_FORMAT', message: expect.stringContaining('BigInt') } });
+    const [published] = await s.memory.publish('in', { payload: new TextEncoder().encode(`${'['.repeat(5000)}${']'.repeat(5000)}`) });
+    expect(published).toMatchObject({ success: false, deadLettered: true, error: { code: 'BRIDGE_FORMAT' } });
+    expect(await bridge.sendMessageThroughBridge(id, { payload: { ok: true } })).toMatchObject({ success: true, target: 'out' });
+    expect(s.memory.records('dlq').map((r) => r.headers['x-onex-error-code'])).toEqual(['BRIDGE_FORMAT', 'BRIDGE_FORMAT', 'BRIDGE_FORMAT']);
+    expect(await bridge.getBridgeStatus(id)).toMatchObject({ messagesProcessed: 4, messagesDeadLettered: 3, inFlight: 0 });
+  });
+
+  it('refuses JSON nested deeper than the maxJsonDepth option', async () => {
+    const s = setup({ maxJsonDepth: 2 });
+    bridge = s.bridge;
+    const id = await bridge.createBridge('shallow', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'out' });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(await bridge.sendMessageThroughBridge(id, { payload: bytes('{"a":[1,2]}') })).toMatchObject({ success: true });
+    expect(await bridge.sendMessageThroughBridge(id, { payload: bytes('{"a":[[1]]}') })).toMatchObject({
+      success: false,
+      error: { code: 'BRIDGE_FORMAT', message: 'JSON payload is nested deeper than 2 levels (maxJsonDepth)' },
+    });
+    for (const bad of [0, 1.5, 1001, '5']) {
+      expect(() => new CommunicationBridge({ maxJsonDepth: bad as number })).toThrow(
+        expect.objectContaining({ code: 'BRIDGE_INVALID_CONFIG', message: `\`maxJsonDepth\` must be an integer from 1 to 1000, got ${JSON.stringify(bad)}` }),
+      );
+    }
+  });
+
+  it('does not retry a delivery whose target reports a format error', async () => {
+    const s = setup();
+    bridge = s.bridge;
+    let calls = 0;
+    s.memory.subscribe('picky', () => {
+      calls += 1;
+      throw new BridgeFormatError('target cannot represent this payload');
+    });
+    const id = await bridge.createBridge('picky', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'picky', dlqTarget: 'memory:dlq', retryPolicy: { maxRetries: 3, initialDelayMs: 1 } });
+    const result = await bridge.sendMessageThroughBridge(id, { payload: 1 });
+    expect(calls).toBe(1);
+    expect(result).toMatchObject({ success: false, deadLettered: true, attempts: 1, error: { code: 'BRIDGE_DELIVERY_FAILED', message: expect.stringContaining('target cannot represent this payload') } });
+    expect((await bridge.getBridgeMetrics(id)).retries).toBe(0);
   });
 
   it('retries failed deliveries through the breaker, then dead-letters with the error attached', async () => {

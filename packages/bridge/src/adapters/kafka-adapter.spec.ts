@@ -80,6 +80,17 @@ describe(KafkaAdapter, () => {
     await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-poison')).offsets.some((o) => o.partition === 0 && o.committedOffset === 2));
   });
 
+  it('dead-letters a record nested too deep to handle and keeps consuming past it', async () => {
+    const producer = await kafka.createProducer(connection);
+    await kafka.produceMessage(producer, 'deep', 'a', `${'{"d":'.repeat(5000)}1${'}'.repeat(5000)}`, { partition: 0 });
+    await kafka.produceMessage(producer, 'deep', 'a', '{"ok":true}', { partition: 0 });
+    const id = await bridge.createBridge('deep', 'kafka', 'memory', { sourceEndpoint: 'deep', targetEndpoint: 'sink', dlqTarget: 'memory:dlq' });
+    await until(() => memory.records('sink').length === 1 && memory.records('dlq').length === 1);
+    expect(memory.records('dlq')[0]!.headers['x-onex-error-code']).toBe('BRIDGE_FORMAT');
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-deep')).offsets.some((o) => o.partition === 0 && o.committedOffset === 2));
+    expect((await bridge.monitorBridgeHealth(id)).reasons.join()).not.toContain('halted');
+  });
+
   it('halts without committing past a message it could neither deliver nor dead-letter', async () => {
     const producer = await kafka.createProducer(connection);
     await kafka.produceMessage(producer, 't', 'a', '{"n":1}', { partition: 0 });

@@ -57,11 +57,19 @@ export class MessageCodec {
     }
   }
 
-  /** Serialises a normalized payload for a target: JSON text, the text itself, or the bytes. */
+  /**
+   * Serialises a normalized payload for a target: JSON text, the text itself, or the bytes.
+   * @throws BridgeFormatError when the payload cannot be serialised (nested too deep for
+   * `JSON.stringify`, a BigInt, a cycle)
+   */
   encode(payload: ContextValue): string | Uint8Array {
     switch (this.format) {
       case 'json':
-        return JSON.stringify(payload, bytesAsBase64) ?? 'null';
+        try {
+          return JSON.stringify(payload, bytesAsBase64) ?? 'null';
+        } catch (error) {
+          throw new BridgeFormatError(`messageFormat 'json' payload cannot be encoded as JSON: ${(error as Error)?.message ?? String(error)}`, error);
+        }
       case 'text':
         return typeof payload === 'string' ? payload : decodeUtf8(payload as Uint8Array);
       case 'bytes':

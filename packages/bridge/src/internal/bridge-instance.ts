@@ -117,7 +117,7 @@ export class BridgeInstance implements BridgeHandle {
     this.#engine = init.engine;
     this.#options = init.options;
     this.createdAt = init.options.now();
-    this.codec = new MessageCodec(init.resolved.format);
+    this.codec = new MessageCodec(init.resolved.format, init.options.maxJsonDepth);
     this.#queue = new WorkQueue(init.resolved.concurrency);
     this.#rate = new RateWindow(init.options.now);
     this.#routing = this.#compile([]);
@@ -182,7 +182,14 @@ export class BridgeInstance implements BridgeHandle {
     const key = message.key ?? this.#mapKey(context);
     return this.#queue.run(this.#resolved.ordering ? key : null, async () => {
       const mapped = this.#resolved.headerMapping.length === 0 ? headers : { ...headers, ...this.#mapHeaders(context) };
-      const outbound = this.#outbound(payload, this.codec.encode(payload), key, mapped);
+      let body: string | Uint8Array;
+      try {
+        body = this.codec.encode(payload);
+      } catch (error) {
+        const unencodable = this.#outbound(payload, rawBody(message.payload), key, mapped);
+        return this.#finish(started, [await this.#deadLetter(undefined, unencodable, error as BridgeFormatError, 0)]);
+      }
+      const outbound = this.#outbound(payload, body, key, mapped);
       const decision = this.#routing.route(context);
       for (const { rule, error } of decision.errors) {
         this.#ruleErrors += 1;
@@ -512,7 +519,9 @@ function checkObject(field: 'headers' | 'metadata', value: unknown): void {
 }
 
 function retryable(error: unknown): boolean {
-  if ((error as { code?: unknown } | null)?.code === 'BRIDGE_INVALID_CONFIG') return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  // The same message would fail the same way again.
+  if (code === 'BRIDGE_INVALID_CONFIG' || code === 'BRIDGE_FORMAT') return false;
   const details = (error as { details?: { retryable?: unknown } } | null)?.details;
   return details?.retryable !== false;
 }
