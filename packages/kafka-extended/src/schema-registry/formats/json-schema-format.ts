@@ -91,24 +91,110 @@ export class JsonSchemaFormat implements SchemaFormat<ParsedJsonSchema> {
 const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties', 'minContains'];
 const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties', 'maxContains'];
 const MAX_DEPTH = 64;
+const ANNOTATIONS = ['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples', '$defs', 'definitions'];
+const COMBINATORS = ['anyOf', 'oneOf', 'allOf'] as const;
+type Combinator = (typeof COMBINATORS)[number];
+type SchemaObject = Readonly<Record<string, unknown>>;
 
 function isEmptySchema(schema: JsonSchema): boolean {
   if (schema === true) return true;
   if (schema === false) return false;
-  return Object.keys(schema).every((k) => ['$schema', '$id', 'title', 'description', '$comment', 'default', 'examples', '$defs', 'definitions'].includes(k));
+  return Object.keys(schema).every((k) => ANNOTATIONS.includes(k));
 }
 
-function typesOf(schema: Readonly<Record<string, unknown>>): string[] | undefined {
+function typesOf(schema: SchemaObject): string[] | undefined {
   const type = schema['type'];
   if (typeof type === 'string') return [type];
   if (Array.isArray(type)) return type.filter((t): t is string => typeof t === 'string');
   return undefined;
 }
 
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
 function asSchema(value: unknown): JsonSchema | undefined {
   if (typeof value === 'boolean') return value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as JsonSchema;
   return undefined;
+}
+
+function without(schema: SchemaObject, ...keys: string[]): SchemaObject {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) if (!keys.includes(key)) out[key] = value;
+  return out;
+}
+
+/** `base` and `branch` together, the branch winning on shared keywords (safe for a writer: it can only widen). */
+function mergeWriter(base: SchemaObject, branch: JsonSchema): JsonSchema {
+  return branch === true ? base : branch === false ? false : { ...base, ...branch };
+}
+
+/** The first combinator a schema uses, with its branches. */
+function combinatorOf(schema: SchemaObject): { kind: Combinator; branches: unknown[] } | undefined {
+  for (const kind of COMBINATORS) {
+    const branches = schema[kind];
+    if (Array.isArray(branches)) return { kind, branches };
+  }
+  return undefined;
+}
+
+/** Branches without duplicates (Confluent collapses them too). */
+function distinct(branches: readonly unknown[]): unknown[] {
+  const seen = new Map<string, unknown>();
+  for (const branch of branches) seen.set(canonicalJson(branch), branch);
+  return [...seen.values()];
+}
+
+/**
+ * Property dependencies of a schema: draft-07 `dependencies` (arrays and schemas) and 2019-09+
+ * `dependentRequired` / `dependentSchemas`.
+ */
+function dependenciesOf(schema: SchemaObject): { required: Map<string, Set<string>>; schemas: Map<string, JsonSchema> } {
+  const required = new Map<string, Set<string>>();
+  const schemas = new Map<string, JsonSchema>();
+  const addRequired = (key: string, names: unknown[]): void => {
+    const set = required.get(key) ?? new Set<string>();
+    for (const name of names) if (typeof name === 'string') set.add(name);
+    required.set(key, set);
+  };
+  for (const [key, value] of Object.entries((asSchema(schema['dependencies']) ?? {}) as SchemaObject)) {
+    if (Array.isArray(value)) addRequired(key, value);
+    else {
+      const dependency = asSchema(value);
+      if (dependency !== undefined) schemas.set(key, dependency);
+    }
+  }
+  for (const [key, value] of Object.entries((asSchema(schema['dependentRequired']) ?? {}) as SchemaObject)) {
+    if (Array.isArray(value)) addRequired(key, value);
+  }
+  for (const [key, value] of Object.entries((asSchema(schema['dependentSchemas']) ?? {}) as SchemaObject)) {
+    const dependency = asSchema(value);
+    if (dependency !== undefined) schemas.set(key, dependency);
+  }
+  return { required, schemas };
+}
+
+/**
+ * The schema applying to object members no `properties` entry names: `additionalProperties`, else
+ * `unevaluatedProperties` (the same thing when no other keyword evaluates members), else anything.
+ */
+function restOfObject(schema: SchemaObject): JsonSchema {
+  return asSchema(schema['additionalProperties']) ?? asSchema(schema['unevaluatedProperties']) ?? true;
+}
+
+/** Tuple items and the schema applying after them (draft-07 `items` array + `additionalItems`, 2020-12 `prefixItems` + `items`). */
+function arrayShape(schema: SchemaObject): { prefix: unknown[] | undefined; rest: JsonSchema | undefined } {
+  if (Array.isArray(schema['prefixItems'])) {
+    return { prefix: schema['prefixItems'], rest: asSchema(schema['items']) ?? asSchema(schema['unevaluatedItems']) };
+  }
+  if (Array.isArray(schema['items'])) {
+    return { prefix: schema['items'], rest: asSchema(schema['additionalItems']) ?? asSchema(schema['unevaluatedItems']) };
+  }
+  return { prefix: undefined, rest: asSchema(schema['items']) ?? asSchema(schema['unevaluatedItems']) };
 }
 
 function pointer(root: JsonSchema, fragment: string): JsonSchema | undefined {
@@ -144,6 +230,13 @@ class JsonSchemaComparison {
     return current;
   }
 
+  /** Messages of comparing `reader` with `writer` on their own, without recording them. */
+  private attempt(reader: JsonSchema, writer: JsonSchema, path: string, depth: number): string[] {
+    const messages: string[] = [];
+    new JsonSchemaComparison(this.reader, this.writer, messages).compare(reader, writer, path, depth);
+    return messages;
+  }
+
   compare(readerIn: JsonSchema, writerIn: JsonSchema, path: string, depth: number): void {
     if (depth > MAX_DEPTH) return;
     const reader = this.deref(readerIn, this.reader);
@@ -153,27 +246,29 @@ class JsonSchemaComparison {
       this.messages.push(`${path}: the reader accepts nothing (false schema)`);
       return;
     }
-    const w: Readonly<Record<string, unknown>> = writer === true ? {} : writer;
-    const r = reader as Readonly<Record<string, unknown>>;
+    const w: SchemaObject = writer === true ? {} : writer;
+    let r = reader as SchemaObject;
+    this.compareCombinators(r, w, path);
 
     // Sum types: every writer branch must be readable; the reader needs one branch that reads the writer.
     const writerBranches = (w['anyOf'] ?? w['oneOf']) as unknown;
     if (Array.isArray(writerBranches)) {
-      const { anyOf: _a, oneOf: _o, ...rest } = w;
+      const rest = without(w, 'anyOf', 'oneOf');
       writerBranches.forEach((branch, i) => {
         const schema = asSchema(branch);
-        if (schema !== undefined) this.compare(r, schema === true ? rest : schema === false ? false : { ...rest, ...schema }, `${path}/anyOf/${i}`, depth + 1);
+        if (schema !== undefined) this.compare(r, mergeWriter(rest, schema), `${path}/anyOf/${i}`, depth + 1);
       });
       return;
     }
     const readerBranches = (r['anyOf'] ?? r['oneOf']) as unknown;
     if (Array.isArray(readerBranches)) {
+      const rest = without(r, 'anyOf', 'oneOf');
+      if (!isEmptySchema(rest)) this.compare(rest, w, path, depth + 1);
       let best: string[] | undefined;
       for (const branch of readerBranches) {
         const schema = asSchema(branch);
         if (schema === undefined) continue;
-        const attempt: string[] = [];
-        new JsonSchemaComparison(this.reader, this.writer, attempt).compare(schema, w, path, depth + 1);
+        const attempt = this.attempt(schema, w, path, depth + 1);
         if (attempt.length === 0) {
           best = [];
           break;
@@ -185,37 +280,80 @@ class JsonSchemaComparison {
       }
       return;
     }
+    // Product types: every reader branch must read the writer.
     if (Array.isArray(r['allOf'])) {
-      for (const branch of r['allOf']) {
+      r['allOf'].forEach((branch, i) => {
         const schema = asSchema(branch);
-        if (schema !== undefined) this.compare(schema, w, `${path}/allOf`, depth + 1);
+        if (schema !== undefined) this.compare(schema, w, `${path}/allOf/${i}`, depth + 1);
+      });
+      r = without(r, 'allOf');
+      if (isEmptySchema(r)) return;
+    }
+    // The writer's allOf holds all of its branches at once: one of them (with the writer's own
+    // keywords) reading into the reader is enough.
+    if (Array.isArray(w['allOf'])) {
+      const rest = without(w, 'allOf');
+      const candidates = [rest, ...w['allOf'].map((branch) => mergeWriter(rest, asSchema(branch) ?? true))];
+      let best: string[] | undefined;
+      for (const candidate of candidates) {
+        const attempt = this.attempt(r, candidate, path, depth + 1);
+        if (attempt.length === 0) return;
+        if (best === undefined || attempt.length < best.length) best = attempt;
       }
+      this.messages.push(...(best ?? []));
+      return;
     }
 
     this.compareTypes(r, w, path);
     this.compareValues(r, w, path);
     this.compareBounds(r, w, path);
+    this.compareNot(r, w, path, depth);
     this.compareObjects(r, w, path, depth);
+    this.compareDependencies(r, w, path, depth);
     this.compareArrays(r, w, path, depth);
   }
 
-  private compareTypes(r: Readonly<Record<string, unknown>>, w: Readonly<Record<string, unknown>>, path: string): void {
+  /**
+   * Changing the combinator is allowed towards anyOf, between one-branch combinators, from a one-branch
+   * writer to oneOf and from allOf to a one-branch reader (Confluent's rules); a product type may not
+   * gain branches.
+   */
+  private compareCombinators(r: SchemaObject, w: SchemaObject, path: string): void {
+    const readerCombinator = combinatorOf(r);
+    const writerCombinator = combinatorOf(w);
+    if (readerCombinator === undefined || writerCombinator === undefined) return;
+    const { kind: rk, branches: rb } = readerCombinator;
+    const { kind: wk, branches: wb } = writerCombinator;
+    if (rk !== wk) {
+      const allowed =
+        rk === 'anyOf' || (rb.length === 1 && wb.length === 1) || (wb.length === 1 && rk === 'oneOf') || (rb.length === 1 && wk === 'allOf');
+      if (!allowed) this.messages.push(`${path}: ${wk} with ${wb.length} branches changed to ${rk} with ${rb.length}`);
+    } else if (rk === 'allOf' && distinct(rb).length > distinct(wb).length) {
+      this.messages.push(`${path}: allOf gained branches (${distinct(wb).length} to ${distinct(rb).length})`);
+    }
+  }
+
+  private compareTypes(r: SchemaObject, w: SchemaObject, path: string): void {
     const readerTypes = typesOf(r);
     if (readerTypes === undefined) return;
+    const accepts = (type: string): boolean => readerTypes.includes(type) || (type === 'integer' && readerTypes.includes('number'));
     const writerTypes = typesOf(w);
     if (writerTypes === undefined) {
-      if (w['enum'] === undefined && w['const'] === undefined) {
-        this.messages.push(`${path}: type narrowed from any type to ${readerTypes.join('|')}`);
+      const written = Array.isArray(w['enum']) ? w['enum'] : 'const' in w ? [w['const']] : undefined;
+      if (written === undefined) this.messages.push(`${path}: type narrowed from any type to ${readerTypes.join('|')}`);
+      else {
+        for (const value of written) {
+          if (!accepts(jsonTypeOf(value))) this.messages.push(`${path}: value ${JSON.stringify(value)} is not of type ${readerTypes.join('|')}`);
+        }
       }
       return;
     }
     for (const type of writerTypes) {
-      const ok = readerTypes.includes(type) || (type === 'integer' && readerTypes.includes('number'));
-      if (!ok) this.messages.push(`${path}: type narrowed, ${type} is no longer accepted (reader: ${readerTypes.join('|')})`);
+      if (!accepts(type)) this.messages.push(`${path}: type narrowed, ${type} is no longer accepted (reader: ${readerTypes.join('|')})`);
     }
   }
 
-  private compareValues(r: Readonly<Record<string, unknown>>, w: Readonly<Record<string, unknown>>, path: string): void {
+  private compareValues(r: SchemaObject, w: SchemaObject, path: string): void {
     if (Array.isArray(r['enum'])) {
       const allowed = new Set(r['enum'].map((v) => canonicalJson(v)));
       const written = Array.isArray(w['enum']) ? w['enum'] : 'const' in w ? [w['const']] : undefined;
@@ -234,7 +372,7 @@ class JsonSchemaComparison {
     }
   }
 
-  private compareBounds(r: Readonly<Record<string, unknown>>, w: Readonly<Record<string, unknown>>, path: string): void {
+  private compareBounds(r: SchemaObject, w: SchemaObject, path: string): void {
     for (const key of LOWER_BOUNDS) {
       const rv = r[key];
       if (typeof rv !== 'number') continue;
@@ -258,14 +396,28 @@ class JsonSchemaComparison {
     if (r['uniqueItems'] === true && w['uniqueItems'] !== true) this.messages.push(`${path}: uniqueItems added`);
   }
 
-  private compareObjects(r: Readonly<Record<string, unknown>>, w: Readonly<Record<string, unknown>>, path: string, depth: number): void {
-    const rProps = (asSchema(r['properties']) ?? {}) as Readonly<Record<string, unknown>>;
-    const wProps = (asSchema(w['properties']) ?? {}) as Readonly<Record<string, unknown>>;
-    const rAdditional = asSchema(r['additionalProperties']) ?? true;
-    const wAdditional = asSchema(w['additionalProperties']) ?? true;
-    const isObject = [r, w].some((s) => 'properties' in s || 'additionalProperties' in s || 'required' in s);
-    if (!isObject) return;
-    const readerPattern = (asSchema(r['patternProperties']) ?? {}) as Readonly<Record<string, unknown>>;
+  /** A reader's `not: X` reads a writer's `not: Y` when X excludes nothing Y allows, i.e. when Y reads X (the sides swap). */
+  private compareNot(r: SchemaObject, w: SchemaObject, path: string, depth: number): void {
+    const readerNot = asSchema(r['not']);
+    if (readerNot === undefined) return;
+    const writerNot = asSchema(w['not']);
+    if (writerNot === undefined) {
+      this.messages.push(`${path}: not added`);
+      return;
+    }
+    const messages: string[] = [];
+    new JsonSchemaComparison(this.writer, this.reader, messages).compare(writerNot, readerNot, `${path}/not`, depth + 1);
+    if (messages.length > 0) this.messages.push(`${path}/not: the reader excludes values the writer allows (${messages.join('; ')})`);
+  }
+
+  private compareObjects(r: SchemaObject, w: SchemaObject, path: string, depth: number): void {
+    const rProps = (asSchema(r['properties']) ?? {}) as SchemaObject;
+    const wProps = (asSchema(w['properties']) ?? {}) as SchemaObject;
+    const rAdditional = restOfObject(r);
+    const wAdditional = restOfObject(w);
+    const objectKeywords = ['properties', 'additionalProperties', 'unevaluatedProperties', 'patternProperties', 'required'];
+    if (![r, w].some((s) => objectKeywords.some((k) => k in s))) return;
+    const readerPattern = (asSchema(r['patternProperties']) ?? {}) as SchemaObject;
     const readerFor = (name: string): JsonSchema => {
       const own = asSchema(rProps[name]);
       if (own !== undefined) return own;
@@ -277,6 +429,8 @@ class JsonSchemaComparison {
 
     for (const [name, schemaValue] of Object.entries(wProps)) {
       const writerSchema = asSchema(schemaValue) ?? true;
+      // A property the writer forbids (`false`) never appears in its data.
+      if (writerSchema === false) continue;
       if (name in rProps) {
         this.compare(asSchema(rProps[name]) ?? true, writerSchema, `${path}/properties/${name}`, depth + 1);
         continue;
@@ -287,31 +441,64 @@ class JsonSchemaComparison {
     }
     for (const [name, schemaValue] of Object.entries(rProps)) {
       if (name in wProps || wAdditional === false) continue;
-      const before = this.messages.length;
-      this.compare(asSchema(schemaValue) ?? true, wAdditional, `${path}/properties/${name}`, depth + 1);
-      if (this.messages.length > before) {
-        this.messages.splice(before, this.messages.length - before, `${path}: property '${name}' added to an open content model`);
-      }
+      const messages = this.attempt(asSchema(schemaValue) ?? true, wAdditional, `${path}/properties/${name}`, depth + 1);
+      if (messages.length > 0) this.messages.push(`${path}: property '${name}' added to an open content model`);
     }
     if (wAdditional !== false && rAdditional !== true) {
       if (rAdditional === false) this.messages.push(`${path}: content model closed (additionalProperties: false added)`);
       else this.compare(rAdditional, wAdditional, `${path}/additionalProperties`, depth + 1);
     }
+    this.compareRest('unevaluatedProperties', r, w, path, depth);
 
+    // As Confluent does, only names the reader declares in `properties` are checked.
     const wRequired = new Set(Array.isArray(w['required']) ? (w['required'] as string[]) : []);
     for (const name of Array.isArray(r['required']) ? (r['required'] as string[]) : []) {
-      if (wRequired.has(name)) continue;
+      if (wRequired.has(name) || !(name in rProps)) continue;
       const schema = asSchema(rProps[name]);
       const hasDefault = typeof schema === 'object' && 'default' in schema;
       if (!hasDefault) this.messages.push(`${path}: required property '${name}' added`);
     }
   }
 
-  private compareArrays(r: Readonly<Record<string, unknown>>, w: Readonly<Record<string, unknown>>, path: string, depth: number): void {
-    const rPrefix = Array.isArray(r['prefixItems']) ? r['prefixItems'] : Array.isArray(r['items']) ? r['items'] : undefined;
-    const wPrefix = Array.isArray(w['prefixItems']) ? w['prefixItems'] : Array.isArray(w['items']) ? w['items'] : undefined;
-    const rItems = Array.isArray(r['items']) ? asSchema(r['additionalItems']) : asSchema(r['items']);
-    const wItems = (Array.isArray(w['items']) ? asSchema(w['additionalItems']) : asSchema(w['items'])) ?? true;
+  /** A reader dependency needs the same dependency in the writer, at least as strict. */
+  private compareDependencies(r: SchemaObject, w: SchemaObject, path: string, depth: number): void {
+    const reader = dependenciesOf(r);
+    if (reader.required.size === 0 && reader.schemas.size === 0) return;
+    const writer = dependenciesOf(w);
+    for (const [key, names] of reader.required) {
+      const written = writer.required.get(key);
+      if (written === undefined) {
+        this.messages.push(`${path}/dependencies/${key}: dependency on [${[...names].join(', ')}] added`);
+        continue;
+      }
+      const added = [...names].filter((name) => !written.has(name));
+      if (added.length > 0) this.messages.push(`${path}/dependencies/${key}: dependency extended with [${added.join(', ')}]`);
+    }
+    for (const [key, schema] of reader.schemas) {
+      const written = writer.schemas.get(key);
+      if (written === undefined) this.messages.push(`${path}/dependencies/${key}: dependent schema added`);
+      else this.compare(schema, written, `${path}/dependencies/${key}`, depth + 1);
+    }
+  }
+
+  /**
+   * `additionalItems`, `unevaluatedItems` and `unevaluatedProperties` compared as keywords, whatever
+   * they apply to: a reader's `false` needs a writer's `false`, a reader's schema one the writer's reads.
+   */
+  private compareRest(key: string, r: SchemaObject, w: SchemaObject, path: string, depth: number): void {
+    const readerRest = asSchema(r[key]);
+    if (readerRest === undefined || readerRest === true) return;
+    const writerRest = asSchema(w[key]);
+    if (writerRest === false) return;
+    if (readerRest === false) this.messages.push(`${path}: ${key} false added`);
+    else if (writerRest === undefined || writerRest === true) this.messages.push(`${path}: ${key} schema added`);
+    else this.compare(readerRest, writerRest, `${path}/${key}`, depth + 1);
+  }
+
+  private compareArrays(r: SchemaObject, w: SchemaObject, path: string, depth: number): void {
+    const { prefix: rPrefix, rest: rItems } = arrayShape(r);
+    const { prefix: wPrefix, rest: wRest } = arrayShape(w);
+    const wItems = wRest ?? true;
     if (rPrefix !== undefined) {
       rPrefix.forEach((schema, i) => {
         const writerSchema = asSchema(wPrefix?.[i]) ?? wItems;
@@ -324,5 +511,8 @@ class JsonSchemaComparison {
       });
       this.compare(rItems, wItems, `${path}/items`, depth + 1);
     }
+    // Confluent compares these keywords even where the tuple form makes them inert.
+    if (!Array.isArray(r['items'])) this.compareRest('additionalItems', r, w, path, depth);
+    if (!(rItems !== undefined && rItems === asSchema(r['unevaluatedItems']))) this.compareRest('unevaluatedItems', r, w, path, depth);
   }
 }
