@@ -215,6 +215,63 @@ describe(IngressServer, () => {
     expect(ready.headers.get('retry-after')).toBe('1');
   });
 
+  it.each(['/topics/%zz', '/topics/%e0%a4', '/topics/ev%ents', '/me%zzm'])('answers 400 BRIDGE_BAD_REQUEST to the bad percent-encoding in %s', async (target) => {
+    await start();
+    const response = await rawRequest(ingress.address().port, [
+      `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    ]);
+    expect(response?.status).toBe(400);
+    expect(response?.json).toMatchObject({ error_code: 400, code: 'BRIDGE_BAD_REQUEST', message: `request target ${JSON.stringify(target)} has invalid percent-encoding` });
+  });
+
+  it('refuses a text body that is not valid UTF-8 with 400 BRIDGE_FORMAT, and keeps a byte order mark as sent', async () => {
+    await start();
+    await bridge.createBridge('http-to-text', 'http', 'memory', { sourceEndpoint: '/text', targetEndpoint: 'text', messageFormat: 'text' });
+    const invalid = Uint8Array.from([0x68, 0x69, 0xff, 0xfe, 0x21]);
+    const response = await post('/text', invalid, { 'content-type': 'text/plain' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error_code: 400, code: 'BRIDGE_FORMAT', message: 'request body is not valid UTF-8' });
+    const surrogate = Uint8Array.from([0x61, 0xed, 0xa0, 0x80]);
+    expect((await post('/text', surrogate, { 'content-type': 'text/plain; charset=utf-8' })).status).toBe(400);
+    const bom = await post('/text', Uint8Array.from([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9]), { 'content-type': 'text/plain' });
+    expect(bom.status).toBe(200);
+    expect(memory.records('text').map((r) => r.payload)).toEqual(['\ufeffhé']);
+  });
+
+  it('refuses a JSON body that is not valid UTF-8 with 400 BRIDGE_FORMAT instead of altering the string', async () => {
+    await start();
+    const response = await post('/mem', Uint8Array.from([...Buffer.from('{"name":"'), 0xc3, 0x28, ...Buffer.from('"}')]));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'BRIDGE_FORMAT', message: 'request body is not valid UTF-8' });
+    expect(memory.records('sink')).toHaveLength(0);
+    expect((await post('/mem', Buffer.from('{"name":"é"}'))).status).toBe(200);
+    expect(memory.records('sink').map((r) => r.payload)).toEqual([{ name: 'é' }]);
+  });
+
+  it('refuses a charset other than UTF-8 with 415', async () => {
+    await start();
+    const response = await post('/mem', '{"n":1}', { 'content-type': 'application/json; charset=iso-8859-1' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ code: 'BRIDGE_UNSUPPORTED_MEDIA_TYPE' });
+    expect((await post('/mem', '{"n":1}', { 'content-type': 'application/json; charset="UTF-8"' })).status).toBe(200);
+  });
+
+  it('refuses JSON nested deeper than the codec maxJsonDepth with 400 before parsing it', async () => {
+    await start();
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const response = await post('/mem', deep(100_000));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error_code: 400, code: 'BRIDGE_MALFORMED_BODY', message: "request body is nested deeper than 256 levels (the bridge's maxJsonDepth)" });
+    expect((await post('/mem', deep(257))).status).toBe(400);
+    const wrapped = await post('/mem', JSON.stringify({ records: [{ value: JSON.parse(deep(257)) }] }));
+    expect(wrapped.status).toBe(400);
+    expect(memory.records('sink')).toHaveLength(0);
+    // The limit is the payload's: 256 levels pass alone and inside { records: [...] }.
+    expect((await post('/mem', deep(256))).status).toBe(200);
+    expect((await post('/mem', JSON.stringify({ records: [{ value: JSON.parse(deep(256)) }] }))).status).toBe(200);
+    expect(memory.records('sink')).toHaveLength(2);
+  });
+
   describe('slow clients', () => {
     const port = () => ingress.address().port;
     const head = (length: number) => `POST /mem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;

@@ -4,9 +4,11 @@ import type { Duplex } from 'node:stream';
 import type { ContextValue, ProtocolBridgeMessage, ProtocolBridgeResult } from '@onex/spi-types';
 import type { BridgeHandle } from '../adapters/bridge-adapter.js';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
+import { jsonDepthExceeds, parseBoundedJson } from '../format/bounded-json.js';
 import {
   BridgeBadRequestError,
   BridgeConfigError,
+  BridgeFormatError,
   BridgeMalformedBodyError,
   BridgeOverloadedError,
   BridgePayloadTooLargeError,
@@ -45,6 +47,9 @@ export interface IngressServerOptions {
   readonly authenticate?: IngressAuthenticator;
 }
 
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+/** Levels `{ records: [{ value: … }] }` adds above a record's value. */
+const RECORDS_WRAPPER_DEPTH = 3;
 const JSON_TYPES = new Set(['application/json', 'application/vnd.kafka.json.v2+json', 'application/vnd.kafka.v2+json']);
 const TEXT_TYPES = new Set(['text/plain']);
 const BYTES_TYPES = new Set(['application/octet-stream']);
@@ -258,7 +263,13 @@ export class IngressServer {
     if (direct) return { bridge: direct };
     const match = /^\/topics\/([^/]+)$/.exec(path);
     if (match?.[1]) {
-      const topic = decodeURIComponent(match[1]);
+      let topic: string;
+      try {
+        topic = decodeURIComponent(match[1]);
+      } catch (error) {
+        // `%zz`, or escapes that are not UTF-8 (`%e0%a4`): the client's mistake, not ours (was a 500).
+        throw new BridgeBadRequestError(`request target ${showTarget(path)} has invalid percent-encoding`, error);
+      }
       for (const bridge of this.#bridges) {
         if (bridge.config.targetTopic === topic) return { bridge, topic };
       }
@@ -267,23 +278,37 @@ export class IngressServer {
   }
 
   async #readRecords(req: IncomingMessage, bridge: BridgeHandle): Promise<IngressRecord[]> {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const [mediaType = '', ...params] = (req.headers['content-type'] ?? '').split(';');
+    const type = mediaType.trim().toLowerCase();
     const format = bridge.codec.format;
     const accepted = format === 'json' ? JSON_TYPES : format === 'text' ? new Set([...JSON_TYPES, ...TEXT_TYPES]) : new Set([...JSON_TYPES, ...BYTES_TYPES]);
     if (!accepted.has(type)) throw new BridgeUnsupportedMediaTypeError(type || '(none)', [...accepted]);
+    // Text is read as UTF-8 only; a body declared in another charset would be altered by reading it so.
+    const charset = params.map((p) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1]?.toLowerCase()).find((c) => c !== undefined);
+    if (charset !== undefined && !UTF8_CHARSETS.has(charset) && !BYTES_TYPES.has(type)) {
+      throw new BridgeUnsupportedMediaTypeError(`${type}; charset=${charset}`, [...accepted].map((t) => (BYTES_TYPES.has(t) ? t : `${t}; charset=utf-8`)));
+    }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.#options.maxBodyBytes) {
       throw new BridgePayloadTooLargeError(this.#options.maxBodyBytes);
     }
     const body = await readBody(req, this.#options.maxBodyBytes, this.#options.bodyIdleTimeoutMs);
-    if (!JSON_TYPES.has(type)) return [{ payload: type === 'text/plain' ? body.toString('utf8') : new Uint8Array(body) }];
+    if (BYTES_TYPES.has(type)) return [{ payload: new Uint8Array(body) }];
+    const text = decodeUtf8(body);
+    if (!JSON_TYPES.has(type)) return [{ payload: text }];
+    // The limit is the payload's (the codec's), and `{ records: [{ value }] }` puts a value three
+    // levels down: a body deeper than the limit may still be a wrapper of values within it.
+    const maxDepth = bridge.codec.maxJsonDepth;
+    const deep = jsonDepthExceeds(text, maxDepth);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = parseBoundedJson(text, deep ? maxDepth + RECORDS_WRAPPER_DEPTH : maxDepth);
     } catch (error) {
-      throw new BridgeMalformedBodyError(`request body is not valid JSON: ${(error as Error).message}`, error);
+      throw malformed(error, maxDepth);
     }
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'records' in parsed) {
+    const wrapped = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'records' in parsed;
+    if (deep && !wrapped) throw malformed(undefined, maxDepth);
+    if (wrapped) {
       const records = (parsed as { records: unknown }).records;
       if (!Array.isArray(records) || records.length === 0) {
         throw new BridgeMalformedBodyError('`records` must be a non-empty array');
@@ -397,6 +422,27 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BRIDGE_OVERLOADED: 429,
   BRIDGE_STOPPED: 503,
 };
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A body as UTF-8 text, refused rather than repaired with U+FFFD (a byte order mark is kept as sent).
+ * @throws BridgeFormatError when the bytes are not valid UTF-8
+ */
+function decodeUtf8(body: Buffer): string {
+  try {
+    return strictUtf8.decode(body);
+  } catch (error) {
+    throw new BridgeFormatError('request body is not valid UTF-8', error);
+  }
+}
+
+/** A JSON body the bounded parser refused (or `undefined` for too deep), as a malformed-body error that says why. */
+function malformed(error: unknown, maxDepth: number): BridgeMalformedBodyError {
+  const cause = (error as { cause?: Error } | undefined)?.cause;
+  if (cause?.name === 'SyntaxError') return new BridgeMalformedBodyError(`request body is not valid JSON: ${cause.message}`, error);
+  return new BridgeMalformedBodyError(`request body is nested deeper than ${maxDepth} levels (the bridge's maxJsonDepth)`, error);
+}
 
 /**
  * The request body, up to `limit` bytes.
