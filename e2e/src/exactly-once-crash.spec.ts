@@ -46,11 +46,17 @@ async function runUntilKilled(scenario: Scenario, kill: Record<string, string>):
 }
 
 /** Runs the fixture without a fault until a read_committed reader sees every input's output, then stops it. */
-async function runToCompletion(scenario: Scenario): Promise<number[]> {
+async function runToCompletion(scenario: Scenario, whileRunning?: () => Promise<void>): Promise<number[]> {
   const child = startTsx(FIXTURE, scenario.env);
   children.push(child);
   await child.waitForLine(/^running$/, 90_000);
   let ns: number[] = [];
+  if (whileRunning) {
+    // Everything must be committed by the new owner before the zombie resumes.
+    ns = (await readTopic(kafka, brokers, [scenario.output], { count: scenario.count, timeoutMs: 90_000 })).map((m) => jsonValue<{ n: number }>(m).n);
+    expect(new Set(ns).size).toBe(scenario.count);
+    await whileRunning();
+  }
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const committed = await readTopic(kafka, brokers, [scenario.output], { count: scenario.count, timeoutMs: 20_000, settleMs: 2_000 });
@@ -90,10 +96,30 @@ describe('an exactly-once stream processor killed with its outputs written and i
     expect(eos).toHaveLength(N);
   }, 400_000);
 
+  it('fences a zombie: an instance stopped mid-transaction and resumed after its partition moved cannot commit', async () => {
+    const N = 300;
+    const scenario = await prepare('exactly_once', N, 1);
+    const zombie = startTsx(FIXTURE, { ...scenario.env, EOS_STOP_AT_SENT: '3', EOS_INSTANCE: 'zombie' });
+    children.push(zombie);
+    // Stopped (SIGSTOP) inside its 3rd transaction, outputs 50..74 written, offsets not committed.
+    expect(await zombie.waitForLine(/^stopping /, 90_000)).toBe('stopping after-outputs-sent 3 nextOffset=75');
+    // A second instance joins; the zombie misses its heartbeats and the group gives the partition to the newcomer,
+    // whose producer takes over the partition's transactional id.
+    const ns = await runToCompletion(scenario, async () => {
+      zombie.process.kill('SIGCONT');
+      const fenced = await zombie.waitForLine(/^fenced /, 60_000);
+      expect(fenced).toBe(`fenced ${scenario.input}:0 KAFKAX_TRANSACTION`);
+    });
+    zombie.process.kill('SIGKILL');
+    expect(new Set(ns).size).toBe(N);
+    expect(duplicates(ns)).toBe(0);
+    expect(ns).toHaveLength(N);
+  }, 300_000);
+
   it('loses and duplicates nothing across repeated kills at random points (bounded in time)', async () => {
     const N = 600;
     const scenario = await prepare('exactly_once', N, 3);
-    const budgetMs = 150_000;
+    const budgetMs = 100_000;
     const started = Date.now();
     const kills: string[] = [];
     // Random kill points, each either mid-record or with a chunk's outputs written and its commit pending.
