@@ -27,8 +27,10 @@ export interface JwtOptions {
   readonly requiredClaims?: readonly string[];
   /** Lifetime of a fetched JWKS, in ms. @default 600000 */
   readonly jwksCacheMaxAgeMs?: number;
-  /** Minimum time between two refetches caused by an unknown `kid`, in ms. @default 30000 */
+  /** Minimum time after a JWKS fetch attempt before a refetch for an unknown `kid`, and after a failed fetch before any retry, in ms. @default 30000 */
   readonly jwksCooldownMs?: number;
+  /** Largest JWKS response body accepted, in bytes; a larger one fails with `JWKS_FETCH_FAILED` while it is read. @default 1048576 (1 MiB) */
+  readonly jwksMaxBytes?: number;
   /** Timeout of a JWKS fetch, in ms. @default 5000 */
   readonly jwksTimeoutMs?: number;
   /** Current time in epoch ms used for `exp`/`nbf` checks (tests, replays). @default Date.now */

@@ -11,6 +11,7 @@ import {
 import type { Dispatcher } from 'undici';
 import type { ProtocolJWTClaims } from '@onex/spi-types';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { positiveInteger } from '../internal/validate.js';
 import { JwtError, type JwtErrorCode } from '../errors/jwt-error.js';
 import { publish } from '../internal/diagnostics.js';
 import { JwksCache } from './jwks-cache.js';
@@ -18,6 +19,9 @@ import type { JwtOptions, PublicJwk } from './jwt-options.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, algorithmsForJwk, isHmacAlgorithm } from './key-algorithms.js';
 
 type VerifyKey = Parameters<typeof jwtVerify>[1];
+
+/** A key set of a few dozen keys is a few KiB; 1 MiB leaves room while bounding what a hostile endpoint can make us hold. */
+const DEFAULT_JWKS_MAX_BYTES = 1024 * 1024;
 
 const HMAC_HASH: Readonly<Record<string, string>> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
 
@@ -57,6 +61,7 @@ export class JwtVerifier {
           maxAgeMs: nonNegative('jwt.jwksCacheMaxAgeMs', options.jwksCacheMaxAgeMs, 600_000),
           cooldownMs: nonNegative('jwt.jwksCooldownMs', options.jwksCooldownMs, 30_000),
           timeoutMs: positive('jwt.jwksTimeoutMs', options.jwksTimeoutMs, 5_000),
+          maxBytes: positiveInteger('jwt.jwksMaxBytes', options.jwksMaxBytes, DEFAULT_JWKS_MAX_BYTES),
           now: Date.now,
         },
         dispatcher,
