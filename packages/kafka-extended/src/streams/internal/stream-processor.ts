@@ -125,6 +125,8 @@ export class StreamProcessor {
       heartbeatInterval: s.heartbeatIntervalMs,
       readUncommitted: !exactlyOnce,
       allowAutoTopicCreation: false,
+      // Java's fetch.max.wait.ms: an idle fetch returns within 500 ms, so stop() does not wait kafkajs's 5 s.
+      maxWaitTimeInMs: 500,
     });
     const producer = exactlyOnce ? undefined : kafka.producer({ allowAutoTopicCreation: true });
     const running: Running = { kafka, consumer, producer, partitionProducers: new Map(), inputTopics, outputTopic, process, admin: undefined };
