@@ -70,6 +70,11 @@ export interface BridgeHandle {
   send(message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult>;
   /** True while the bridge accepts messages. */
   accepting(): boolean;
+  /**
+   * Resolves once the bridge's queue has room for another message (at once when it has), so a
+   * source that cannot be told to resend can stop reading instead of meeting `BRIDGE_OVERLOADED`.
+   */
+  whenRoom(): Promise<void>;
   /** Records a source failure in the status; `halted` marks the source as stopped until the bridge is recreated. */
   reportSourceError(error: unknown, halted: boolean): void;
   /** Status snapshot. */

@@ -65,6 +65,21 @@ describe(WebSocketAdapter, () => {
     await until(() => peers[0]!.readyState === peers[0]!.CLOSED);
   });
 
+  it('delivers every frame of a burst larger than the queue limit, reading only while the queue has room', async () => {
+    await bridge.close();
+    bridge = new CommunicationBridge({ adapters: [memory, new WebSocketAdapter({ client: new WsHttpExtended() })], maxQueuedMessages: 20 });
+    memory.subscribe('sink', () => new Promise<void>((resolve) => setImmediate(resolve)));
+    const id = await bridge.createBridge('burst', 'websocket', 'memory', { sourceEndpoint: url, targetEndpoint: 'sink', concurrency: 4 });
+    await until(() => peers.length === 1);
+    for (let n = 0; n < 5000; n += 1) peers[0]!.send(`{"n":${n}}`);
+    await until(() => memory.records('sink').length === 5000, 20_000);
+    expect(new Set(memory.records('sink').map((r) => (r.payload as { n: number }).n)).size).toBe(5000);
+    const status = await bridge.getBridgeStatus(id);
+    expect(status).toMatchObject({ messagesProcessed: 5000, messagesFailed: 0 });
+    expect(status.lastError).toBeUndefined();
+    expect(await bridge.getBridgeMetrics(id)).toMatchObject({ messagesIn: 5000, messagesOut: 5000 });
+  }, 30_000);
+
   it('rejects endpoints that are not ws:// URLs', async () => {
     await expect(bridge.createBridge('bad', 'websocket', 'memory', { sourceEndpoint: 'http://x', targetEndpoint: 'sink' })).rejects.toMatchObject({
       code: 'BRIDGE_INVALID_CONFIG',

@@ -4,6 +4,7 @@ import type {
   ProtocolHttpExtended,
   ProtocolWebSocketConnectOptions,
   ProtocolWebSocketConnection,
+  ProtocolWebSocketMessage,
 } from '@onex/spi-types';
 import { show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
@@ -56,15 +57,32 @@ export class WebSocketAdapter implements BridgeAdapter {
       start: async () => {
         connection = await this.#client.websocketConnect(url, this.#connect);
         const conn = connection;
+        const forward = async (frame: ProtocolWebSocketMessage): Promise<void> => {
+          // Text frames of a json bridge carry JSON documents: hand them over as bytes so the
+          // bridge parses them (and dead-letters the ones that are not JSON).
+          const message = { payload: bridge.codec.format === 'json' && typeof frame === 'string' ? encoder.encode(frame) : frame, metadata: { source: 'websocket', url } };
+          for (;;) {
+            try {
+              await bridge.send(message);
+              return;
+            } catch (error) {
+              // Another source filled the queue between our wait and our send: wait again.
+              if ((error as { code?: unknown }).code === 'BRIDGE_OVERLOADED' && bridge.accepting()) {
+                await bridge.whenRoom();
+                continue;
+              }
+              bridge.reportSourceError(error, false);
+              return;
+            }
+          }
+        };
         loop = (async () => {
           try {
             for await (const frame of conn) {
               if (!bridge.accepting()) break;
-              bridge
-                // Text frames of a json bridge carry JSON documents: hand them over as bytes so the
-                // bridge parses them (and dead-letters the ones that are not JSON).
-                .send({ payload: bridge.codec.format === 'json' && typeof frame === 'string' ? encoder.encode(frame) : frame, metadata: { source: 'websocket', url } })
-                .catch((error: unknown) => bridge.reportSourceError(error, false));
+              // Backpressure: no frame is taken from the connection while the bridge's queue is full.
+              await bridge.whenRoom();
+              void forward(frame);
             }
           } catch (error) {
             if (bridge.accepting()) bridge.reportSourceError(error, true);

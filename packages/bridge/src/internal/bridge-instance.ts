@@ -155,6 +155,10 @@ export class BridgeInstance implements BridgeHandle {
     return this.#state.kind === 'running';
   }
 
+  whenRoom(): Promise<void> {
+    return this.#queue.whenBelow(this.#options.maxQueuedMessages);
+  }
+
   reportSourceError(error: unknown, halted: boolean): void {
     this.#recordError(error);
     if (halted) this.#sourceHalted = true;

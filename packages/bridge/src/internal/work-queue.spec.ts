@@ -93,4 +93,24 @@ describe(WorkQueue, () => {
     await whenIdle;
     expect(idle).toBe(true);
   });
+
+  it('resolves whenBelow once fewer tasks than the limit are pending', async () => {
+    const queue = new WorkQueue(1);
+    await expect(queue.whenBelow(1)).resolves.toBeUndefined();
+    const gates = [deferred(), deferred()];
+    const tasks = gates.map((gate) => queue.run(null, () => gate.promise));
+    let room = false;
+    const waiting = queue.whenBelow(2).then(() => {
+      room = true;
+    });
+    await tick();
+    expect(room).toBe(false);
+    gates[0]!.resolve();
+    await tasks[0];
+    await waiting;
+    expect(room).toBe(true);
+    expect(queue.size).toBe(1);
+    gates[1]!.resolve();
+    await tasks[1];
+  });
 });

@@ -13,6 +13,7 @@ export class WorkQueue {
   readonly #waiters: (() => void)[] = [];
   readonly #tails = new Map<string, Promise<void>>();
   #idle: (() => void)[] = [];
+  #room: { readonly below: number; readonly resolve: () => void }[] = [];
 
   constructor(concurrency: number) {
     this.#concurrency = concurrency;
@@ -38,6 +39,12 @@ export class WorkQueue {
   onIdle(): Promise<void> {
     if (this.#pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Resolves once fewer than `limit` tasks are pending (at once when that is already so). */
+  whenBelow(limit: number): Promise<void> {
+    if (this.#pending < limit) return Promise.resolve();
+    return new Promise((resolve) => this.#room.push({ below: limit, resolve }));
   }
 
   /** Runs `task` in a slot: now when one is free, else when a finishing task hands its slot over. */
@@ -83,6 +90,14 @@ export class WorkQueue {
 
   #settled(): void {
     this.#pending -= 1;
+    if (this.#room.length > 0) {
+      const waiting = this.#room;
+      this.#room = [];
+      for (const waiter of waiting) {
+        if (this.#pending < waiter.below) waiter.resolve();
+        else this.#room.push(waiter);
+      }
+    }
     if (this.#pending === 0 && this.#idle.length > 0) {
       const idle = this.#idle;
       this.#idle = [];
