@@ -47,6 +47,11 @@ const CASES: [string, unknown, unknown, boolean, boolean][] = [
   ['a nested record gains a defaulted field', one(rec([field('x', 'int')], { name: 'Inner' })), one(rec([field('x', 'int'), field('y', 'int', { default: 1 })], { name: 'Inner' })), true, true],
   ['recursive schemas resolve', { type: 'record', name: 'Node', fields: [field('next', ['null', 'Node'])] }, { type: 'record', name: 'Node', fields: [field('next', ['null', 'Node'])] }, true, true],
   ['top-level primitive promotion follows the same rules', 'int', 'long', true, false],
+  ['an empty union is a schema whose (absent) data any reader reads', one([]), one(['null', 'int']), true, false],
+  ['an empty union reads no data', one('int'), one([]), false, true],
+  ['a reader alias without namespace is qualified with the reader namespace', { ...rec([field('a', 'int')]), name: 'Old', namespace: 'other' }, { ...rec([field('a', 'int')]), name: 'New', namespace: 'ns', aliases: ['Old'] }, false, false],
+  ['a reader alias with the writer full name matches', { ...rec([field('a', 'int')]), name: 'Old', namespace: 'other' }, { ...rec([field('a', 'int')]), name: 'New', namespace: 'ns', aliases: ['other.Old'] }, true, false],
+  ['an enum alias is qualified the same way', enumOf(['A']), one({ type: 'enum', name: 'Shade', namespace: 'x', symbols: ['A'], aliases: ['Color'] }), false, false],
 ];
 
 describe(AvroFormat, () => {

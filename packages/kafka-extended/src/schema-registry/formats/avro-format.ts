@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { SchemaInvalidError } from '../errors/schema-registry-errors.js';
+import { avroReaderAccepts } from './avro-compatibility.js';
 import { acceptBigintInUnions, exactTypeHook } from './avro-exact-types.js';
 import type { ResolvedReference, SchemaFormat } from './schema-format.js';
 
@@ -19,7 +20,7 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** Avro: parsed and validated by avsc; compatibility by avsc resolvers with names compared without namespace. */
+/** Avro: parsed and validated by avsc (with exact 64-bit longs); compatibility by the Avro resolution rules, as Apache Avro Java decides it. */
 export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
   readonly type = 'AVRO' as const;
 
@@ -50,12 +51,7 @@ export class AvroFormat implements SchemaFormat<ParsedAvroSchema> {
   }
 
   readerAccepts(reader: ParsedAvroSchema, writer: ParsedAvroSchema): string[] {
-    try {
-      reader.type.createResolver(writer.type, { ignoreNamespaces: true } as never);
-      return [];
-    } catch (error) {
-      return [`reader schema cannot read data written with writer schema: ${(error as Error).message}`];
-    }
+    return avroReaderAccepts(reader.type, writer.type);
   }
 
   recordName(parsed: ParsedAvroSchema): string | undefined {
