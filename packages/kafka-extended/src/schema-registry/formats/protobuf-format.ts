@@ -77,11 +77,138 @@ function fileMessages(fileRoot: protobuf.Root, packageName: string): { fullName:
   return out;
 }
 
-function kindOf(field: protobuf.Field): string {
-  if (field instanceof protobuf.MapField) return `map<${field.keyType}, ${SCALAR_GROUPS[field.type] ?? stripDot(field.resolvedType?.fullName ?? field.type)}>`;
-  if (field.resolvedType instanceof protobuf.Type) return `message ${stripDot(field.resolvedType.fullName)}`;
-  if (field.resolvedType instanceof protobuf.Enum) return `enum ${stripDot(field.resolvedType.fullName)}`;
-  return SCALAR_GROUPS[field.type] ?? field.type;
+/** The name of a type inside its package: the chain of enclosing messages (`Order.Line`). */
+function localName(type: protobuf.ReflectionObject): string {
+  const names: string[] = [];
+  for (let node: protobuf.ReflectionObject | null = type; node instanceof protobuf.Type || node instanceof protobuf.Enum; node = node.parent) {
+    names.unshift(node.name);
+  }
+  return names.join('.');
+}
+
+/** How a field's values travel: a scalar wire-type group (enums are varints), a message, or a map. */
+type FieldKind =
+  | { readonly kind: 'scalar'; readonly group: string; readonly name: string }
+  | { readonly kind: 'message'; readonly type: protobuf.Type; readonly name: string }
+  | { readonly kind: 'map' };
+
+function kindOfType(typeName: string, resolved: protobuf.ReflectionObject | null): FieldKind {
+  if (resolved instanceof protobuf.Type) return { kind: 'message', type: resolved, name: localName(resolved) };
+  if (resolved instanceof protobuf.Enum) return { kind: 'scalar', group: 'varint', name: `enum ${localName(resolved)}` };
+  return { kind: 'scalar', group: SCALAR_GROUPS[typeName] ?? typeName, name: typeName };
+}
+
+/** The oneof a field belongs to, proto3 `optional` (a synthetic oneof) not counted. */
+function oneofOf(field: protobuf.Field): string | undefined {
+  const oneof = field.partOf;
+  if (oneof === null || (oneof.name === `_${field.name}` && oneof.oneof.length === 1)) return undefined;
+  return oneof.name;
+}
+
+/** Compares messages field by field number, following Confluent's Protobuf rules. */
+class ProtobufComparison {
+  private readonly compared = new Set<string>();
+
+  constructor(private readonly messages: string[]) {}
+
+  /** Compares each message pair once (message-typed fields recurse, possibly in cycles). */
+  compareMessage(reader: protobuf.Type, writer: protobuf.Type, name: string): string[] {
+    const key = `${reader.fullName}\u0000${writer.fullName}`;
+    if (this.compared.has(key)) return [];
+    this.compared.add(key);
+    const found: string[] = [];
+    this.compareFields(reader, writer, name, found);
+    this.messages.push(...found);
+    return found;
+  }
+
+  private compareFields(reader: protobuf.Type, writer: protobuf.Type, name: string, out: string[]): void {
+    const readerOneofs = new Set(reader.fieldsArray.map(oneofOf).filter((o) => o !== undefined));
+    // A oneof that is gone with all of its fields is a plain deletion.
+    const deletedOneofs = new Set(
+      writer.oneofsArray
+        .filter((o) => !readerOneofs.has(o.name) && o.fieldsArray.every((f) => reader.fieldsById[f.id] === undefined))
+        .map((o) => o.name),
+    );
+
+    // Fields the writer keeps apart must not become mutually exclusive in the reader.
+    const groups = new Map<string, { origins: Set<string>; movedIn: number }>();
+    for (const readerField of reader.fieldsArray) {
+      const oneof = oneofOf(readerField);
+      const writerField = writer.fieldsById[readerField.id];
+      if (oneof === undefined || writerField === undefined) continue;
+      const group = groups.get(oneof) ?? { origins: new Set<string>(), movedIn: 0 };
+      const origin = oneofOf(writerField);
+      group.origins.add(origin === undefined ? `field ${writerField.id}` : `oneof ${origin}`);
+      if (origin === undefined) group.movedIn++;
+      groups.set(oneof, group);
+    }
+    for (const [oneof, { origins, movedIn }] of groups) {
+      if (origins.size <= 1) continue;
+      out.push(movedIn > 1 ? `several fields of ${name} moved into the oneof ${oneof}` : `a field of ${name} moved into the existing oneof ${oneof}`);
+    }
+
+    for (const writerField of writer.fieldsArray) {
+      const readerField = reader.fieldsById[writerField.id];
+      const where = `${name}.${writerField.name} (${writerField.id})`;
+      if (readerField !== undefined) {
+        this.compareField(readerField, writerField, where, out);
+        continue;
+      }
+      const oneof = oneofOf(writerField);
+      if (oneof !== undefined && !deletedOneofs.has(oneof)) out.push(`field ${where} removed from oneof ${oneof}`);
+      else if (writerField.required) out.push(`required field ${where} removed`);
+    }
+    for (const readerField of reader.fieldsArray) {
+      if (writer.fieldsById[readerField.id] === undefined && readerField.required) {
+        out.push(`required field ${name}.${readerField.name} (${readerField.id}) added`);
+      }
+    }
+  }
+
+  private compareField(readerField: protobuf.Field, writerField: protobuf.Field, where: string, out: string[]): void {
+    if (readerField.required && !writerField.required) out.push(`field ${where} became required`);
+    if (readerField instanceof protobuf.MapField || writerField instanceof protobuf.MapField) {
+      if (!(readerField instanceof protobuf.MapField && writerField instanceof protobuf.MapField)) {
+        out.push(`field ${where} changed kind between map and ${readerField instanceof protobuf.MapField ? writerField.type : readerField.type}`);
+        return;
+      }
+      this.compareKinds(kindOfType(readerField.keyType, null), kindOfType(writerField.keyType, null), `${where} key`, undefined, out);
+      this.compareKinds(kindOfType(readerField.type, readerField.resolvedType), kindOfType(writerField.type, writerField.resolvedType), `${where} value`, undefined, out);
+      return;
+    }
+    this.compareKinds(
+      kindOfType(readerField.type, readerField.resolvedType),
+      kindOfType(writerField.type, writerField.resolvedType),
+      where,
+      { reader: readerField.repeated, writer: writerField.repeated },
+      out,
+    );
+  }
+
+  private compareKinds(reader: FieldKind, writer: FieldKind, where: string, labels: { reader: boolean; writer: boolean } | undefined, out: string[]): void {
+    if (reader.kind === 'scalar' && writer.kind === 'scalar') {
+      if (reader.group !== writer.group) {
+        out.push(`field ${where} changed kind from ${writer.name} (${writer.group}) to ${reader.name} (${reader.group})`);
+      } else if (labels !== undefined && labels.reader !== labels.writer && reader.group !== 'length-delimited') {
+        // Numbers may be packed when repeated; strings and bytes read the same either way.
+        out.push(`field ${where} changed label from ${labels.writer ? 'repeated' : 'singular'} to ${labels.reader ? 'repeated' : 'singular'}`);
+      }
+      return;
+    }
+    if (reader.kind === 'message' && writer.kind === 'message') {
+      // Messages match by their name inside their package (the package may move); a singular
+      // message reads a repeated one (the last wins) and the other way round.
+      if (reader.name !== writer.name) {
+        out.push(`field ${where} changed message type from ${writer.name} to ${reader.name}`);
+        return;
+      }
+      const inner = this.compareMessage(reader.type, writer.type, reader.name);
+      if (inner.length > 0) out.push(`field ${where} has an incompatible message type ${reader.name}`);
+      return;
+    }
+    out.push(`field ${where} changed kind from ${writer.kind === 'map' ? 'map' : writer.name} to ${reader.kind === 'map' ? 'map' : reader.name}`);
+  }
 }
 
 /** Protobuf: `.proto` text (or protobufjs JSON) parsed by protobufjs; compatibility by field numbers and wire types. */
@@ -127,54 +254,14 @@ export class ProtobufFormat implements SchemaFormat<ParsedProtobufSchema> {
     if (reader.packageName !== writer.packageName) {
       messages.push(`package changed from '${writer.packageName}' to '${reader.packageName}'`);
     }
-    const readerTypes = new Map(reader.messages.map((m) => [m.fullName.split('.').slice(reader.packageName ? reader.packageName.split('.').length : 0).join('.'), m.type]));
+    const readerTypes = new Map(reader.messages.map((m) => [localName(m.type), m.type]));
+    const comparison = new ProtobufComparison(messages);
     for (const entry of writer.messages) {
-      const local = entry.fullName.split('.').slice(writer.packageName ? writer.packageName.split('.').length : 0).join('.');
+      const local = localName(entry.type);
       const readerType = readerTypes.get(local);
-      if (readerType === undefined) {
-        messages.push(`message ${local} removed`);
-        continue;
-      }
-      this.compareMessage(readerType, entry.type, local, messages);
+      if (readerType === undefined) messages.push(`message ${local} removed`);
+      else comparison.compareMessage(readerType, entry.type, local);
     }
     return messages;
-  }
-
-  private compareMessage(reader: protobuf.Type, writer: protobuf.Type, name: string, messages: string[]): void {
-    const movedIntoNewOneof = new Map<string, string[]>();
-    for (const writerField of writer.fieldsArray) {
-      const readerField = reader.fieldsById[writerField.id];
-      const where = `${name}.${writerField.name} (${writerField.id})`;
-      if (readerField === undefined) {
-        const renamed = reader.fields[writerField.name];
-        // A removed field is skipped as unknown; a renumbered one silently loses its data.
-        if (renamed !== undefined) messages.push(`field ${where} renumbered to ${renamed.id}`);
-        continue;
-      }
-      const readerKind = kindOf(readerField);
-      const writerKind = kindOf(writerField);
-      if (readerKind !== writerKind) {
-        messages.push(`field ${where} changed kind from ${writerField.type} (${writerKind}) to ${readerField.type} (${readerKind})`);
-      }
-      if (readerField.repeated !== writerField.repeated) {
-        messages.push(`field ${where} changed label from ${writerField.repeated ? 'repeated' : 'singular'} to ${readerField.repeated ? 'repeated' : 'singular'}`);
-      }
-      if (readerField.required && !writerField.required) messages.push(`field ${where} became required`);
-      const readerOneof = readerField.partOf?.name;
-      const writerOneof = writerField.partOf?.name;
-      if (readerOneof !== undefined && readerOneof !== writerOneof && !readerField.partOf?.name.startsWith('_')) {
-        const existed = writer.oneofsArray.some((o) => o.name === readerOneof);
-        if (existed) messages.push(`field ${where} moved into existing oneof ${readerOneof}`);
-        else movedIntoNewOneof.set(readerOneof, [...(movedIntoNewOneof.get(readerOneof) ?? []), writerField.name]);
-      }
-    }
-    for (const [oneof, fields] of movedIntoNewOneof) {
-      if (fields.length > 1) messages.push(`fields ${fields.join(', ')} of ${name} moved into the new oneof ${oneof}`);
-    }
-    for (const readerField of reader.fieldsArray) {
-      if (writer.fieldsById[readerField.id] === undefined && readerField.required) {
-        messages.push(`required field ${name}.${readerField.name} (${readerField.id}) added`);
-      }
-    }
   }
 }
