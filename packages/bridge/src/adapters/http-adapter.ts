@@ -1,6 +1,6 @@
 import type { ProtocolBridgeConfig, ProtocolEndpointHealth, ProtocolHttpClient } from '@onex/spi-types';
 import { show } from '../communication-bridge-options.js';
-import { BridgeConfigError, BridgeError } from '../errors/bridge-errors.js';
+import { BridgeConfigError, BridgeError, BridgeInvalidMessageError } from '../errors/bridge-errors.js';
 import type { IngressServer } from '../ingress/ingress-server.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
 
@@ -12,9 +12,34 @@ export interface HttpAdapterOptions {
   readonly ingress?: IngressServer;
   /** Total deadline of one webhook attempt, in seconds. @default 10 */
   readonly timeoutSeconds?: number;
+  /** Headers sent with every webhook request (`Authorization`, …); they win over any record header of the same name. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters a header value may hold (RFC 9110 field-value: HTAB, SP, VCHAR, obs-text). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * Record headers never sent to a webhook: hop-by-hop and framing headers, which belong to the
+ * connection the record arrived on (RFC 9110 §7.6.1), and credentials, which belong to the client
+ * that sent it. Names listed in a record's own `Connection` header are dropped too.
+ */
+const NEVER_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+]);
 
 /**
  * HTTP through injected SPI pieces: as a target it POSTs each message to a webhook through a
@@ -26,6 +51,7 @@ export class HttpAdapter implements BridgeAdapter {
   readonly #client: ProtocolHttpClient | undefined;
   readonly #ingress: IngressServer | undefined;
   readonly #timeoutSeconds: number;
+  readonly #headers: Readonly<Record<string, string>>;
 
   /** @throws BridgeConfigError when neither client nor ingress is given, or an option is invalid */
   constructor(options: HttpAdapterOptions) {
@@ -42,6 +68,7 @@ export class HttpAdapter implements BridgeAdapter {
     this.#client = options.client;
     this.#ingress = options.ingress;
     this.#timeoutSeconds = timeout;
+    this.#headers = configuredHeaders(options.headers);
   }
 
   /** The ingress server, when configured. */
@@ -85,15 +112,17 @@ export class HttpAdapter implements BridgeAdapter {
   createTarget(bridge: BridgeHandle): BridgeTarget {
     const client = this.#client!;
     const timeoutSeconds = this.#timeoutSeconds;
+    const configured = this.#headers;
     return {
       deliver: async (destination: string, message: OutboundMessage, signal: AbortSignal) => {
         const url = absoluteUrl(destination, 'target endpoint');
-        const headers: Record<string, string> = {
-          ...message.headers,
+        const own: Record<string, string> = {
+          ...configured,
           'content-type': message.contentType,
           'idempotency-key': message.deliveryId,
         };
-        if (message.key !== null) headers['x-onex-key'] = message.key;
+        if (message.key !== null) own['x-onex-key'] = message.key;
+        const headers = webhookHeaders(message.headers, own);
         const response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
         if (!response.ok) {
           throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} answered ${response.statusCode}`, {
@@ -115,6 +144,58 @@ export class HttpAdapter implements BridgeAdapter {
       close: async () => undefined,
     };
   }
+}
+
+/**
+ * The record headers that may reach a webhook, then the adapter's own headers, which win over a
+ * record header of the same name in any letter case. A null-prototype object, so that a header
+ * named `__proto__` is kept as a header.
+ * @throws BridgeInvalidMessageError (not retryable) when a record header name or value cannot be sent in HTTP
+ */
+function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  const names = Object.keys(record);
+  const dropped = new Set<string>();
+  for (const name of names) {
+    if (name.toLowerCase() !== 'connection') continue;
+    for (const listed of (record[name] ?? '').split(',')) dropped.add(listed.trim().toLowerCase());
+  }
+  for (const key of Object.keys(own)) dropped.add(key.toLowerCase());
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (NEVER_FORWARDED.has(lower) || lower.startsWith('proxy-') || dropped.has(lower)) continue;
+    const value = record[name] ?? '';
+    if (!HEADER_NAME.test(name)) {
+      throw new BridgeInvalidMessageError(`record header name ${show(name)} is not a valid HTTP header name`, {
+        details: { header: name, retryable: false },
+      });
+    }
+    if (!HEADER_VALUE.test(value)) {
+      throw new BridgeInvalidMessageError(`record header '${name}' has a character not allowed in an HTTP header value (CR, LF, NUL or another control character)`, {
+        details: { header: name, retryable: false },
+      });
+    }
+    out[name] = value;
+  }
+  for (const [name, value] of Object.entries(own)) out[name] = value;
+  return out;
+}
+
+function configuredHeaders(headers: unknown): Readonly<Record<string, string>> {
+  if (headers === undefined) return {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new BridgeConfigError(`\`headers\` must be an object of header name to value, got ${show(headers)}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new BridgeConfigError(`\`headers\` name ${show(name)} is not a valid HTTP header name`);
+    if (typeof value !== 'string') throw new BridgeConfigError(`\`headers.${name}\` must be a string, got ${show(value)}`);
+    if (!HEADER_VALUE.test(value)) {
+      throw new BridgeConfigError(`\`headers.${name}\` has a character not allowed in an HTTP header value, got ${show(value)}`);
+    }
+    out[name.toLowerCase()] = value;
+  }
+  return out;
 }
 
 function pathOf(endpoint: string): string {
