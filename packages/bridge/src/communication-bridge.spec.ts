@@ -212,6 +212,27 @@ describe(CommunicationBridge, () => {
     expect(record!.headers).toMatchObject({ 'x-event': 'e', 'x-count': '42' });
   });
 
+  it('keeps a header named __proto__, from the record and from headerMapping', async () => {
+    const s = setup();
+    bridge = s.bridge;
+    const id = await bridge.createBridge('proto', 'memory', 'memory', {
+      sourceEndpoint: 'in',
+      targetEndpoint: 'out',
+      dlqTarget: 'memory:dlq',
+      headerMapping: JSON.parse('{"__proto__":"payload.p","x-q":"payload.p"}') as Record<string, string>,
+    });
+    const headers = JSON.parse('{"__proto__":"from-record","x-a":"1"}') as Record<string, string>;
+    await bridge.sendMessageThroughBridge(id, { payload: { p: 'mapped' }, headers: JSON.parse('{"x-a":"1"}') as Record<string, string> });
+    await bridge.sendMessageThroughBridge(id, { payload: { p: 'mapped' }, headers });
+    await bridge.sendMessageThroughBridge(id, { payload: new TextEncoder().encode('not json'), headers });
+    const own = (record: { headers: object } | undefined) => Object.getOwnPropertyDescriptor(record!.headers, '__proto__')?.value as unknown;
+    const [first, second] = s.memory.records('out');
+    expect(own(first)).toBe('mapped');
+    expect(own(second)).toBe('mapped');
+    expect(first!.headers).toMatchObject({ 'x-a': '1', 'x-q': 'mapped' });
+    expect(own(s.memory.records('dlq')[0])).toBe('from-record');
+  });
+
   it('converts text and bytes formats', async () => {
     const s = setup();
     bridge = s.bridge;

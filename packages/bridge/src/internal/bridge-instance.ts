@@ -346,7 +346,8 @@ export class BridgeInstance implements BridgeHandle {
   }
 
   #mapHeaders(context: RuleContext): Record<string, string> {
-    const out: Record<string, string> = {};
+    // Null prototype: a header mapped under the name `__proto__` is a header, not a prototype.
+    const out = Object.create(null) as Record<string, string>;
     for (const { name, expression } of this.#resolved.headerMapping) {
       try {
         const value = scalarString(expression.evaluate(context));
