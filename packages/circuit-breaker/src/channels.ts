@@ -8,6 +8,6 @@ export const CIRCUIT_BREAKER_CHANNELS = {
   failure: 'onex:circuit-breaker:failure',
   /** A circuit was created (`{ circuitName }`). */
   created: 'onex:circuit-breaker:created',
-  /** A circuit was removed (`{ circuitName }`). */
+  /** A circuit was removed (`{ circuitName }`), or evicted while idle (`{ circuitName, reason: 'evicted' }`). */
   removed: 'onex:circuit-breaker:removed',
 } as const;

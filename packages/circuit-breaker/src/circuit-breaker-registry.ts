@@ -6,6 +6,7 @@ import type {
 } from '@onex/spi-types';
 import type { CircuitBreakerConfig } from './circuit-breaker-config.js';
 import type { CircuitBreakerEvents } from './circuit-events.js';
+import type { CircuitBreakerRegistryMetrics } from './circuit-breaker-registry-metrics.js';
 import type { CircuitBreakerRegistryOptions } from './circuit-breaker-registry-options.js';
 import { CircuitBreakerArgumentError } from './errors/circuit-breaker-argument-error.js';
 import { CircuitBreakerConfigError } from './errors/circuit-breaker-config-error.js';
@@ -43,6 +44,11 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
   private readonly observers = new CircuitObservers();
   private readonly rotation = new BucketRotation();
   private closed = false;
+  /** 0: eviction off. */
+  private readonly idleTtlMs: number;
+  private readonly sweepIntervalMs: number;
+  private nextSweepAt = 0;
+  private evictedCircuits = 0;
 
   /**
    * Creates an empty registry.
@@ -59,6 +65,14 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
       transitionLogSize: positiveIntegerOption('transitionLogSize', options.transitionLogSize, 100, 100_000),
       latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize, 512, 1_000_000),
     };
+    const ttl = options.idleCircuitTtlSeconds ?? 300;
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+      throw new CircuitBreakerConfigError('idleCircuitTtlSeconds', 'a finite number of seconds >= 0 (0: never evict)', ttl);
+    }
+    this.idleTtlMs = ttl * 1000;
+    // Sweeps a quarter TTL apart: an idle circuit goes within 1.25 TTL of its last call, and a burst of new
+    // names costs one pass over the circuits per interval, not one per name.
+    this.sweepIntervalMs = Math.max(1, this.idleTtlMs / 4);
   }
 
   /**
@@ -92,7 +106,7 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
         }
         timeoutMs = timeoutSeconds === 0 ? 0 : Math.max(1, Math.round(timeoutSeconds * 1000));
       }
-      const circuit = this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults);
+      const circuit = this.circuits.get(circuitName) ?? this.createOnDemand(circuitName);
       return circuit.execute(operation as CircuitOperation<T>, timeoutMs ?? circuit.resolvedConfig.callTimeoutMs);
     } catch (error) {
       return Promise.reject(error);
@@ -118,8 +132,12 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
     resolveConfig(config); // validate the fields as given, with their own names
     const resolved = resolveConfig({ ...this.defaults.source, ...config });
     const circuit = this.circuits.get(circuitName);
-    if (circuit === undefined) this.create(circuitName, resolved);
-    else circuit.reconfigure(resolved);
+    if (circuit === undefined) {
+      this.create(circuitName, resolved);
+    } else {
+      circuit.autoCreated = false; // configured by name: kept however long it idles
+      circuit.reconfigure(resolved);
+    }
     return true;
   }
 
@@ -155,7 +173,7 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
   async forceCircuitOpen(circuitName: string): Promise<boolean> {
     this.checkOpen('forceCircuitOpen');
     checkName(circuitName);
-    (this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults)).forceOpen();
+    this.pinned(circuitName).forceOpen();
     return true;
   }
 
@@ -163,7 +181,7 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
   async forceCircuitClosed(circuitName: string): Promise<boolean> {
     this.checkOpen('forceCircuitClosed');
     checkName(circuitName);
-    (this.circuits.get(circuitName) ?? this.create(circuitName, this.defaults)).forceClosed();
+    this.pinned(circuitName).forceClosed();
     return true;
   }
 
@@ -186,6 +204,11 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
   /** Number of circuits. */
   get size(): number {
     return this.circuits.size;
+  }
+
+  /** A plain snapshot of the registry's own counters: live circuits, idle circuits evicted so far, shared timers. */
+  registryMetrics(): CircuitBreakerRegistryMetrics {
+    return { circuits: this.circuits.size, evictedCircuits: this.evictedCircuits, activeTimers: this.rotation.activeTimers };
   }
 
   /** Number of shared bucket timers running (one per distinct rolling-window bucket length in use). */
@@ -229,8 +252,38 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
     return circuit;
   }
 
-  private create(circuitName: string, config: ResolvedCircuitConfig): Circuit {
-    const circuit = new Circuit(circuitName, config, this.context);
+  /** A circuit addressed by name (configure, force): created if needed and never evicted. */
+  private pinned(circuitName: string): Circuit {
+    const circuit = this.circuits.get(circuitName);
+    if (circuit === undefined) return this.create(circuitName, this.defaults);
+    circuit.autoCreated = false;
+    return circuit;
+  }
+
+  /** A circuit a call creates: first evicts idle ones when a sweep is due, so on-demand names stay bounded. */
+  private createOnDemand(circuitName: string): Circuit {
+    if (this.idleTtlMs > 0) {
+      const now = Date.now();
+      if (now >= this.nextSweepAt) {
+        this.nextSweepAt = now + this.sweepIntervalMs;
+        this.evictIdle(now);
+      }
+    }
+    return this.create(circuitName, this.defaults, true);
+  }
+
+  private evictIdle(now: number): void {
+    for (const [name, circuit] of this.circuits) {
+      if (!circuit.idleFor(this.idleTtlMs, now)) continue;
+      circuit.shutdown();
+      this.circuits.delete(name);
+      this.evictedCircuits++;
+      CircuitObservers.lifecycle('removed', name, 'evicted');
+    }
+  }
+
+  private create(circuitName: string, config: ResolvedCircuitConfig, autoCreated = false): Circuit {
+    const circuit = new Circuit(circuitName, config, this.context, autoCreated);
     this.circuits.set(circuitName, circuit);
     CircuitObservers.lifecycle('created', circuitName);
     return circuit;

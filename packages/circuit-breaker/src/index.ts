@@ -1,5 +1,6 @@
 export { CircuitBreakerRegistry } from './circuit-breaker-registry.js';
 export type { CircuitBreakerConfig } from './circuit-breaker-config.js';
+export type { CircuitBreakerRegistryMetrics } from './circuit-breaker-registry-metrics.js';
 export type { CircuitBreakerRegistryOptions } from './circuit-breaker-registry-options.js';
 export type {
   CircuitBreakerEvents,

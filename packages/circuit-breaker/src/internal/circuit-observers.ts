@@ -50,10 +50,10 @@ export class CircuitObservers {
     if (channel.hasSubscribers) channel.publish(payload);
   }
 
-  /** Publishes a lifecycle message (`created`, `removed`) to its channel. */
-  static lifecycle(kind: 'created' | 'removed', circuitName: string): void {
+  /** Publishes a lifecycle message (`created`, `removed`; `reason: 'evicted'` when the registry dropped an idle circuit). */
+  static lifecycle(kind: 'created' | 'removed', circuitName: string, reason?: 'evicted'): void {
     const channel = kind === 'created' ? createdChannel : removedChannel;
-    if (channel.hasSubscribers) channel.publish({ circuitName });
+    if (channel.hasSubscribers) channel.publish(reason === undefined ? { circuitName } : { circuitName, reason });
   }
 }
 

@@ -90,6 +90,11 @@ export class Circuit {
   private transitionLog: ProtocolCircuitTransition[] = [];
   private lastFailure: ProtocolCircuitBreakerMetrics['lastFailure'];
   private readonly latency: LatencyWindow;
+  /** Created on demand by a call (not configured or forced): the registry may evict it once idle. */
+  autoCreated: boolean;
+  /** Idle sweeps: `totalCalls` when last looked at, and a time since which no call came (never too early). */
+  private sweptCalls: number;
+  private quietSince: number;
 
   private readonly classify = (error: unknown): unknown => this.classifyError(error);
 
@@ -97,8 +102,13 @@ export class Circuit {
     readonly name: string,
     private config: ResolvedCircuitConfig,
     private readonly context: CircuitContext,
+    autoCreated = false,
   ) {
     this.latency = new LatencyWindow(context.latencyWindowSize);
+    this.autoCreated = autoCreated;
+    // An auto-created circuit's first call is counted right after it is created, at this moment.
+    this.sweptCalls = autoCreated ? 1 : 0;
+    this.quietSince = Date.now();
   }
 
   /** Current configuration. */
@@ -229,6 +239,23 @@ export class Circuit {
     this.epoch++;
     this.endPeriod();
     this.stopTrialTimers();
+  }
+
+  /**
+   * True when the registry may drop this circuit: auto-created, closed (not forced), nothing in flight and
+   * no call for at least `idleMs`. Tracked without a clock read per call: a sweep that sees new calls
+   * moves the start of the quiet period to its own time, so idleness is never overestimated.
+   */
+  idleFor(idleMs: number, now: number): boolean {
+    if (this.totalCalls !== this.sweptCalls) {
+      this.sweptCalls = this.totalCalls;
+      this.quietSince = now;
+      return false;
+    }
+    if (!this.autoCreated || this.phase.kind !== 'closed' || now - this.quietSince < idleMs) return false;
+    const executed = this.totalCalls - this.rejectionCount;
+    const settled = this.successCount + this.ignoredErrorCount + this.failureCount;
+    return executed === settled;
   }
 
   /** Whether an opossum instance is alive (tests and memory accounting). */
