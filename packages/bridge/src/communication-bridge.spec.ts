@@ -185,6 +185,20 @@ describe(CommunicationBridge, () => {
     expect((await bridge.getBridgeMetrics(id)).ruleEvaluationErrors).toBe(0);
   });
 
+  it('refuses a routing rule that tests membership in a payload list inside a comprehension', async () => {
+    const s = setup();
+    bridge = s.bridge;
+    const id = await bridge.createBridge('quad', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'd' });
+    const error = await bridge
+      .configureBridgeRouting(id, [{ condition: 'payload.a.exists(x, x in payload.b)', targetEndpoint: 'hit' }])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BRIDGE_RULE_UNSAFE', details: { where: 'routingRules[0].condition' } });
+    expect((error as Error).message).toContain("'in' inside a comprehension");
+    const a = Array.from({ length: 20_000 }, (_, i) => `a${i}`);
+    const b = Array.from({ length: 20_000 }, (_, i) => `b${i}`);
+    expect(await bridge.sendMessageThroughBridge(id, { payload: { a, b } })).toMatchObject({ success: true, target: 'd' });
+  });
+
   it('keeps the old rules when new rules fail to compile', async () => {
     const s = setup();
     bridge = s.bridge;

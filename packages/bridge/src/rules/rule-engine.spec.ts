@@ -39,6 +39,26 @@ describe(RuleEngine, () => {
     expect(() => engine.compile('payload.a.exists(x, payload.b.exists(y, x == y))', 'c')).toThrow(expect.objectContaining({ code: 'BRIDGE_RULE_UNSAFE', message: expect.stringContaining('maxComprehensionDepth 1') }));
   });
 
+  it('refuses membership in a payload list inside a comprehension, whose cost is the product of both sizes', () => {
+    const quadratic = 'payload.a.exists(x, x in payload.b)';
+    expect(() => engine.compile(quadratic, 'routingRules[0].condition')).toThrow(
+      expect.objectContaining({
+        code: 'BRIDGE_RULE_UNSAFE',
+        message: expect.stringMatching(/^routingRules\[0\]\.condition is refused at line 1, column 21: 'in' inside a comprehension/),
+      }),
+    );
+    for (const source of ['payload.a.filter(x, x in payload.b.c).size() > 0', 'payload.m.map(k, k in payload.m)', "payload.a.all(x, x == 'z' || (x in key))"]) {
+      expect(() => engine.compile(source, 'c')).toThrow(expect.objectContaining({ code: 'BRIDGE_RULE_UNSAFE', message: expect.stringContaining("'in' inside a comprehension") }));
+    }
+    // Literal lists and maps are bounded by maxListElements / maxMapEntries, headers and metadata are
+    // maps (one lookup), and `in` outside a comprehension runs once.
+    const a = Array.from({ length: 20_000 }, (_, i) => `s${i}`);
+    expect(engine.compile('payload.a.exists(x, x in headers || x in metadata)', 'c').evaluate(ctx({ a }, { s7: 'v' }))).toBe(true);
+    expect(engine.compile("payload.a.exists(x, x in ['s1', 's2'])", 'c').evaluate(ctx({ a }))).toBe(true);
+    expect(engine.compile("payload.a.exists(x, x in {'s3': 1})", 'c').evaluate(ctx({ a }))).toBe(true);
+    expect(engine.compile("'s19999' in payload.a", 'c').evaluate(ctx({ a }))).toBe(true);
+  });
+
   it('validates its limits', () => {
     expect(() => new RuleEngine({ maxAstNodes: 0 })).toThrow('`ruleLimits.maxAstNodes` must be a positive integer, got 0');
   });

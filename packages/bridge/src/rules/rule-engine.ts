@@ -94,7 +94,7 @@ export class RuleEngine {
     } catch (error) {
       throw this.#translate(error, where, source);
     }
-    this.#checkSafety(program.ast as unknown as AstNode, where, source, 0);
+    this.#checkSafety(program.ast as unknown as AstNode, where, source, 0, false);
     const checked = this.#env.check(source);
     if (!checked.valid) throw this.#translate(checked.error, where, source);
     return {
@@ -110,9 +110,17 @@ export class RuleEngine {
     return new BridgeRuleSyntaxError(where, source, cel?.range?.start ?? 0, reason, error);
   }
 
-  #checkSafety(node: AstNode, where: string, source: string, comprehensionDepth: number): void {
+  #checkSafety(node: AstNode, where: string, source: string, comprehensionDepth: number, inBody: boolean): void {
     let depth = comprehensionDepth;
     const position = node.start ?? node.pos ?? 0;
+    if (node.op === 'in' && inBody && !boundedMembership((node.args as unknown[])[1])) {
+      throw new BridgeRuleUnsafeError(
+        where,
+        source,
+        position,
+        "'in' inside a comprehension is refused unless its right side is a list or map literal, headers or metadata: membership in a payload list costs its length for every element the comprehension visits",
+      );
+    }
     if (node.op === 'call' || node.op === 'rcall') {
       const name = (node.args as unknown[])[0] as string;
       if (REFUSED_FUNCTIONS.has(name)) {
@@ -135,8 +143,22 @@ export class RuleEngine {
         }
       }
     }
-    visitChildren(node.args, (child) => this.#checkSafety(child, where, source, depth));
+    if (node.op === 'rcall' && COMPREHENSIONS.has((node.args as unknown[])[0] as string)) {
+      // args: name, receiver (evaluated once), then the macro's arguments (evaluated per element).
+      const [, receiver, body] = node.args as [string, unknown, unknown];
+      visitChildren(receiver, (child) => this.#checkSafety(child, where, source, depth, inBody));
+      visitChildren(body, (child) => this.#checkSafety(child, where, source, depth, true));
+      return;
+    }
+    visitChildren(node.args, (child) => this.#checkSafety(child, where, source, depth, inBody));
   }
+}
+
+/** True when `in` over this operand costs at most a literal's size or one map lookup. */
+function boundedMembership(operand: unknown): boolean {
+  if (!isAstNode(operand)) return false;
+  if (operand.op === 'list' || operand.op === 'map') return true;
+  return operand.op === 'id' && (operand.args === 'headers' || operand.args === 'metadata');
 }
 
 function visitChildren(args: unknown, visit: (node: AstNode) => void): void {

@@ -12,7 +12,11 @@ export interface RuleLimits {
   readonly maxMapEntries?: number;
   /** Most arguments of one call. @default 8 */
   readonly maxCallArguments?: number;
-  /** Deepest nesting of comprehension macros (`all`, `exists`, `map`, `filter`, …); 1 keeps evaluation linear in payload size. @default 1 */
+  /**
+   * Deepest nesting of comprehension macros (`all`, `exists`, `map`, `filter`, …). 1 keeps the number
+   * of comprehension steps linear in the payload size; what each step costs is bounded separately
+   * (`in` over a payload value is refused inside a comprehension). @default 1
+   */
   readonly maxComprehensionDepth?: number;
 }
 
