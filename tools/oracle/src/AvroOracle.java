@@ -10,7 +10,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -137,7 +137,7 @@ public final class AvroOracle {
         return list;
       }
       case MAP: {
-        Map<String, Object> map = new HashMap<>();
+        Map<String, Object> map = new LinkedHashMap<>(); // our order, so the bytes can be compared
         Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
         while (entries.hasNext()) {
           Map.Entry<String, JsonNode> entry = entries.next();

@@ -1,0 +1,314 @@
+// Differential tests against Apache Avro Java (tools/oracle): bytes both ways and compatibility
+// verdicts, on generated schemas and values. The oracle is built from Maven Central on first use;
+// without java, javac or mvn these tests fail with the reason, they never skip.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { AvroFormat } from '../formats/avro-format.js';
+import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
+import { AvroSerde } from './avro-serde.js';
+
+interface Oracle {
+  request(message: object): Promise<{ ok: boolean; error?: string; hex?: string; value?: unknown; compatible?: boolean; messages?: string[] }>;
+  close(): Promise<void>;
+}
+
+const root = path.resolve(__dirname, '../../../../..');
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = string | Schema[] | { [key: string]: unknown };
+/** A value as our serde takes and returns it, and as the oracle's tagged JSON writes it. */
+interface Sample {
+  readonly js: unknown;
+  readonly tagged: Json;
+}
+
+let oracle: Oracle;
+beforeAll(async () => {
+  const { startAvroOracle } = (await import(pathToFileURL(path.join(root, 'tools/oracle/oracle.mjs')).href)) as { startAvroOracle(): Promise<Oracle> };
+  oracle = await startAvroOracle();
+}, 300_000);
+afterAll(() => oracle?.close());
+
+async function ask(message: object): Promise<NonNullable<Awaited<ReturnType<Oracle['request']>>>> {
+  const answer = await oracle.request(message);
+  if (!answer.ok) throw new Error(`Avro Java refused ${JSON.stringify(message)}: ${answer.error}`);
+  return answer;
+}
+
+// ---- values -------------------------------------------------------------------------------
+
+const TWO_53 = 2n ** 53n;
+const TWO_63 = 2n ** 63n;
+const near = (center: bigint): fc.Arbitrary<bigint> => fc.bigInt({ min: center - 3n, max: center + 3n });
+const LONG = fc
+  .oneof(near(TWO_53), near(-TWO_53), near(2n ** 52n), near(-(2n ** 52n)), fc.bigInt({ min: TWO_63 - 3n, max: TWO_63 - 1n }), fc.bigInt({ min: -TWO_63, max: -TWO_63 + 3n }), fc.bigInt({ min: -TWO_63, max: TWO_63 - 1n }), fc.integer().map(BigInt), near(0n))
+  .filter((v) => v >= -TWO_63 && v < TWO_63);
+
+const view = new DataView(new ArrayBuffer(8));
+function floatBits(v: number): number {
+  if (Number.isNaN(v)) return 0x7fc00000;
+  view.setFloat32(0, v);
+  return view.getInt32(0);
+}
+function doubleBits(v: number): string {
+  if (Number.isNaN(v)) return '9221120237041090560';
+  view.setFloat64(0, v);
+  return view.getBigInt64(0).toString();
+}
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+function sampleOf(schema: Schema): fc.Arbitrary<Sample> {
+  if (Array.isArray(schema)) {
+    return fc.nat({ max: schema.length - 1 }).chain((i) => sampleOf(schema[i]!).map((s) => ({ js: s.js, tagged: { i, v: s.tagged } })));
+  }
+  const type = typeof schema === 'string' ? schema : (schema.type as string);
+  const s = schema as Record<string, unknown>;
+  switch (type) {
+    case 'null':
+      return fc.constant({ js: null, tagged: null });
+    case 'boolean':
+      return fc.boolean().map((b) => ({ js: b, tagged: b }));
+    case 'int':
+      return fc.oneof(fc.integer(), fc.constantFrom(-(2 ** 31), 2 ** 31 - 1, 0, -1)).map((n) => ({ js: n, tagged: n }));
+    case 'long':
+      return LONG.map((b) => ({ js: b >= -(TWO_53 - 1n) && b <= TWO_53 - 1n ? Number(b) : b, tagged: b.toString() }));
+    case 'float':
+      return fc.oneof(fc.float(), fc.constantFrom(NaN, -0, Infinity, -Infinity)).map((v) => ({ js: v, tagged: floatBits(v) }));
+    case 'double':
+      return fc.oneof(fc.double(), fc.constantFrom(NaN, -0, Number.MIN_VALUE, -Number.MAX_VALUE)).map((v) => ({ js: v, tagged: doubleBits(v) }));
+    case 'string':
+      return fc.string({ unit: 'grapheme', maxLength: 12 }).map((v) => ({ js: v, tagged: v }));
+    case 'bytes':
+      return fc.uint8Array({ maxLength: 12 }).map((v) => ({ js: Buffer.from(v), tagged: hex(v) }));
+    case 'fixed':
+      return fc.uint8Array({ minLength: s.size as number, maxLength: s.size as number }).map((v) => ({ js: Buffer.from(v), tagged: hex(v) }));
+    case 'enum':
+      return fc.constantFrom(...(s.symbols as string[])).map((v) => ({ js: v, tagged: v }));
+    case 'array':
+      return fc.array(sampleOf(s.items as Schema), { maxLength: 3 }).map((items) => ({ js: items.map((i) => i.js), tagged: items.map((i) => i.tagged) }));
+    case 'map':
+      return fc
+        .uniqueArray(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 6 }).filter((k) => k !== '__proto__'), sampleOf(s.values as Schema)), { maxLength: 3, selector: ([k]) => k })
+        .map((entries) => ({ js: Object.fromEntries(entries.map(([k, v]) => [k, v.js])), tagged: Object.fromEntries(entries.map(([k, v]) => [k, v.tagged])) }));
+    case 'record': {
+      const fields = s.fields as { name: string; type: Schema }[];
+      return fc.tuple(...fields.map((f) => sampleOf(f.type))).map((values) => ({
+        js: Object.fromEntries(fields.map((f, i) => [f.name, values[i]!.js])),
+        tagged: Object.fromEntries(fields.map((f, i) => [f.name, values[i]!.tagged])),
+      }));
+    }
+    default:
+      throw new Error(`no sample for ${type}`);
+  }
+}
+
+/** avsc's union buckets: an unwrapped union takes one branch per bucket. */
+function bucket(schema: Schema): string {
+  const type = typeof schema === 'string' ? schema : Array.isArray(schema) ? 'union' : (schema.type as string);
+  switch (type) {
+    case 'int':
+    case 'long':
+    case 'float':
+    case 'double':
+      return 'number';
+    case 'enum':
+      return 'string';
+    case 'fixed':
+      return 'bytes';
+    case 'map':
+      return 'record';
+    default:
+      return type;
+  }
+}
+
+const PRIMITIVE = fc.constantFrom('null', 'boolean', 'int', 'long', 'long', 'long', 'float', 'double', 'bytes', 'string');
+const SYMBOLS = fc.uniqueArray(fc.constantFrom('A', 'B', 'C', 'D', 'E'), { minLength: 1, maxLength: 4 });
+
+function schemaArb(depth: number): fc.Arbitrary<Schema> {
+  const leaf = fc.oneof(
+    { weight: 6, arbitrary: PRIMITIVE },
+    { weight: 1, arbitrary: SYMBOLS.map((symbols) => ({ type: 'enum', name: '?', symbols })) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }).map((size) => ({ type: 'fixed', name: '?', size })) },
+  );
+  if (depth === 0) return leaf;
+  const inner = schemaArb(depth - 1);
+  const nonUnion = inner.filter((t) => !Array.isArray(t));
+  return fc.oneof(
+    { weight: 4, arbitrary: leaf },
+    { weight: 1, arbitrary: inner.map((items) => ({ type: 'array', items })) },
+    { weight: 1, arbitrary: inner.map((values) => ({ type: 'map', values })) },
+    { weight: 2, arbitrary: fc.array(inner, { maxLength: 4 }).map((types) => ({ type: 'record', name: '?', fields: types.map((type, i) => ({ name: `f${i}`, type })) })) },
+    { weight: 2, arbitrary: fc.uniqueArray(nonUnion, { minLength: 1, maxLength: 4, selector: bucket }) },
+  );
+}
+
+/** Gives every named type a unique name (the generator leaves '?'). */
+function named(schema: Schema): Schema {
+  let n = 0;
+  const walk = (s: unknown): unknown => {
+    if (Array.isArray(s)) return s.map(walk);
+    if (s === null || typeof s !== 'object') return s;
+    const copy: Record<string, unknown> = { ...(s as Record<string, unknown>) };
+    if (copy.name === '?') copy.name = `T${n++}`;
+    if (copy.items !== undefined) copy.items = walk(copy.items);
+    if (copy.values !== undefined) copy.values = walk(copy.values);
+    if (Array.isArray(copy.fields)) copy.fields = (copy.fields as { type: unknown }[]).map((f) => ({ ...f, type: walk(f.type) }));
+    return copy;
+  };
+  return walk(schema) as Schema;
+}
+
+const TOP = schemaArb(3).map((fieldType) => named({ type: 'record', name: 'Top', namespace: 'oracle', fields: [{ name: 'v', type: fieldType }] }));
+
+describe('Avro bytes agree with Apache Avro Java', () => {
+  const registry = new InMemorySchemaRegistry();
+  afterAll(() => registry.close());
+  let topics = 0;
+
+  async function roundTrip(schema: Schema, samples: readonly Sample[]): Promise<void> {
+    const serde = new AvroSerde({ registry, schema: schema as never });
+    const topic = `t${topics++}`;
+    await serde.prepare(topic);
+    const text = JSON.stringify(schema);
+    for (const sample of samples) {
+      const ours = serde.serializeSync(topic, sample.js);
+      const body = hex(ours.subarray(5));
+      const java = await ask({ op: 'encode', schema: text, value: sample.tagged });
+      expect(body).toBe(java.hex);
+      expect((await ask({ op: 'decode', schema: text, hex: body })).value).toEqual(sample.tagged);
+      const framed = Buffer.concat([ours.subarray(0, 5), Buffer.from(java.hex!, 'hex')]);
+      expect(await serde.deserialize(topic, framed)).toEqual(sample.js);
+    }
+  }
+
+  it('writes the bytes Java writes and each reads the other, for generated schemas and values at type boundaries', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        TOP.chain((schema) => fc.tuple(fc.constant(schema), fc.array(sampleOf(schema), { minLength: 1, maxLength: 3 }))),
+        ([schema, samples]) => roundTrip(schema, samples),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('agrees on longs near ±2^52, ±2^53 and ±2^63', async () => {
+    const schema = { type: 'record', name: 'L', fields: [{ name: 'v', type: 'long' }] };
+    const samples = await fc.sample(sampleOf(schema), { numRuns: 200, seed: 23 });
+    const edges = [-(2n ** 52n) - 1n, -(TWO_53 - 2n), -(TWO_53 - 1n), TWO_53 - 1n, -TWO_53, TWO_53, TWO_63 - 1n, -TWO_63].map((b) => ({
+      js: b >= -(TWO_53 - 1n) && b <= TWO_53 - 1n ? { v: Number(b) } : { v: b },
+      tagged: { v: b.toString() },
+    }));
+    await roundTrip(schema, [...edges, ...samples]);
+  });
+});
+
+// ---- compatibility ------------------------------------------------------------------------
+
+type Rec = { type: 'record'; name: string; namespace?: string; aliases?: string[]; fields: { name: string; type: Schema; default?: Json; aliases?: string[] }[] };
+
+const ADDED_FIELDS: { type: Schema; default?: Json }[] = [
+  { type: 'int', default: 1 },
+  { type: 'string' },
+  { type: ['null', 'string'], default: null },
+  { type: { type: 'array', items: 'long' }, default: [] },
+  { type: { type: 'enum', name: 'Added', symbols: ['X', 'Y'] }, default: 'X' },
+  { type: 'long' },
+];
+const RETYPES: Schema[] = ['int', 'long', 'float', 'double', 'string', 'bytes', 'boolean', ['null', 'int'], ['null', 'long', 'string'], [], { type: 'array', items: 'int' }, { type: 'map', values: 'double' }];
+
+/** One edit of a record schema, as a schema author might make between versions. */
+const EDIT: fc.Arbitrary<(r: Rec) => Rec> = fc.oneof(
+  fc.tuple(fc.constantFrom(...ADDED_FIELDS), fc.boolean()).map(([added, keepDefault]) => (r: Rec) => ({
+    ...r,
+    fields: [...r.fields, { name: 'added', type: added.type, ...(keepDefault && added.default !== undefined ? { default: added.default } : {}) }],
+  })),
+  fc.nat().map((i) => (r: Rec) => ({ ...r, fields: r.fields.filter((_, j) => r.fields.length === 0 || j !== i % r.fields.length) })),
+  fc.tuple(fc.nat(), fc.constantFrom(...RETYPES)).map(([i, type]) => (r: Rec) => ({ ...r, fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) ? { name: f.name, type } : f)) })),
+  fc.nat().map((i) => (r: Rec) => ({ ...r, fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) ? { ...f, name: `${f.name}x`, aliases: [f.name] } : f)) })),
+  fc.nat().map((i) => (r: Rec) => ({ ...r, fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) && !Array.isArray(f.type) ? { name: f.name, type: ['null', f.type] } : f)) })),
+  fc
+    .tuple(fc.constantFrom('Top', 'Renamed'), fc.constantFrom(undefined, 'oracle', 'other'), fc.constantFrom(undefined, ['Top'], ['oracle.Top'], ['other.Top']))
+    .map(([name, namespace, aliases]) => (r: Rec) => {
+      const out: Rec = { ...r, name };
+      delete out.namespace;
+      delete out.aliases;
+      if (namespace !== undefined) out.namespace = namespace;
+      if (aliases !== undefined) out.aliases = aliases;
+      return out;
+    }),
+  fc.tuple(fc.nat(), SYMBOLS, fc.boolean()).map(([i, symbols, withDefault]) => (r: Rec) => ({
+    ...r,
+    fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) ? { name: f.name, type: { type: 'enum', name: 'E', symbols, ...(withDefault ? { default: symbols[0] } : {}) } } : f)),
+  })),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })).map(([i, size]) => (r: Rec) => ({
+    ...r,
+    fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) ? { name: f.name, type: { type: 'fixed', name: 'F', size } } : f)),
+  })),
+);
+
+const FIELD_TYPE = fc.oneof(PRIMITIVE, fc.constantFrom<Schema>(['null', 'int'], ['null', 'long', 'string'], [], { type: 'array', items: 'int' }, { type: 'map', values: 'float' }, { type: 'enum', name: 'E', symbols: ['A', 'B'] }, { type: 'fixed', name: 'F', size: 2 }));
+/** Records whose named types are all distinct (one E, one F at most). */
+const BASE: fc.Arbitrary<Rec> = fc.array(FIELD_TYPE, { maxLength: 4 }).map((types) => {
+  const seen = new Set<string>();
+  const fields = types
+    .filter((t) => {
+      const name = typeof t === 'object' && !Array.isArray(t) ? (t.name as string) : undefined;
+      if (name === undefined) return true;
+      if (seen.has(name)) return false;
+      seen.add(name);
+      return true;
+    })
+    .map((type, i) => ({ name: `f${i}`, type }));
+  return { type: 'record', name: 'Top', namespace: 'oracle', fields };
+});
+
+function uniqueNames(r: Rec): boolean {
+  const names = r.fields.map((f) => (typeof f.type === 'object' && !Array.isArray(f.type) ? (f.type.name as string | undefined) : undefined)).filter((n) => n !== undefined);
+  return new Set(names).size === names.length && new Set(r.fields.map((f) => f.name)).size === r.fields.length;
+}
+
+describe('Avro compatibility agrees with Apache Avro Java SchemaCompatibility', () => {
+  const format = new AvroFormat();
+
+  async function agree(reader: Schema, writer: Schema): Promise<void> {
+    const [r, w] = [JSON.stringify(reader), JSON.stringify(writer)];
+    const java = await oracle.request({ op: 'compat', reader: r, writer: w });
+    let parsed;
+    try {
+      parsed = [format.parse(r, []), format.parse(w, [])] as const;
+    } catch (error) {
+      // An edit can make a schema invalid (a union ['null', 'null']): then Java must refuse it too.
+      expect({ reader, writer, error: (error as { code?: string }).code, javaRefuses: java.ok === false }).toEqual({ reader, writer, error: 'SCHEMA_INVALID', javaRefuses: true });
+      return;
+    }
+    if (!java.ok) throw new Error(`Avro Java refused ${r} / ${w}: ${java.error}`);
+    const ours = format.readerAccepts(parsed[0], parsed[1]);
+    expect({ reader, writer, compatible: ours.length === 0, reasons: ours }).toEqual({ reader, writer, compatible: java.compatible, reasons: java.compatible ? [] : expect.any(Array) });
+  }
+
+  it('gives the verdict Java gives for generated schema edits, both directions', async () => {
+    await fc.assert(
+      fc.asyncProperty(BASE, fc.array(EDIT, { minLength: 1, maxLength: 3 }), async (base, edits) => {
+        const edited = edits.reduce((r, edit) => edit(r), base);
+        fc.pre(uniqueNames(edited));
+        await agree(edited, base);
+        await agree(base, edited);
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('gives the verdict Java gives for the rules of issue 23', async () => {
+    const rec = (name: string, namespace: string | undefined, extra: Record<string, unknown> = {}): Schema => ({ type: 'record', name, ...(namespace ? { namespace } : {}), fields: [], ...extra });
+    await agree(rec('New', 'ns', { aliases: ['Old'] }), rec('Old', 'other'));
+    await agree(rec('New', 'ns', { aliases: ['other.Old'] }), rec('Old', 'other'));
+    await agree(rec('New', 'ns', { aliases: ['Old'] }), rec('Old', undefined));
+    await agree(rec('New', 'ns', { aliases: ['Old'] }), rec('Old', 'ns'));
+    await agree(rec('Same', 'a'), rec('Same', 'b'));
+    await agree(['null', 'int'], []);
+    await agree([], ['null', 'int']);
+    await agree([], []);
+    await agree('int', []);
+  });
+});
