@@ -234,7 +234,7 @@ const EDIT: fc.Arbitrary<(r: Rec) => Rec> = fc.oneof(
       delete out.namespace;
       delete out.aliases;
       if (namespace !== undefined) out.namespace = namespace;
-      if (aliases !== undefined) out.aliases = aliases;
+      if (aliases !== undefined) out.aliases = [...aliases];
       return out;
     }),
   fc.tuple(fc.nat(), SYMBOLS, fc.boolean()).map(([i, symbols, withDefault]) => (r: Rec) => ({
