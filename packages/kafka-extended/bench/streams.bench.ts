@@ -63,31 +63,35 @@ async function teardown(ctx: Ctx): Promise<void> {
   await ctx.admin.disconnect();
 }
 
-/** The project: a `KafkaExtended` stream processor with an identity function. */
-function processorSubject(label: string, guarantee: 'at_least_once' | 'exactly_once'): BenchmarkSubject<Ctx> {
+/**
+ * The project: `instances` `KafkaExtended` stream processors of one application (an identity function) over an
+ * input topic of as many partitions; with exactly_once, one transactional producer per partition.
+ */
+function processorSubject(label: string, guarantee: 'at_least_once' | 'exactly_once', instances = 1): BenchmarkSubject<Ctx> {
   let extended: KafkaExtended | undefined;
   let input = '';
-  let processorId = '';
+  const processorIds = new Set<string>();
   const progress = new Progress();
   const onCommit = (message: unknown): void => {
     const event = message as { processorId: string; outputs: number };
-    if (event.processorId === processorId) progress.add(event.outputs);
+    if (processorIds.has(event.processorId)) progress.add(event.outputs);
   };
   return {
     label,
     async setup(ctx) {
       input = name(`${guarantee}-in`);
       const output = name(`${guarantee}-out`);
-      await ctx.admin.createTopics({ waitForLeaders: true, topics: [{ topic: input }, { topic: output }] });
+      await ctx.admin.createTopics({ waitForLeaders: true, topics: [{ topic: input, numPartitions: instances }, { topic: output, numPartitions: instances }] });
       diagnosticsChannel.subscribe(KAFKA_EXTENDED_CHANNELS.commit, onCommit);
       extended = new KafkaExtended({ bootstrapServers: ctx.brokers, clientId: 'bench-streams' });
-      processorId = await extended.createStreamProcessor({
-        applicationId: name(guarantee),
-        bootstrapServers: ctx.brokers,
-        processingGuarantee: guarantee,
-        commitBatchSize: CHUNK,
-      });
-      await extended.processKafkaStream(processorId, [input], output, (record) => ({ value: record.value as Uint8Array }));
+      const applicationId = name(guarantee);
+      const started: Promise<boolean>[] = [];
+      for (let i = 0; i < instances; i++) {
+        const processorId = await extended.createStreamProcessor({ applicationId, bootstrapServers: ctx.brokers, processingGuarantee: guarantee, commitBatchSize: CHUNK });
+        processorIds.add(processorId);
+        started.push(extended.processKafkaStream(processorId, [input], output, (record) => ({ value: record.value as Uint8Array })));
+      }
+      await Promise.all(started);
     },
     async run(ctx) {
       const done = progress.waitFor(BATCH);
@@ -172,6 +176,19 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     teardown,
     project: processorSubject('KafkaExtended exactly_once', 'exactly_once'),
     baselines: [processorSubject('KafkaExtended at_least_once', 'at_least_once')],
+    opsPerCall: BATCH,
+    rounds: 4,
+    callsPerRound: 6,
+    warmupCalls: 2,
+  },
+  {
+    name: 'kafka-extended.stream-exactly-once-3',
+    description: 'three exactly_once processors of one application over 3 partitions (3 transactional producers) vs the same three at_least_once (1000 records per call)',
+    needsKafka: true,
+    setup,
+    teardown,
+    project: processorSubject('KafkaExtended exactly_once ×3', 'exactly_once', 3),
+    baselines: [processorSubject('KafkaExtended at_least_once ×3', 'at_least_once', 3)],
     opsPerCall: BATCH,
     rounds: 4,
     callsPerRound: 6,
