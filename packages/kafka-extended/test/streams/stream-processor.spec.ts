@@ -209,6 +209,41 @@ describe(KafkaExtended, () => {
       const committed = await admin.fetchOffsets({ groupId: appId, topics: [input] });
       expect(committed[0]!.partitions.map((p) => p.offset).sort()).toEqual(['10', '10', '10']);
     });
+
+    it('discards the late result of a timed-out call: only the retry and the DLQ record are committed', async () => {
+      const input = uniqueName('eos-late-in');
+      const output = uniqueName('eos-late-out');
+      await createTopics(admin, [input], 1);
+      await produceInputs(kafka, input, ['a', 'slow', 'b']);
+      const appId = uniqueName('eos-late-app');
+      const id = await extended.createStreamProcessor({
+        applicationId: appId,
+        bootstrapServers: brokers,
+        processingGuarantee: 'exactly_once',
+        maxRetries: 1,
+        retryBackoffMs: 10,
+        processingTimeoutMs: 200,
+      });
+      let slowCalls = 0;
+      const lateResults: string[] = [];
+      await extended.processKafkaStream(id, [input], output, async (record) => {
+        const value = Buffer.from(record.value as Uint8Array).toString();
+        if (value !== 'slow') return { value };
+        const call = ++slowCalls;
+        // Every attempt settles, but only after the timeout: each result comes too late.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        lateResults.push(`late-${call}`);
+        return { value: `late-${call}` };
+      });
+      const outputs = await readTopic(kafka, output, (r) => r.length >= 2, { settleMs: 1_500 });
+      const dead = await readTopic(kafka, `${appId}.dlq`, (r) => r.length >= 1);
+      await waitFor(() => lateResults.length === 2);
+      await extended.stopStreamProcessor(id);
+      expect(outputs.map((r) => r.value)).toEqual(['a', 'b']);
+      expect(dead.map((r) => [r.value, r.headers[DEAD_LETTER_HEADERS.exception]])).toEqual([['slow', 'StreamProcessingTimeoutError']]);
+      // Both late results were produced by the function, and neither reached the output.
+      expect(lateResults).toEqual(['late-1', 'late-2']);
+    });
   });
 });
 
