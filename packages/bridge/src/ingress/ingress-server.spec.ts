@@ -224,6 +224,31 @@ describe(IngressServer, () => {
     expect(response?.json).toMatchObject({ error_code: 400, code: 'BRIDGE_BAD_REQUEST', message: `request target ${JSON.stringify(target)} has invalid percent-encoding` });
   });
 
+  it('answers a request before refusing garbage that follows it on the same connection', async () => {
+    await start();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    memory.subscribe('sink', () => gate);
+    setTimeout(() => release(), 100);
+    const response = await rawRequest(ingress.address().port, [
+      'POST /mem HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"n":1}GARBAGE\r\n\r\n',
+    ]);
+    expect(response?.status).toBe(200);
+    expect(response?.json).toMatchObject({ offsets: [{ success: true, messageId: 'sink/0' }] });
+    expect(memory.records('sink')).toHaveLength(1);
+  });
+
+  it('answers an Expect header it cannot meet with a typed 417, and 100-continue with the usual answer', async () => {
+    await start();
+    const send = (expectation: string) =>
+      rawRequest(ingress.address().port, [`POST /mem HTTP/1.1\r\nHost: x\r\nExpect: ${expectation}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`]);
+    const refused = await send('something-else');
+    expect(refused?.status).toBe(417);
+    expect(refused?.json).toEqual({ error_code: 417, code: 'BRIDGE_BAD_REQUEST', message: 'Expect: "something-else" is not supported (only 100-continue)' });
+    expect((await send('100-continue'))?.status).toBe(200);
+    expect(memory.records('sink')).toHaveLength(1);
+  });
+
   it('refuses a text body that is not valid UTF-8 with 400 BRIDGE_FORMAT, and keeps a byte order mark as sent', async () => {
     await start();
     await bridge.createBridge('http-to-text', 'http', 'memory', { sourceEndpoint: '/text', targetEndpoint: 'text', messageFormat: 'text' });
@@ -365,6 +390,17 @@ describe('IngressServer under hostile requests (in a child process)', () => {
       expect(ingress.alive()).toBe(true);
     }
     expect((await rawRequest(ingress.port, [post('/json')]))?.status).toBe(200);
+  });
+
+  it('answers CONNECT with a typed 405 instead of dropping the connection', async () => {
+    ingress = await startIngressProcess();
+    for (const target of ['/', 'example.com:443']) {
+      const response = await rawRequest(ingress.port, [`CONNECT ${target} HTTP/1.1\r\nHost: x\r\n\r\n`]);
+      expect(response?.status).toBe(405);
+      expect(response?.headers['allow']).toBe('POST');
+      expect(response?.json).toMatchObject({ error_code: 405, code: 'BRIDGE_ROUTE_NOT_FOUND', message: `method CONNECT not allowed on ${target}` });
+    }
+    expect(ingress.alive()).toBe(true);
   });
 });
 

@@ -70,8 +70,8 @@ export class IngressServer {
   readonly #paths = new Map<string, BridgeHandle>();
   readonly #bridges = new Set<BridgeHandle>();
   readonly #byStatus = new Map<number, number>();
-  /** The response of the request each connection is on, for `clientError` to tell a body timeout from a header timeout. */
-  readonly #responses = new WeakMap<Duplex, ServerResponse>();
+  /** The latest request of each connection, for `clientError` to tell whose bytes failed. */
+  readonly #requests = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
   #server: Server | undefined;
   #listening: Promise<void> | undefined;
   #inFlight = 0;
@@ -118,12 +118,23 @@ export class IngressServer {
           connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
         },
         (req, res) => {
-          this.#responses.set(req.socket, res);
+          this.#requests.set(req.socket, { req, res });
           void this.#handle(req, res);
         },
       );
       server.keepAliveTimeout = 5000;
       server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(error, socket));
+      // Without a listener Node answers 417 itself, with no body.
+      server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+        req.resume();
+        res.setHeader('connection', 'close');
+        this.#send(res, 417, { error_code: 417, code: 'BRIDGE_BAD_REQUEST', message: `Expect: ${showTarget(String(req.headers.expect))} is not supported (only 100-continue)` });
+      });
+      // Without a listener Node drops CONNECT requests unanswered.
+      server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+        const error = new BridgeRouteNotFoundError('CONNECT', req.url ?? '');
+        this.#answerRaw(socket, 405, error.code, `method CONNECT not allowed on ${req.url ?? ''}`, 'allow: POST\r\n');
+      });
       server.once('error', reject);
       server.listen(this.#options.port, this.#options.host, () => {
         server.off('error', reject);
@@ -228,16 +239,26 @@ export class IngressServer {
    * typed JSON as every other error (Node's own answer has no body).
    */
   #clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-    const res = this.#responses.get(socket);
-    const pending = res !== undefined && !res.writableFinished;
-    if (error.code === 'ECONNRESET' || !socket.writable || (pending && res.headersSent)) {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const current = this.#requests.get(socket);
+    const answering = current !== undefined && !current.res.writableFinished;
+    // The failing bytes follow a complete request still being answered: that answer goes out first
+    // (it may report an accepted record), then the error, then the connection closes.
+    if (answering && current.req.complete) {
+      current.res.once('close', () => (socket.writable ? this.#clientError(error, socket) : socket.destroy()));
+      return;
+    }
+    if (answering && current.res.headersSent) {
       socket.destroy();
       return;
     }
     let failure: Error & { code: string };
     let status: number;
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      failure = pending
+      failure = answering
         ? new BridgeRequestTimeoutError('the request', this.#options.requestTimeoutMs, 'requestTimeoutMs')
         : new BridgeRequestTimeoutError('request headers', this.#options.headersTimeoutMs, 'headersTimeoutMs');
       status = 408;
@@ -249,11 +270,16 @@ export class IngressServer {
       failure = new BridgeBadRequestError(`request is not valid HTTP/1.1: ${typeof reason === 'string' ? reason : error.message}`, error);
       status = 400;
     }
+    this.#answerRaw(socket, status, failure.code, failure.message);
+  }
+
+  /** Writes a typed JSON error straight to a socket Node's HTTP server has handed over, then closes it. */
+  #answerRaw(socket: Duplex, status: number, code: string, message: string, extraHeaders = ''): void {
     this.#count(status);
-    const text = JSON.stringify({ error_code: status, code: failure.code, message: failure.message });
+    const text = JSON.stringify({ error_code: status, code, message });
     // Written then destroyed, as Node's own handler does: the parser cannot go on with this connection.
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extraHeaders}connection: close\r\n\r\n${text}`,
     );
     socket.destroy();
   }

@@ -117,8 +117,13 @@ export function rawRequest(port: number, chunks: readonly (string | Uint8Array)[
   });
 }
 
-/** Parses one HTTP/1.1 response with a content-length or chunked body; `complete` asks for a whole one. */
+/** Parses one HTTP/1.1 response (after any 1xx) with a content-length or chunked body; `complete` asks for a whole one. */
 function parseResponse(data: Buffer, complete = false): RawResponse | undefined {
+  while (/^HTTP\/1\.1 1\d\d /.test(data.subarray(0, 13).toString('latin1'))) {
+    const interim = data.indexOf('\r\n\r\n');
+    if (interim === -1) return undefined;
+    data = data.subarray(interim + 4);
+  }
   const end = data.indexOf('\r\n\r\n');
   if (end === -1) return undefined;
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
