@@ -120,14 +120,33 @@ describe(CommunicationBridge, () => {
     expect(s.memory.records('dlq')[0]!.headers['x-onex-error-code']).toBe('BRIDGE_NO_ROUTE');
   });
 
-  it('counts a rule evaluation error as no match', async () => {
+  it('dead-letters a message whose rule cannot be evaluated instead of taking the default route', async () => {
     const s = setup();
     bridge = s.bridge;
-    const id = await bridge.createBridge('errs', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'fallback' });
-    await bridge.configureBridgeRouting(id, [{ condition: 'payload.missing.deep == 1', targetEndpoint: 'never' }]);
+    const id = await bridge.createBridge('errs', 'memory', 'memory', { sourceEndpoint: 'in', targetEndpoint: 'fallback', dlqTarget: 'memory:dlq' });
+    await bridge.configureBridgeRouting(id, [
+      { name: 'deep', condition: 'payload.missing.deep == 1', targetEndpoint: 'never' },
+      { condition: 'true', targetEndpoint: 'later' },
+    ]);
     const result = await bridge.sendMessageThroughBridge(id, { payload: { other: 1 } });
-    expect(result.target).toBe('fallback');
-    expect((await bridge.getBridgeMetrics(id)).ruleEvaluationErrors).toBe(1);
+    expect(result).toMatchObject({ success: false, deadLettered: true, attempts: 0, error: { code: 'BRIDGE_RULE_EVALUATION' } });
+    expect(result.error!.message).toContain("routing rule 'deep' of bridge 'errs' could not be evaluated");
+    expect(result.error!.message).toContain('missing');
+    expect(s.memory.records('fallback')).toEqual([]);
+    expect(s.memory.records('later')).toEqual([]);
+    expect(s.memory.records('dlq')[0]!.headers['x-onex-error-code']).toBe('BRIDGE_RULE_EVALUATION');
+    expect(await bridge.getBridgeMetrics(id)).toMatchObject({ ruleEvaluationErrors: 1, unmatched: 0, dlqCount: 1 });
+    const fan = await bridge.createBridge('errs-fan', 'memory', 'memory', { sourceEndpoint: 'in2', targetEndpoint: 'fallback', routingMode: 'fan_out' });
+    await bridge.configureBridgeRouting(fan, [
+      { condition: 'true', targetEndpoint: 'always' },
+      { name: 'number', condition: 'payload.other', targetEndpoint: 'never' },
+    ]);
+    expect(await bridge.sendMessageThroughBridge(fan, { payload: { other: 1 } })).toMatchObject({
+      success: false,
+      error: { code: 'BRIDGE_RULE_EVALUATION', message: "routing rule 'number' of bridge 'errs-fan' could not be evaluated: condition returned number, not bool" },
+    });
+    expect(s.memory.records('always')).toEqual([]);
+    expect(await bridge.getBridgeStatus(fan)).toMatchObject({ messagesFailed: 1, lastError: { code: 'BRIDGE_RULE_EVALUATION' } });
   });
 
   it.each([

@@ -35,6 +35,7 @@ export {
   BridgePayloadTooLargeError,
   BridgeRequestTimeoutError,
   BridgeRouteNotFoundError,
+  BridgeRuleEvaluationError,
   BridgeRuleSyntaxError,
   BridgeRuleTooLargeError,
   BridgeRuleUnsafeError,

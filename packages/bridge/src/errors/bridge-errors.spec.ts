@@ -12,6 +12,7 @@ const cases: [Error & { code: string }, string, string, string, unknown][] = [
   [new errors.BridgeRuleSyntaxError('r', 'a ==\nb +', 7, 'Unexpected token: EOF', cause), 'BridgeRuleSyntaxError', 'BRIDGE_RULE_SYNTAX', 'r has an error at line 2, column 3: Unexpected token: EOF', cause],
   [new errors.BridgeRuleTooLargeError('r', 'Exceeded maxAstNodes (256)', cause), 'BridgeRuleTooLargeError', 'BRIDGE_RULE_TOO_LARGE', 'r is too large: Exceeded maxAstNodes (256)', cause],
   [new errors.BridgeRuleUnsafeError('r', 'x.matches(y)', 0, 'no regex'), 'BridgeRuleUnsafeError', 'BRIDGE_RULE_UNSAFE', 'r is refused at line 1, column 1: no regex', undefined],
+  [new errors.BridgeRuleEvaluationError('b', 'r1', cause), 'BridgeRuleEvaluationError', 'BRIDGE_RULE_EVALUATION', "routing rule 'r1' of bridge 'b' could not be evaluated: root cause", cause],
   [new errors.BridgeNoRouteError('b'), 'BridgeNoRouteError', 'BRIDGE_NO_ROUTE', "no routing rule of bridge 'b' matched and unmatched messages are rejected", undefined],
   [new errors.BridgeDeliveryError('t', 3, cause), 'BridgeDeliveryError', 'BRIDGE_DELIVERY_FAILED', "delivery to 't' failed after 3 attempt(s): root cause", cause],
   [new errors.BridgeStoppedError('b-1'), 'BridgeStoppedError', 'BRIDGE_STOPPED', "bridge 'b-1' is stopping or stopped and accepts no messages", undefined],

@@ -75,6 +75,16 @@ export class BridgeRuleUnsafeError extends BridgeError<'BRIDGE_RULE_UNSAFE'> {
   }
 }
 
+/** A routing rule raised while evaluating a message (missing key, wrong type, non-bool result); the message is dead-lettered rather than routed as if the rule had not matched. */
+export class BridgeRuleEvaluationError extends BridgeError<'BRIDGE_RULE_EVALUATION'> {
+  constructor(bridgeName: string, rule: string, cause: unknown) {
+    super('BRIDGE_RULE_EVALUATION', `routing rule '${rule}' of bridge '${bridgeName}' could not be evaluated: ${describe(cause)}`, {
+      cause,
+      details: { bridgeName, rule },
+    });
+  }
+}
+
 /** No routing rule matched and the bridge rejects unmatched messages. */
 export class BridgeNoRouteError extends BridgeError<'BRIDGE_NO_ROUTE'> {
   constructor(bridgeName: string) {

@@ -26,6 +26,7 @@ import {
   BridgeInvalidMessageError,
   BridgeNoRouteError,
   BridgeOverloadedError,
+  BridgeRuleEvaluationError,
   BridgeStoppedError,
 } from '../errors/bridge-errors.js';
 import { MessageCodec } from '../format/message-codec.js';
@@ -198,6 +199,10 @@ export class BridgeInstance implements BridgeHandle {
       for (const { rule, error } of decision.errors) {
         this.#ruleErrors += 1;
         if (bridgeChannels.ruleError.hasSubscribers) bridgeChannels.ruleError.publish({ bridgeId: this.bridgeId, rule, error });
+      }
+      if (decision.errors.length > 0) {
+        const [{ rule, error }] = decision.errors as [{ rule: string; error: unknown }];
+        return this.#finish(started, [await this.#deadLetter(undefined, outbound, new BridgeRuleEvaluationError(this.name, rule, error), 0)]);
       }
       if (decision.unmatched) this.#unmatched += 1;
       if (decision.routes.length === 0) {

@@ -16,7 +16,7 @@ export interface RoutingDecision {
   readonly routes: readonly Route[];
   /** True when no rule matched. */
   readonly unmatched: boolean;
-  /** Rules whose evaluation raised (counted as no match). */
+  /** Rules whose evaluation raised; when any did, `routes` is empty: the message is a rule error, not unmatched. */
   readonly errors: readonly { readonly rule: string; readonly error: unknown }[];
 }
 
@@ -81,25 +81,33 @@ export class RoutingTable {
     return this.#rules.length;
   }
 
-  /** Chooses the routes of a message. The decision is read-only (it may be shared between messages). */
+  /**
+   * Chooses the routes of a message. The decision is read-only (it may be shared between messages).
+   * A rule that raises ends routing with no route (in `first_match` mode at that rule, in `fan_out`
+   * mode after every rule): whether it would have matched is unknown, so neither a later rule nor the
+   * default route may take the message.
+   */
   route(context: RuleContext): RoutingDecision {
     if (this.#rules.length === 0) return this.#noRules;
     const routes: Route[] = [];
     let errors: { rule: string; error: unknown }[] | undefined;
     for (const rule of this.#rules) {
-      let matched = false;
+      let matched: boolean;
       try {
         const value = rule.condition.evaluate(context);
         if (typeof value !== 'boolean') throw new TypeError(`condition returned ${typeof value}, not bool`);
         matched = value;
       } catch (error) {
         (errors ??= []).push({ rule: rule.name, error });
+        if (this.#mode === 'first_match') break;
+        continue;
       }
       if (matched) {
         routes.push({ name: rule.name, destination: rule.destination });
         if (this.#mode === 'first_match') break;
       }
     }
+    if (errors) return { routes: [], unmatched: false, errors };
     const unmatched = routes.length === 0 && (this.#rules.length > 0 || this.#fallback === undefined);
     if (routes.length === 0 && this.#fallback) routes.push(this.#fallback);
     return { routes, unmatched, errors: errors ?? NO_ERRORS };
