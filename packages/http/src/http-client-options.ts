@@ -52,6 +52,16 @@ export type HttpResponseInterceptor = (
   request: HttpInterceptedRequest,
 ) => ProtocolHttpResponse | undefined | void | Promise<ProtocolHttpResponse | undefined | void>;
 
+/** The SPI's retry policy plus the options this client adds. */
+export interface HttpRetryPolicy extends ProtocolRetryPolicy {
+  /**
+   * Longest `Retry-After` the client waits, in seconds. A retried response that asks for longer is not
+   * retried early: the call fails with `HttpRetryAfterTooLongError` (`HTTP_RETRY_AFTER_TOO_LONG`), which
+   * carries the response and the requested delay. @default `maxDelaySeconds`
+   */
+  readonly maxRetryAfterSeconds?: number;
+}
+
 /** Options of {@link HttpClient}, validated once by its constructor. */
 export interface HttpClientOptions {
   /** Base for relative URLs (`/users` → `${baseUrl}/users`). */
@@ -79,7 +89,7 @@ export interface HttpClientOptions {
   /** `'env'` uses HTTP_PROXY/HTTPS_PROXY/NO_PROXY (undici `EnvHttpProxyAgent`); a URL or object uses that proxy. @default none */
   readonly proxy?: 'env' | string | HttpProxyOptions;
   /** Retry policy (same as calling `configureRetryPolicy`). @default no retries */
-  readonly retry?: ProtocolRetryPolicy;
+  readonly retry?: HttpRetryPolicy;
   /** Breaker every attempt runs through (same as calling `configureCircuitBreaker`). @default none */
   readonly circuitBreaker?: ProtocolCircuitBreaker;
   /** Reject with `HttpStatusError` on 4xx/5xx by default. @default false */

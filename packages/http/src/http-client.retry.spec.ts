@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { startServer, waitFor, type TestServer } from '../test/support/test-server.js';
+import { HttpRetryAfterTooLongError } from './errors/http-errors.js';
 import { HttpClient } from './http-client.js';
 
 const policy = { maxRetries: 3, backoffFactor: 1, retryOnStatusCodes: [429, 503], jitter: 'none' as const };
@@ -76,13 +77,46 @@ describe(HttpClient, () => {
       await expect(pending).resolves.toMatchObject({ attempts: 2 });
     });
 
-    it('caps a long Retry-After at maxDelaySeconds', async () => {
+    it('never retries earlier than a Retry-After above maxDelaySeconds: gives up with HTTP_RETRY_AFTER_TOO_LONG carrying the delay', async () => {
       script = [{ status: 503, headers: { 'retry-after': '3600' } }, { status: 200 }];
       client = new HttpClient({ retry: { ...policy, maxDelaySeconds: 2 } });
+      const pending = client.get(server.url).catch((e: unknown) => e);
+      await waitFor(() => server.requests.length === 1);
+      await jest.advanceTimersByTimeAsync(10_000);
+      const error = await pending;
+      expect(error).toBeInstanceOf(HttpRetryAfterTooLongError);
+      expect(error).toMatchObject({
+        code: 'HTTP_RETRY_AFTER_TOO_LONG',
+        retryAfterMs: 3_600_000,
+        maxRetryAfterMs: 2000,
+        statusCode: 503,
+        response: expect.objectContaining({ statusCode: 503, attempts: 1 }),
+      });
+      expect((error as Error).message).toBe(
+        `GET ${server.url} answered 503 with Retry-After 3600000 ms, more than the 2000 ms the retry policy waits (maxRetryAfterSeconds); not retried`,
+      );
+      expect(server.requests).toHaveLength(1);
+      expect(await client.getClientMetrics()).toMatchObject({ retriesTotal: 0, byOutcome: expect.objectContaining({ http_error: 1 }), byStatusClass: expect.objectContaining({ '5xx': 1 }) });
+    });
+
+    it('gives up on a 45 s Retry-After with the default limit (maxDelaySeconds, 30 s) instead of retrying after 30 s', async () => {
+      script = [{ status: 429, headers: { 'retry-after': '45' } }, { status: 200 }];
+      client = new HttpClient({ retry: policy });
+      const pending = client.get(server.url).catch((e: unknown) => e);
+      await waitFor(() => server.requests.length === 1);
+      await jest.advanceTimersByTimeAsync(60_000);
+      for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(server.requests).toHaveLength(1);
+      await expect(pending).resolves.toMatchObject({ code: 'HTTP_RETRY_AFTER_TOO_LONG', retryAfterMs: 45_000, maxRetryAfterMs: 30_000 });
+    });
+
+    it('waits a Retry-After above maxDelaySeconds in full when maxRetryAfterSeconds allows it', async () => {
+      script = [{ status: 503, headers: { 'retry-after': '45' } }, { status: 200 }];
+      client = new HttpClient({ retry: { ...policy, maxRetryAfterSeconds: 60 } });
       const pending = client.get(server.url);
       await waitFor(() => server.requests.length === 1);
-      await expectNextAttemptAfter(2, 2000);
-      await expect(pending).resolves.toMatchObject({ attempts: 2 });
+      await expectNextAttemptAfter(2, 45_000);
+      await expect(pending).resolves.toMatchObject({ statusCode: 200, attempts: 2 });
     });
 
     it('treats an invalid Retry-After as absent and uses the backoff', async () => {
@@ -183,60 +217,64 @@ describe(HttpClient, () => {
   });
 });
 
-describe('keep-alive reset', () => {
+describe('connection reset', () => {
   let server: TestServer;
-  let client: HttpClient;
-  let resetReused: () => boolean;
+  let client: HttpClient | undefined;
 
   beforeEach(async () => {
-    resetReused = () => true;
-    server = await startServer((_req, res, { socketRequestIndex, index }) => {
-      // The server drops a kept-alive socket just as a request arrives on it (the classic race).
-      if (socketRequestIndex > 1 && resetReused()) {
+    // The server drops the connection of its first request without answering, then answers normally.
+    server = await startServer((_req, res, { index }) => {
+      if (index === 1) {
         res.socket?.destroy();
         return;
       }
       res.end(`ok ${index}`);
     });
-    client = new HttpClient({ connections: 1 });
   });
 
   afterEach(async () => {
-    await client.close();
+    await client?.close();
+    client = undefined;
     await server.close();
   });
 
-  it('retries an idempotent request once on a fresh socket, even without a retry policy', async () => {
-    await client.get(server.url);
-    const response = await client.get(server.url);
-    expect(response).toMatchObject({ statusCode: 200, attempts: 2 });
-    expect(server.accepted()).toBe(2);
-    expect((await client.getClientMetrics()).retriesTotal).toBe(1);
+  const resetError = { code: 'HTTP_NETWORK', errorCode: expect.stringMatching(/^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/) };
+
+  it('does not retry with maxRetries 0: the server sees exactly one request', async () => {
+    client = new HttpClient({ retry: { maxRetries: 0, backoffFactor: 0, retryOnStatusCodes: [503] } });
+    await expect(client.get(server.url)).rejects.toMatchObject(resetError);
+    expect(server.requests).toHaveLength(1);
+    expect((await client.getClientMetrics()).retriesTotal).toBe(0);
   });
 
-  it('retries only once: a second reset fails with HTTP_NETWORK', async () => {
-    let first = true;
-    // Every request after the very first is dropped, fresh socket or not.
-    const dropAll = await startServer((_req, res) => {
-      if (first) {
-        first = false;
-        res.end('ok');
-        return;
-      }
-      res.socket?.destroy();
-    });
-    try {
-      await client.get(dropAll.url);
-      await expect(client.get(dropAll.url)).rejects.toMatchObject({ code: 'HTTP_NETWORK', details: expect.objectContaining({ errorCode: expect.stringMatching(/UND_ERR_SOCKET|ECONNRESET|EPIPE/) }) });
-      expect(dropAll.requests).toHaveLength(3);
-    } finally {
-      await dropAll.close();
-    }
+  it('does not retry without a retry policy', async () => {
+    client = new HttpClient();
+    await expect(client.get(server.url)).rejects.toMatchObject(resetError);
+    expect(server.requests).toHaveLength(1);
   });
 
-  it('does not retry a POST without an Idempotency-Key after a reset', async () => {
-    await client.get(server.url);
-    await expect(client.post(server.url, { data: 'x' })).rejects.toMatchObject({ code: 'HTTP_NETWORK' });
+  it('does not retry a reset whose code is not in retryOnErrorCodes', async () => {
+    client = new HttpClient({ retry: { maxRetries: 2, backoffFactor: 0, retryOnStatusCodes: [], retryOnErrorCodes: ['ECONNREFUSED'] } });
+    await expect(client.get(server.url)).rejects.toMatchObject(resetError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries an idempotent request after a reset as one of its maxRetries', async () => {
+    client = new HttpClient({ retry: { maxRetries: 1, backoffFactor: 0, retryOnStatusCodes: [] } });
+    await expect(client.get(server.url)).resolves.toMatchObject({ statusCode: 200, attempts: 2 });
     expect(server.requests).toHaveLength(2);
+    expect(await client.getClientMetrics()).toMatchObject({ retriesTotal: 1, attemptsTotal: 2 });
+  });
+
+  it('never retries a POST without an Idempotency-Key after a reset: the server may have acted on it', async () => {
+    client = new HttpClient({ retry: { maxRetries: 2, backoffFactor: 0, retryOnStatusCodes: [] } });
+    await expect(client.post(server.url, { data: 'x' })).rejects.toMatchObject(resetError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a POST that carries an Idempotency-Key after a reset', async () => {
+    client = new HttpClient({ retry: { maxRetries: 1, backoffFactor: 0, retryOnStatusCodes: [] } });
+    await expect(client.post(server.url, { data: 'x', headers: { 'Idempotency-Key': 'k1' } })).resolves.toMatchObject({ statusCode: 200, attempts: 2 });
+    expect(server.requests.map((r) => r.body.toString())).toEqual(['x', 'x']);
   });
 });

@@ -8,7 +8,6 @@ import {
   type ProtocolHttpClientMetrics,
   type ProtocolHttpRequestOptions,
   type ProtocolHttpResponse,
-  type ProtocolRetryPolicy,
 } from '@onex/spi-types';
 import { performance } from 'node:perf_hooks';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
@@ -18,6 +17,7 @@ import {
   HttpClientClosedError,
   HttpNetworkError,
   HttpResponseTooLargeError,
+  HttpRetryAfterTooLongError,
   HttpStatusError,
   HttpTimeoutError,
   HttpValidationError,
@@ -31,6 +31,7 @@ import type {
   HttpRequestInterceptor,
   HttpRequestOptions,
   HttpResponseInterceptor,
+  HttpRetryPolicy,
 } from './http-client-options.js';
 import { HttpResponse } from './http-response.js';
 import { channels } from './internal/diagnostics.js';
@@ -76,8 +77,6 @@ interface CallState {
   readonly bodyTimeout: number | undefined;
   /** True once a stream body has been handed to the socket. */
   streamConsumed: boolean;
-  /** True once the free keep-alive-reset retry was used. */
-  resetRetryUsed: boolean;
 }
 
 type AttemptOutcome =
@@ -93,7 +92,6 @@ class ServerErrorFailure extends CircuitBreakerFailure {
   }
 }
 
-const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
 const TIMEOUT_CODES: Readonly<Record<string, HttpTimeoutKind>> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect',
   UND_ERR_HEADERS_TIMEOUT: 'headers',
@@ -237,7 +235,8 @@ export class HttpClient implements ProtocolHttpClient {
    * codes are not errors unless `throwOnStatus` is set.
    * @throws HttpValidationError before any network I/O for bad input.
    * @throws HttpTimeoutError, HttpNetworkError, HttpAbortedError, HttpStatusError, HttpResponseTooLargeError,
-   *   HttpBodyNotReplayableError, HttpClientClosedError, or the breaker's own error (e.g. `CIRCUIT_OPEN`).
+   *   HttpBodyNotReplayableError, HttpRetryAfterTooLongError, HttpClientClosedError, or the breaker's own error
+   *   (e.g. `CIRCUIT_OPEN`).
    */
   async request(method: string, url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
     const started = performance.now();
@@ -309,7 +308,6 @@ export class HttpClient implements ProtocolHttpClient {
           headersTimeout,
           bodyTimeout,
           streamConsumed: false,
-          resetRetryUsed: false,
         };
         let timer: NodeJS.Timeout | undefined;
         const onCallerAbort = (): void => {
@@ -358,6 +356,7 @@ export class HttpClient implements ProtocolHttpClient {
       return final;
     } catch (error) {
       if (outcome !== 'http_error') outcome = outcomeOf(error);
+      if (error instanceof HttpRetryAfterTooLongError) statusCode = error.statusCode;
       if (channels.requestError.hasSubscribers) {
         channels.requestError.publish({
           requestId,
@@ -384,7 +383,7 @@ export class HttpClient implements ProtocolHttpClient {
    * Replaces the retry policy for calls that start afterwards.
    * @throws HttpValidationError (`HTTP_INVALID_OPTION`) naming the bad field; the previous policy stays.
    */
-  async configureRetryPolicy(policy: ProtocolRetryPolicy): Promise<boolean> {
+  async configureRetryPolicy(policy: HttpRetryPolicy): Promise<boolean> {
     this.#retry = normalizeRetryPolicy(policy, 'policy');
     return true;
   }
@@ -479,29 +478,24 @@ export class HttpClient implements ProtocolHttpClient {
       // Decide whether this outcome is retried, and after how long.
       let delayMs: number | undefined;
       let reason = '';
-      let free = false;
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (retryableMethod && retries < policy.maxRetries && policy.retryOnStatusCodes.has(response.statusCode)) {
-          const retryAfter = parseRetryAfter(response.headers['retry-after'], Date.now());
+          const retryAfter = policy.respectRetryAfter ? parseRetryAfter(response.headers['retry-after'], Date.now()) : undefined;
+          if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+            // Retrying sooner than the server asked would only be refused again: give up, saying why.
+            throw new HttpRetryAfterTooLongError(prepared.method, response, retryAfter, policy.maxRetryAfterMs, { details: { attempts: attempt } });
+          }
           delayMs = computeRetryDelay(policy, retries + 1, retryAfter, this.#random);
           reason = `status ${response.statusCode}`;
         }
       } else {
         const { error } = outcome;
         const errorCode = error instanceof HttpNetworkError ? error.errorCode : error.code;
+        // Resets (ECONNRESET, EPIPE, UND_ERR_SOCKET) get no retry of their own: like any network error they are
+        // retried only within maxRetries, when listed in retryOnErrorCodes, and only for an idempotent method or
+        // a request with an Idempotency-Key, because a server may have acted on a request before the reset.
         if (
-          error instanceof HttpNetworkError &&
-          retryableMethod &&
-          !state.resetRetryUsed &&
-          RESET_CODES.has(errorCode)
-        ) {
-          // A keep-alive socket the server closed while the request was sent: one free, immediate retry.
-          state.resetRetryUsed = true;
-          free = true;
-          delayMs = 0;
-          reason = `connection reset (${errorCode})`;
-        } else if (
           retryableMethod &&
           retries < policy.maxRetries &&
           (policy.retryOnErrorCodes.has(errorCode) || policy.retryOnErrorCodes.has(error.code))
@@ -521,7 +515,7 @@ export class HttpClient implements ProtocolHttpClient {
       }
       // The total deadline is checked before sleeping: a wait that would outlive it is not started.
       if (state.deadline !== undefined && performance.now() + delayMs >= state.deadline) return settle(outcome);
-      if (!free) retries += 1;
+      retries += 1;
       this.#metrics.retry();
       if (channels.retry.hasSubscribers) {
         channels.retry.publish({ requestId: state.requestId, method: prepared.method, url: state.href, attempt, delayMs, reason });
@@ -690,6 +684,8 @@ function outcomeOf(error: unknown): HttpCallOutcome {
     case 'CIRCUIT_OPEN':
     case 'CIRCUIT_HALF_OPEN_FULL':
       return 'circuit_open';
+    case 'HTTP_RETRY_AFTER_TOO_LONG':
+      return 'http_error';
     case 'HTTP_INVALID_URL':
     case 'HTTP_INVALID_METHOD':
     case 'HTTP_INVALID_HEADER':

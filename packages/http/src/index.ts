@@ -6,6 +6,7 @@ export type {
   HttpRequestInterceptor,
   HttpRequestOptions,
   HttpResponseInterceptor,
+  HttpRetryPolicy,
   HttpTlsOptions,
 } from './http-client-options.js';
 export { HttpResponse } from './http-response.js';
@@ -18,6 +19,7 @@ export {
   HttpInvalidJsonError,
   HttpNetworkError,
   HttpResponseTooLargeError,
+  HttpRetryAfterTooLongError,
   HttpStatusError,
   HttpTimeoutError,
   HttpValidationError,

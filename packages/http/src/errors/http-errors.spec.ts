@@ -8,6 +8,7 @@ import {
   HttpInvalidJsonError,
   HttpNetworkError,
   HttpResponseTooLargeError,
+  HttpRetryAfterTooLongError,
   HttpStatusError,
   HttpTimeoutError,
   HttpValidationError,
@@ -36,6 +37,7 @@ const table: [string, HttpError, string, string, unknown][] = [
   ['HTTP_NETWORK', new HttpNetworkError('GET', url, 'ECONNREFUSED', cause), 'HttpNetworkError', `GET ${url} failed: ECONNREFUSED (underlying)`, cause],
   ['HTTP_RESPONSE_TOO_LARGE', new HttpResponseTooLargeError('GET', url, 1024, { cause }), 'HttpResponseTooLargeError', `GET ${url}: response body exceeds maxResponseSize of 1024 bytes`, cause],
   ['HTTP_BODY_NOT_REPLAYABLE', new HttpBodyNotReplayableError('PUT', url, 'already sent', { cause }), 'HttpBodyNotReplayableError', `PUT ${url}: the stream body cannot be sent again (already sent)`, cause],
+  ['HTTP_RETRY_AFTER_TOO_LONG', new HttpRetryAfterTooLongError('GET', response, 120_000, 30_000), 'HttpRetryAfterTooLongError', `GET ${url} answered 502 with Retry-After 120000 ms, more than the 30000 ms the retry policy waits (maxRetryAfterSeconds); not retried`, undefined],
   ['HTTP_CLIENT_CLOSED', new HttpClientClosedError('GET', url), 'HttpClientClosedError', `GET ${url}: the HttpClient is closed`, undefined],
 ];
 
@@ -61,6 +63,13 @@ describe(HttpError, () => {
     expect(table.find(([c]) => c === 'HTTP_TIMEOUT_HEADERS')![1]).toMatchObject({ kind: 'headers', details: { kind: 'headers', timeoutMs: 200, url } });
     expect(table.find(([c]) => c === 'HTTP_STATUS')![1]).toMatchObject({ statusCode: 502, response, details: { statusCode: 502, url } });
     expect(table.find(([c]) => c === 'HTTP_NETWORK')![1]).toMatchObject({ errorCode: 'ECONNREFUSED', details: { errorCode: 'ECONNREFUSED' } });
+    expect(table.find(([c]) => c === 'HTTP_RETRY_AFTER_TOO_LONG')![1]).toMatchObject({
+      retryAfterMs: 120_000,
+      maxRetryAfterMs: 30_000,
+      statusCode: 502,
+      response,
+      details: { retryAfterMs: 120_000, maxRetryAfterMs: 30_000, statusCode: 502, url },
+    });
   });
 
   it('guards by code, so copies from another install are recognised and foreign errors are not', () => {

@@ -115,6 +115,33 @@ export class HttpBodyNotReplayableError extends HttpError<'HTTP_BODY_NOT_REPLAYA
   }
 }
 
+/**
+ * A response that the retry policy would retry asked (`Retry-After`) for a longer wait than the policy
+ * allows (`maxRetryAfterSeconds`): the client gives up rather than retry before the server said it may.
+ */
+export class HttpRetryAfterTooLongError extends HttpError<'HTTP_RETRY_AFTER_TOO_LONG'> {
+  /** The wait the server asked for, in ms. */
+  readonly retryAfterMs: number;
+  /** The longest wait the policy allows, in ms. */
+  readonly maxRetryAfterMs: number;
+  /** The status code of the response. */
+  readonly statusCode: number;
+  /** The complete response that carried the `Retry-After`. */
+  readonly response: ProtocolHttpResponse;
+
+  constructor(method: string, response: ProtocolHttpResponse, retryAfterMs: number, maxRetryAfterMs: number, options?: OnexErrorOptions) {
+    super(
+      'HTTP_RETRY_AFTER_TOO_LONG',
+      `${method} ${response.url} answered ${response.statusCode} with Retry-After ${retryAfterMs} ms, more than the ${maxRetryAfterMs} ms the retry policy waits (maxRetryAfterSeconds); not retried`,
+      { ...options, details: { statusCode: response.statusCode, url: response.url, retryAfterMs, maxRetryAfterMs, ...options?.details } },
+    );
+    this.retryAfterMs = retryAfterMs;
+    this.maxRetryAfterMs = maxRetryAfterMs;
+    this.statusCode = response.statusCode;
+    this.response = response;
+  }
+}
+
 /** The client was closed. */
 export class HttpClientClosedError extends HttpError<'HTTP_CLIENT_CLOSED'> {
   constructor(method: string, url: string, options?: OnexErrorOptions) {

@@ -28,13 +28,20 @@ describe(computeRetryDelay, () => {
     );
   });
 
-  it('never shortens a Retry-After with jitter, only caps it', () => {
+  it('waits a Retry-After exactly: neither jitter nor maxDelaySeconds ever shortens it', () => {
     fc.assert(
       fc.property(arbitraryPolicy, fc.integer({ min: 1, max: 20 }), fc.nat(600_000), fc.double({ min: 0, max: 0.999999, noNaN: true }), (raw, retry, retryAfterMs, r) => {
         const policy = normalizeRetryPolicy(raw);
-        expect(computeRetryDelay(policy, retry, retryAfterMs, () => r)).toBe(Math.min(retryAfterMs, policy.maxDelayMs));
+        expect(computeRetryDelay(policy, retry, retryAfterMs, () => r)).toBe(retryAfterMs);
       }),
     );
+  });
+
+  it('limits Retry-After waits to maxRetryAfterSeconds, which defaults to maxDelaySeconds', () => {
+    const base = { maxRetries: 1, backoffFactor: 1, retryOnStatusCodes: [503] };
+    expect(normalizeRetryPolicy(base).maxRetryAfterMs).toBe(30_000);
+    expect(normalizeRetryPolicy({ ...base, maxDelaySeconds: 5 }).maxRetryAfterMs).toBe(5_000);
+    expect(normalizeRetryPolicy({ ...base, maxDelaySeconds: 5, maxRetryAfterSeconds: 120 })).toMatchObject({ maxDelayMs: 5_000, maxRetryAfterMs: 120_000 });
   });
 
   it('ignores Retry-After when respectRetryAfter is false', () => {
@@ -70,11 +77,14 @@ describe(normalizeRetryPolicy, () => {
     [{ maxRetries: 1.5 }, '`retry.maxRetries` must be a non-negative integer, got 1.5'],
     [{ backoffFactor: Number.NaN }, '`retry.backoffFactor` must be a non-negative finite number, got NaN'],
     [{ retryOnStatusCodes: [99] }, '`retry.retryOnStatusCodes` must be status codes between 100 and 599, got 99'],
-    [{ maxDelaySeconds: -2 }, '`retry.maxDelaySeconds` must be a non-negative finite number, got -2'],
+    [{ maxDelaySeconds: -2 }, '`retry.maxDelaySeconds` must be a non-negative finite number of seconds at most 2147483.647, got -2'],
+    [{ maxDelaySeconds: 1e10 }, '`retry.maxDelaySeconds` must be a non-negative finite number of seconds at most 2147483.647, got 10000000000'],
     [{ jitter: 'random' }, "`retry.jitter` must be one of 'none', 'full', 'equal', got \"random\""],
     [{ retryOnErrorCodes: [''] }, '`retry.retryOnErrorCodes` must be an array of non-empty strings, got an array'],
     [{ retryMethods: 'GET' }, '`retry.retryMethods` must be an array of method names, got "GET"'],
     [{ respectRetryAfter: 'yes' }, '`retry.respectRetryAfter` must be a boolean, got "yes"'],
+    [{ maxRetryAfterSeconds: -1 }, '`retry.maxRetryAfterSeconds` must be a non-negative finite number of seconds at most 2147483.647, got -1'],
+    [{ maxRetryAfterSeconds: 1e10 }, '`retry.maxRetryAfterSeconds` must be a non-negative finite number of seconds at most 2147483.647, got 10000000000'],
   ])('rejects %p', (patch, message) => {
     const policy = { maxRetries: 1, backoffFactor: 1, retryOnStatusCodes: [503], ...patch } as never;
     expect(() => normalizeRetryPolicy(policy)).toThrow(expect.objectContaining({ code: 'HTTP_INVALID_OPTION', message }));

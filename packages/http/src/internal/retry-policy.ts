@@ -1,10 +1,17 @@
-import type { ProtocolRetryPolicy } from '@onex/spi-types';
 import { HttpValidationError } from '../errors/http-errors.js';
+import type { HttpRetryPolicy } from '../http-client-options.js';
 
 /** Methods retried without an `Idempotency-Key` (RFC 9110 §9.2.2 idempotent methods). */
 export const DEFAULT_RETRY_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'] as const;
 
-/** Network error codes retried by default: failures where the server cannot have processed the request twice. */
+/**
+ * Network error codes retried by default, for methods the policy may retry (idempotent ones, or any with an
+ * `Idempotency-Key`). A refused or unresolved connection never reached the server. A reset (`ECONNRESET`,
+ * `EPIPE`, undici's `UND_ERR_SOCKET` "other side closed") is NOT proof that the server did nothing: once the
+ * request was written it may have acted on it, which is why a POST or PATCH without an `Idempotency-Key` is
+ * never retried after one. Node and undici retry nothing on their own either (Node's docs leave it to the
+ * caller, for a reused keep-alive socket: `request.reusedSocket`).
+ */
 export const DEFAULT_RETRY_ERROR_CODES = [
   'ECONNREFUSED',
   'ECONNRESET',
@@ -23,11 +30,16 @@ export interface NormalizedRetryPolicy {
   readonly backoffFactor: number;
   readonly retryOnStatusCodes: ReadonlySet<number>;
   readonly maxDelayMs: number;
+  /** Longest `Retry-After` waited; a longer one ends the call with `HTTP_RETRY_AFTER_TOO_LONG`. */
+  readonly maxRetryAfterMs: number;
   readonly jitter: 'none' | 'full' | 'equal';
   readonly retryOnErrorCodes: ReadonlySet<string>;
   readonly retryMethods: ReadonlySet<string>;
   readonly respectRetryAfter: boolean;
 }
+
+/** Largest delay Node's timers accept (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** The policy in effect before `configureRetryPolicy`: no retries. */
 export const NO_RETRY_POLICY: NormalizedRetryPolicy = {
@@ -35,6 +47,7 @@ export const NO_RETRY_POLICY: NormalizedRetryPolicy = {
   backoffFactor: 0,
   retryOnStatusCodes: new Set(),
   maxDelayMs: 30_000,
+  maxRetryAfterMs: 30_000,
   jitter: 'full',
   retryOnErrorCodes: new Set(DEFAULT_RETRY_ERROR_CODES),
   retryMethods: new Set(DEFAULT_RETRY_METHODS),
@@ -62,7 +75,7 @@ export function describe(value: unknown): string {
  * Validates a retry policy and applies its defaults.
  * @throws HttpValidationError (`HTTP_INVALID_OPTION`) naming the bad field and value.
  */
-export function normalizeRetryPolicy(policy: ProtocolRetryPolicy, prefix = 'retry'): NormalizedRetryPolicy {
+export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'): NormalizedRetryPolicy {
   if (typeof policy !== 'object' || policy === null) throw invalid(prefix, 'an object', policy);
   const { maxRetries, backoffFactor, retryOnStatusCodes } = policy;
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
@@ -78,8 +91,18 @@ export function normalizeRetryPolicy(policy: ProtocolRetryPolicy, prefix = 'retr
     }
   }
   const maxDelaySeconds = policy.maxDelaySeconds ?? 30;
-  if (typeof maxDelaySeconds !== 'number' || !Number.isFinite(maxDelaySeconds) || maxDelaySeconds < 0) {
-    throw invalid(`${prefix}.maxDelaySeconds`, 'a non-negative finite number', maxDelaySeconds);
+  // Beyond what a Node timer holds, a wait would fire after 1 ms: a retry far earlier than asked.
+  if (typeof maxDelaySeconds !== 'number' || !Number.isFinite(maxDelaySeconds) || maxDelaySeconds < 0 || maxDelaySeconds * 1000 > MAX_TIMER_MS) {
+    throw invalid(`${prefix}.maxDelaySeconds`, `a non-negative finite number of seconds at most ${MAX_TIMER_MS / 1000}`, maxDelaySeconds);
+  }
+  const maxRetryAfterSeconds = policy.maxRetryAfterSeconds ?? maxDelaySeconds;
+  if (
+    typeof maxRetryAfterSeconds !== 'number' ||
+    !Number.isFinite(maxRetryAfterSeconds) ||
+    maxRetryAfterSeconds < 0 ||
+    maxRetryAfterSeconds * 1000 > MAX_TIMER_MS
+  ) {
+    throw invalid(`${prefix}.maxRetryAfterSeconds`, `a non-negative finite number of seconds at most ${MAX_TIMER_MS / 1000}`, maxRetryAfterSeconds);
   }
   const jitter = policy.jitter ?? 'full';
   if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') {
@@ -100,6 +123,7 @@ export function normalizeRetryPolicy(policy: ProtocolRetryPolicy, prefix = 'retr
     backoffFactor,
     retryOnStatusCodes: new Set(retryOnStatusCodes),
     maxDelayMs: maxDelaySeconds * 1000,
+    maxRetryAfterMs: maxRetryAfterSeconds * 1000,
     jitter,
     retryOnErrorCodes: new Set(errorCodes),
     retryMethods: new Set(methods.map((m) => m.toUpperCase())),
@@ -125,8 +149,9 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 /**
  * The wait before retry number `retry` (1-based). Without `Retry-After`: exponential backoff
  * (`backoffFactor × 2^(retry−1)` s) capped by `maxDelayMs`, then jittered downwards. With a
- * `Retry-After` (and `respectRetryAfter`): exactly the server's value capped by `maxDelayMs`, so
- * jitter never shortens it, and 0 means "now".
+ * `Retry-After` (and `respectRetryAfter`): exactly the server's value, never shortened by jitter or a
+ * cap (a retry before it would be refused again); 0 means "now". The caller gives up instead when it
+ * exceeds `maxRetryAfterMs`.
  */
 export function computeRetryDelay(
   policy: NormalizedRetryPolicy,
@@ -134,7 +159,7 @@ export function computeRetryDelay(
   retryAfterMs: number | undefined,
   random: () => number,
 ): number {
-  if (retryAfterMs !== undefined && policy.respectRetryAfter) return Math.min(retryAfterMs, policy.maxDelayMs);
+  if (retryAfterMs !== undefined && policy.respectRetryAfter) return retryAfterMs;
   const base = Math.min(policy.maxDelayMs, policy.backoffFactor * 1000 * 2 ** (retry - 1));
   switch (policy.jitter) {
     case 'none':
