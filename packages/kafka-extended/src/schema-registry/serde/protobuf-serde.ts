@@ -2,6 +2,7 @@ import protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
 import { compileProtobufEncoder, type FastProtobufEncoder } from './protobuf-encoder.js';
+import { decimalMapKeys, mapKeyAwareWriter } from './protobuf-map-keys.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
 
@@ -47,7 +48,8 @@ function readerAt(bytes: Uint8Array, offset: number): protobuf.Reader {
  *
  * Values are checked with protobufjs `verify` and encoded by our own generated encoder, which
  * writes protobufjs's bytes into one buffer without its queue of write operations; types with map
- * or group fields, and values it does not expect, go through protobufjs's encoder instead.
+ * or group fields, and values it does not expect, go through protobufjs's encoder instead (with a
+ * writer that reads `map<bool, …>` keys right). Keys of 64-bit-keyed maps decode as decimal strings.
  */
 export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWriter, ParsedProtobufSchema> {
   protected readonly format = FORMAT;
@@ -109,7 +111,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
   private encodeWithProtobufjs(writer: ProtobufWriter, value: unknown): Uint8Array {
     // One buffer, no copy: the writer starts with one placeholder operation as long as header plus
     // message indexes; finish() sizes and fills the buffer once; the prefix is written over it.
-    const w = protobuf.Writer.create();
+    const w = mapKeyAwareWriter();
     (w as unknown as OpQueue)._push(skipPrefix, writer.prefixLength, 0);
     try {
       return writer.type.encode(value as Record<string, unknown>, w).finish();
@@ -122,11 +124,14 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     const first = parsed.messages[0];
     if (bytes[HEADER_SIZE] === 0 && first !== undefined) {
       // The common case, message index [0] as one 0 byte: no array to decode or search.
+      let message: protobuf.Message;
       try {
-        return first.type.decode(readerAt(bytes, HEADER_SIZE + 1));
+        message = first.type.decode(readerAt(bytes, HEADER_SIZE + 1));
       } catch (error) {
         throw notDecodable(first, error);
       }
+      decimalMapKeys(first.type, message);
+      return message;
     }
     return this.decodeIndexed(parsed, bytes);
   }
@@ -135,11 +140,14 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     const { indexes, offset } = decodeMessageIndexes(bytes, HEADER_SIZE);
     const entry = parsed.messages.find((m) => m.indexes.length === indexes.length && m.indexes.every((v, i) => v === indexes[i]));
     if (!entry) throw new SerdeInvalidPayloadError(`message index [${indexes.join(', ')}] names no message of the writer's schema`);
+    let message: protobuf.Message;
     try {
-      return entry.type.decode(readerAt(bytes, offset));
+      message = entry.type.decode(readerAt(bytes, offset));
     } catch (error) {
       throw notDecodable(entry, error);
     }
+    decimalMapKeys(entry.type, message);
+    return message;
   }
 }
 

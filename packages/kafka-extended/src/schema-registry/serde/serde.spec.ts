@@ -337,6 +337,35 @@ describe(ProtobufSerde, () => {
     expect((await serde.deserialize('docs', bytes)) as object).toEqual(doc.decode(bytes.subarray(6)));
   });
 
+  describe('map keys', () => {
+    const MAPS = 'syntax = "proto3";\npackage acme;\nmessage Maps { map<bool, string> flags = 1; map<int64, int32> longs = 2; map<uint64, int32> ulongs = 3; map<sint64, int32> slongs = 4; Inner inner = 5; }\nmessage Inner { map<bool, int32> flags = 1; map<fixed64, int32> fixed = 2; }\n';
+
+    it('writes a false bool key as false, at any depth ("0" and "1" too)', async () => {
+      const serde = new ProtobufSerde({ registry, schema: MAPS });
+      const bytes = await serde.serialize('maps', { flags: { false: 'f', true: 't' }, inner: { flags: { 0: 7, 1: 8 } } });
+      // entry {1: false, 2: "f"}: 0a 05 08 00 12 01 66; entry {1: true, 2: "t"}: 0a 05 08 01 12 01 74
+      expect(Buffer.from(bytes.subarray(6, 20)).toString('hex')).toBe('0a050800120166' + '0a050801120174');
+      const decoded = (await serde.deserialize('maps', bytes)) as { flags: object; inner: { flags: object } };
+      expect({ ...decoded.flags }).toEqual({ false: 'f', true: 't' });
+      expect({ ...decoded.inner.flags }).toEqual({ false: 7, true: 8 });
+    });
+
+    it('reads 64-bit map keys as decimal strings, exactly, at any depth', async () => {
+      const serde = new ProtobufSerde({ registry, schema: MAPS });
+      const value = {
+        longs: { '-5': 1, '9007199254740993': 2, '-9223372036854775808': 3 },
+        ulongs: { '18446744073709551615': 4, '0': 5 },
+        slongs: { '-9223372036854775808': 6, '9223372036854775807': 7 },
+        inner: { fixed: { '18446744073709551615': 8 } },
+      };
+      const decoded = (await serde.deserialize('maps', await serde.serialize('maps', value))) as Record<string, object> & { inner: { fixed: object } };
+      expect({ ...decoded.longs }).toEqual(value.longs);
+      expect({ ...decoded.ulongs }).toEqual(value.ulongs);
+      expect({ ...decoded.slongs }).toEqual(value.slongs);
+      expect({ ...decoded.inner.fixed }).toEqual(value.inner.fixed);
+    });
+  });
+
   it('rejects values that fail verification, unknown message indexes and bad options', async () => {
     const serde = new ProtobufSerde({ registry, schema: ORDER_PROTO });
     await expect(serde.serialize('orders', { qty: 'many' })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });

@@ -1,0 +1,104 @@
+import protobuf from 'protobufjs';
+
+const LONG_KEY_TYPES: ReadonlyMap<string, boolean> = new Map([
+  ['int64', true],
+  ['sint64', true],
+  ['sfixed64', true],
+  ['uint64', false],
+  ['fixed64', false],
+]);
+
+/**
+ * A protobufjs writer whose `bool` reads the map keys protobufjs hands it as object keys: its
+ * generated encoders call `bool("false")`, which is truthy and was written as true. Real booleans
+ * are unchanged.
+ */
+export function mapKeyAwareWriter(): protobuf.Writer {
+  const writer = protobuf.Writer.create();
+  const bool = writer.bool;
+  writer.bool = function (value: boolean | string): protobuf.Writer {
+    return bool.call(this, typeof value === 'string' ? value === 'true' || value === '1' : value);
+  } as protobuf.Writer['bool'];
+  return writer;
+}
+
+/** What to rewrite in messages of one type: its 64-bit-keyed maps, and the fields holding messages that have some. */
+interface KeyPlan {
+  readonly longMaps: { readonly name: string; readonly signed: boolean }[];
+  nested: { readonly name: string; readonly shape: 'single' | 'repeated' | 'map'; readonly plan: KeyPlan }[];
+}
+
+/** Plans by type; `null` for types whose messages never need a rewrite. */
+const plans = new WeakMap<protobuf.Type, KeyPlan | null>();
+
+function build(type: protobuf.Type, building: Map<protobuf.Type, KeyPlan>): KeyPlan {
+  let plan = building.get(type);
+  if (plan !== undefined) return plan;
+  plan = { longMaps: [], nested: [] };
+  building.set(type, plan); // before recursing: a recursive type finds its own plan
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    const signed = field instanceof protobuf.MapField ? LONG_KEY_TYPES.get(field.keyType) : undefined;
+    if (signed !== undefined) plan.longMaps.push({ name: field.name, signed });
+    if (field.resolvedType instanceof protobuf.Type) {
+      plan.nested.push({ name: field.name, shape: field.map ? 'map' : field.repeated ? 'repeated' : 'single', plan: build(field.resolvedType, building) });
+    }
+  }
+  return plan;
+}
+
+function planOf(type: protobuf.Type): KeyPlan | null {
+  const known = plans.get(type);
+  if (known !== undefined) return known;
+  const building = new Map<protobuf.Type, KeyPlan>();
+  build(type, building);
+  // A plan is needed when it has a 64-bit-keyed map or reaches one; iterate to a fixpoint for cycles.
+  const needed = new Set([...building.values()].filter((p) => p.longMaps.length > 0));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of building.values()) {
+      if (!needed.has(p) && p.nested.some((n) => needed.has(n.plan))) {
+        needed.add(p);
+        changed = true;
+      }
+    }
+  }
+  for (const [t, p] of building) {
+    p.nested = p.nested.filter((n) => needed.has(n.plan));
+    if (!plans.has(t)) plans.set(t, needed.has(p) ? p : null);
+  }
+  return plans.get(type) ?? null;
+}
+
+function decimal(hash: string, signed: boolean): string {
+  const bits = protobuf.util.LongBits.fromHash(hash);
+  const unsigned = (BigInt(bits.hi >>> 0) << 32n) | BigInt(bits.lo >>> 0);
+  return (signed ? BigInt.asIntN(64, unsigned) : unsigned).toString();
+}
+
+function rewrite(message: Record<string, unknown>, plan: KeyPlan): void {
+  for (const { name, signed } of plan.longMaps) {
+    const map = message[name] as Record<string, unknown> | undefined;
+    if (map === undefined || map === null) continue;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(map)) out[decimal(key, signed)] = map[key];
+    message[name] = out;
+  }
+  for (const { name, shape, plan: inner } of plan.nested) {
+    const value = message[name];
+    if (value === undefined || value === null) continue;
+    if (shape === 'single') rewrite(value as Record<string, unknown>, inner);
+    else for (const item of shape === 'repeated' ? (value as unknown[]) : Object.values(value as object)) rewrite(item as Record<string, unknown>, inner);
+  }
+}
+
+/**
+ * Rewrites, in a message protobufjs just decoded, the keys of 64-bit-keyed maps from protobufjs's
+ * 8-character hash strings to decimal strings (exact; object keys are strings anyway).
+ * Types without such maps cost one WeakMap lookup.
+ */
+export function decimalMapKeys(type: protobuf.Type, message: unknown): void {
+  if (!protobuf.util.Long) return; // without a Long library protobufjs already gives number keys
+  const plan = planOf(type);
+  if (plan !== null) rewrite(message as Record<string, unknown>, plan);
+}
