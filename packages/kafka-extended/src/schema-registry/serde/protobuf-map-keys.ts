@@ -16,7 +16,7 @@ const LONG_KEY_TYPES: ReadonlyMap<string, boolean> = new Map([
 export function mapKeyAwareWriter(): protobuf.Writer {
   const writer = protobuf.Writer.create();
   const bool = writer.bool;
-  writer.bool = function (value: boolean | string): protobuf.Writer {
+  writer.bool = function (this: protobuf.Writer, value: boolean | string): protobuf.Writer {
     return bool.call(this, typeof value === 'string' ? value === 'true' || value === '1' : value);
   } as protobuf.Writer['bool'];
   return writer;
