@@ -1,4 +1,10 @@
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  STATUS_CODES,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ContextValue, ProtocolBridgeMessage, ProtocolBridgeResult } from '@onex/spi-types';
@@ -50,7 +56,11 @@ export interface IngressServerOptions {
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 /** Levels `{ records: [{ value: … }] }` adds above a record's value. */
 const RECORDS_WRAPPER_DEPTH = 3;
-const JSON_TYPES = new Set(['application/json', 'application/vnd.kafka.json.v2+json', 'application/vnd.kafka.v2+json']);
+const JSON_TYPES = new Set([
+  'application/json',
+  'application/vnd.kafka.json.v2+json',
+  'application/vnd.kafka.v2+json',
+]);
 const TEXT_TYPES = new Set(['text/plain']);
 const BYTES_TYPES = new Set(['application/octet-stream']);
 
@@ -66,7 +76,9 @@ interface IngressRecord {
  * `GET /health`, `/ready` and `/metrics` (Prometheus text) serve operators.
  */
 export class IngressServer {
-  readonly #options: Required<Omit<IngressServerOptions, 'authenticate'>> & { authenticate?: IngressAuthenticator };
+  readonly #options: Required<Omit<IngressServerOptions, 'authenticate'>> & {
+    authenticate?: IngressAuthenticator;
+  };
   readonly #paths = new Map<string, BridgeHandle>();
   readonly #bridges = new Set<BridgeHandle>();
   readonly #byStatus = new Map<number, number>();
@@ -123,17 +135,29 @@ export class IngressServer {
         },
       );
       server.keepAliveTimeout = 5000;
-      server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(error, socket));
+      server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+        this.#clientError(error, socket),
+      );
       // Without a listener Node answers 417 itself, with no body.
       server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
         req.resume();
         res.setHeader('connection', 'close');
-        this.#send(res, 417, { error_code: 417, code: 'BRIDGE_BAD_REQUEST', message: `Expect: ${showTarget(String(req.headers.expect))} is not supported (only 100-continue)` });
+        this.#send(res, 417, {
+          error_code: 417,
+          code: 'BRIDGE_BAD_REQUEST',
+          message: `Expect: ${showTarget(String(req.headers.expect))} is not supported (only 100-continue)`,
+        });
       });
       // Without a listener Node drops CONNECT requests unanswered.
       server.on('connect', (req: IncomingMessage, socket: Duplex) => {
         const error = new BridgeRouteNotFoundError('CONNECT', req.url ?? '');
-        this.#answerRaw(socket, 405, error.code, `method CONNECT not allowed on ${req.url ?? ''}`, 'allow: POST\r\n');
+        this.#answerRaw(
+          socket,
+          405,
+          error.code,
+          `method CONNECT not allowed on ${req.url ?? ''}`,
+          'allow: POST\r\n',
+        );
       });
       server.once('error', reject);
       server.listen(this.#options.port, this.#options.host, () => {
@@ -149,7 +173,11 @@ export class IngressServer {
   address(): { host: string; port: number; url: string } {
     const info = this.#server?.address() as AddressInfo | null | undefined;
     if (!info) throw new BridgeStoppedError('ingress (not listening)');
-    return { host: info.address, port: info.port, url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}` };
+    return {
+      host: info.address,
+      port: info.port,
+      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+    };
   }
 
   /** Stops accepting connections and closes idle ones; resolves when closed. */
@@ -168,7 +196,9 @@ export class IngressServer {
   register(bridge: BridgeHandle, path: string): void {
     const owner = this.#paths.get(path);
     if (owner && owner !== bridge) {
-      throw new BridgeConfigError(`\`sourceEndpoint\` path '${path}' is already served by bridge '${owner.name}'`);
+      throw new BridgeConfigError(
+        `\`sourceEndpoint\` path '${path}' is already served by bridge '${owner.name}'`,
+      );
     }
     this.#paths.set(path, bridge);
     this.#bridges.add(bridge);
@@ -197,7 +227,11 @@ export class IngressServer {
       const { bridge, topic } = this.#route(path);
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
-        return this.#send(res, 405, { error_code: 405, code: 'BRIDGE_ROUTE_NOT_FOUND', message: `method ${req.method} not allowed on ${path}` });
+        return this.#send(res, 405, {
+          error_code: 405,
+          code: 'BRIDGE_ROUTE_NOT_FOUND',
+          message: `method ${req.method} not allowed on ${path}`,
+        });
       }
       // Refused early when full, so an overloaded ingress does not read bodies it will not deliver.
       if (this.#inFlight >= this.#options.maxInFlight) {
@@ -231,7 +265,11 @@ export class IngressServer {
   }
 
   #overloaded(): BridgeOverloadedError {
-    return new BridgeOverloadedError('ingress in-flight requests', this.#options.maxInFlight, this.#options.retryAfterSeconds * 1000);
+    return new BridgeOverloadedError(
+      'ingress in-flight requests',
+      this.#options.maxInFlight,
+      this.#options.retryAfterSeconds * 1000,
+    );
   }
 
   /**
@@ -248,7 +286,9 @@ export class IngressServer {
     // The failing bytes follow a complete request still being answered: that answer goes out first
     // (it may report an accepted record), then the error, then the connection closes.
     if (answering && current.req.complete) {
-      current.res.once('close', () => (socket.writable ? this.#clientError(error, socket) : socket.destroy()));
+      current.res.once('close', () =>
+        socket.writable ? this.#clientError(error, socket) : socket.destroy(),
+      );
       return;
     }
     if (answering && current.res.headersSent) {
@@ -260,14 +300,24 @@ export class IngressServer {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       failure = answering
         ? new BridgeRequestTimeoutError('the request', this.#options.requestTimeoutMs, 'requestTimeoutMs')
-        : new BridgeRequestTimeoutError('request headers', this.#options.headersTimeoutMs, 'headersTimeoutMs');
+        : new BridgeRequestTimeoutError(
+            'request headers',
+            this.#options.headersTimeoutMs,
+            'headersTimeoutMs',
+          );
       status = 408;
     } else if (error.code === 'HPE_HEADER_OVERFLOW') {
-      failure = new BridgeBadRequestError(`request line and headers exceed maxHeaderBytes (${this.#options.maxHeaderBytes} bytes)`, error);
+      failure = new BridgeBadRequestError(
+        `request line and headers exceed maxHeaderBytes (${this.#options.maxHeaderBytes} bytes)`,
+        error,
+      );
       status = 431;
     } else {
       const reason = (error as { reason?: unknown }).reason;
-      failure = new BridgeBadRequestError(`request is not valid HTTP/1.1: ${typeof reason === 'string' ? reason : error.message}`, error);
+      failure = new BridgeBadRequestError(
+        `request is not valid HTTP/1.1: ${typeof reason === 'string' ? reason : error.message}`,
+        error,
+      );
       status = 400;
     }
     this.#answerRaw(socket, status, failure.code, failure.message);
@@ -294,7 +344,10 @@ export class IngressServer {
         topic = decodeURIComponent(match[1]);
       } catch (error) {
         // `%zz`, or escapes that are not UTF-8 (`%e0%a4`): the client's mistake, not ours (was a 500).
-        throw new BridgeBadRequestError(`request target ${showTarget(path)} has invalid percent-encoding`, error);
+        throw new BridgeBadRequestError(
+          `request target ${showTarget(path)} has invalid percent-encoding`,
+          error,
+        );
       }
       for (const bridge of this.#bridges) {
         if (bridge.config.targetTopic === topic) return { bridge, topic };
@@ -307,12 +360,22 @@ export class IngressServer {
     const [mediaType = '', ...params] = (req.headers['content-type'] ?? '').split(';');
     const type = mediaType.trim().toLowerCase();
     const format = bridge.codec.format;
-    const accepted = format === 'json' ? JSON_TYPES : format === 'text' ? new Set([...JSON_TYPES, ...TEXT_TYPES]) : new Set([...JSON_TYPES, ...BYTES_TYPES]);
+    const accepted =
+      format === 'json'
+        ? JSON_TYPES
+        : format === 'text'
+          ? new Set([...JSON_TYPES, ...TEXT_TYPES])
+          : new Set([...JSON_TYPES, ...BYTES_TYPES]);
     if (!accepted.has(type)) throw new BridgeUnsupportedMediaTypeError(type || '(none)', [...accepted]);
     // Text is read as UTF-8 only; a body declared in another charset would be altered by reading it so.
-    const charset = params.map((p) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1]?.toLowerCase()).find((c) => c !== undefined);
+    const charset = params
+      .map((p) => /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(p)?.[1]?.toLowerCase())
+      .find((c) => c !== undefined);
     if (charset !== undefined && !UTF8_CHARSETS.has(charset) && !BYTES_TYPES.has(type)) {
-      throw new BridgeUnsupportedMediaTypeError(`${type}; charset=${charset}`, [...accepted].map((t) => (BYTES_TYPES.has(t) ? t : `${t}; charset=utf-8`)));
+      throw new BridgeUnsupportedMediaTypeError(
+        `${type}; charset=${charset}`,
+        [...accepted].map((t) => (BYTES_TYPES.has(t) ? t : `${t}; charset=utf-8`)),
+      );
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.#options.maxBodyBytes) {
@@ -332,7 +395,8 @@ export class IngressServer {
     } catch (error) {
       throw malformed(error, maxDepth);
     }
-    const wrapped = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'records' in parsed;
+    const wrapped =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'records' in parsed;
     if (deep && !wrapped) throw malformed(undefined, maxDepth);
     if (wrapped) {
       const records = (parsed as { records: unknown }).records;
@@ -340,21 +404,29 @@ export class IngressServer {
         throw new BridgeMalformedBodyError('`records` must be a non-empty array');
       }
       if (records.length > this.#options.maxRecords) {
-        throw new BridgeMalformedBodyError(`\`records\` has ${records.length} entries, more than maxRecords ${this.#options.maxRecords}`);
+        throw new BridgeMalformedBodyError(
+          `\`records\` has ${records.length} entries, more than maxRecords ${this.#options.maxRecords}`,
+        );
       }
       return records.map((record, index) => toRecord(record, index));
     }
     return [{ payload: parsed as ContextValue }];
   }
 
-  async #deliver(res: ServerResponse, bridge: BridgeHandle, records: readonly IngressRecord[], path: string): Promise<void> {
+  async #deliver(
+    res: ServerResponse,
+    bridge: BridgeHandle,
+    records: readonly IngressRecord[],
+    path: string,
+  ): Promise<void> {
     if (records.length === 1) {
       // One record (the common case): no settled-array bookkeeping.
       let result: ProtocolBridgeResult;
       try {
         result = await bridge.send(toMessage(records[0]!, path));
       } catch (error) {
-        if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED')) throw error;
+        if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED'))
+          throw error;
         this.#send(res, 207, { offsets: [describeError(error)] });
         return;
       }
@@ -363,10 +435,15 @@ export class IngressServer {
     }
     const settled = await Promise.allSettled(records.map((record) => bridge.send(toMessage(record, path))));
     const overloaded = settled.find(
-      (s): s is PromiseRejectedResult => s.status === 'rejected' && isBridgeError(s.reason) && (s.reason.code === 'BRIDGE_OVERLOADED' || s.reason.code === 'BRIDGE_STOPPED'),
+      (s): s is PromiseRejectedResult =>
+        s.status === 'rejected' &&
+        isBridgeError(s.reason) &&
+        (s.reason.code === 'BRIDGE_OVERLOADED' || s.reason.code === 'BRIDGE_STOPPED'),
     );
     if (overloaded && settled.every((s) => s.status === 'rejected')) throw overloaded.reason;
-    const offsets = settled.map((s) => (s.status === 'fulfilled' ? describeResult(s.value) : describeError(s.reason)));
+    const offsets = settled.map((s) =>
+      s.status === 'fulfilled' ? describeResult(s.value) : describeError(s.reason),
+    );
     const allOk = settled.every((s) => s.status === 'fulfilled' && s.value.success);
     this.#send(res, allOk ? 200 : 207, { offsets });
   }
@@ -384,22 +461,97 @@ export class IngressServer {
   }
 
   #metrics(res: ServerResponse): void {
-    const bridges = [...this.#bridges].map((b) => ({ name: b.name, status: b.status(), metrics: b.metrics() }));
-    const per = (pick: (b: (typeof bridges)[number]) => number) => bridges.map((b) => ({ labels: { bridge: b.name }, value: pick(b) }));
+    const bridges = [...this.#bridges].map((b) => ({
+      name: b.name,
+      status: b.status(),
+      metrics: b.metrics(),
+    }));
+    const per = (pick: (b: (typeof bridges)[number]) => number) =>
+      bridges.map((b) => ({ labels: { bridge: b.name }, value: pick(b) }));
     const families: PrometheusFamily[] = [
-      { name: 'onex_bridge_ingress_requests_total', help: 'Ingress requests answered, by status code.', type: 'counter', samples: [...this.#byStatus].map(([code, value]) => ({ labels: { code: String(code) }, value })) },
-      { name: 'onex_bridge_ingress_in_flight', help: 'Ingress requests being processed.', type: 'gauge', samples: [{ labels: {}, value: this.#inFlight }] },
-      { name: 'onex_bridge_messages_in_total', help: 'Messages received by the bridge.', type: 'counter', samples: per((b) => b.metrics.messagesIn) },
-      { name: 'onex_bridge_messages_out_total', help: 'Deliveries that succeeded.', type: 'counter', samples: per((b) => b.metrics.messagesOut) },
-      { name: 'onex_bridge_messages_failed_total', help: 'Messages whose delivery failed.', type: 'counter', samples: per((b) => b.status.messagesFailed) },
-      { name: 'onex_bridge_dead_letters_total', help: 'Messages sent to the dead-letter target.', type: 'counter', samples: per((b) => b.metrics.dlqCount) },
-      { name: 'onex_bridge_retries_total', help: 'Delivery retries.', type: 'counter', samples: per((b) => b.metrics.retries) },
-      { name: 'onex_bridge_rule_errors_total', help: 'Routing expression evaluations that failed.', type: 'counter', samples: per((b) => b.metrics.ruleEvaluationErrors) },
-      { name: 'onex_bridge_unmatched_total', help: 'Messages no routing rule matched.', type: 'counter', samples: per((b) => b.metrics.unmatched) },
-      { name: 'onex_bridge_in_flight', help: 'Messages waiting or being delivered.', type: 'gauge', samples: per((b) => b.status.inFlight) },
-      { name: 'onex_bridge_latency_p50_ms', help: 'Median end-to-end latency in ms.', type: 'gauge', samples: per((b) => b.metrics.latency.p50Ms) },
-      { name: 'onex_bridge_latency_p99_ms', help: '99th percentile end-to-end latency in ms.', type: 'gauge', samples: per((b) => b.metrics.latency.p99Ms) },
-      { name: 'onex_bridge_route_deliveries_total', help: 'Deliveries per route.', type: 'counter', samples: bridges.flatMap((b) => Object.entries(b.metrics.perRoute).map(([route, value]) => ({ labels: { bridge: b.name, route }, value }))) },
+      {
+        name: 'onex_bridge_ingress_requests_total',
+        help: 'Ingress requests answered, by status code.',
+        type: 'counter',
+        samples: [...this.#byStatus].map(([code, value]) => ({ labels: { code: String(code) }, value })),
+      },
+      {
+        name: 'onex_bridge_ingress_in_flight',
+        help: 'Ingress requests being processed.',
+        type: 'gauge',
+        samples: [{ labels: {}, value: this.#inFlight }],
+      },
+      {
+        name: 'onex_bridge_messages_in_total',
+        help: 'Messages received by the bridge.',
+        type: 'counter',
+        samples: per((b) => b.metrics.messagesIn),
+      },
+      {
+        name: 'onex_bridge_messages_out_total',
+        help: 'Deliveries that succeeded.',
+        type: 'counter',
+        samples: per((b) => b.metrics.messagesOut),
+      },
+      {
+        name: 'onex_bridge_messages_failed_total',
+        help: 'Messages whose delivery failed.',
+        type: 'counter',
+        samples: per((b) => b.status.messagesFailed),
+      },
+      {
+        name: 'onex_bridge_dead_letters_total',
+        help: 'Messages sent to the dead-letter target.',
+        type: 'counter',
+        samples: per((b) => b.metrics.dlqCount),
+      },
+      {
+        name: 'onex_bridge_retries_total',
+        help: 'Delivery retries.',
+        type: 'counter',
+        samples: per((b) => b.metrics.retries),
+      },
+      {
+        name: 'onex_bridge_rule_errors_total',
+        help: 'Routing expression evaluations that failed.',
+        type: 'counter',
+        samples: per((b) => b.metrics.ruleEvaluationErrors),
+      },
+      {
+        name: 'onex_bridge_unmatched_total',
+        help: 'Messages no routing rule matched.',
+        type: 'counter',
+        samples: per((b) => b.metrics.unmatched),
+      },
+      {
+        name: 'onex_bridge_in_flight',
+        help: 'Messages waiting or being delivered.',
+        type: 'gauge',
+        samples: per((b) => b.status.inFlight),
+      },
+      {
+        name: 'onex_bridge_latency_p50_ms',
+        help: 'Median end-to-end latency in ms.',
+        type: 'gauge',
+        samples: per((b) => b.metrics.latency.p50Ms),
+      },
+      {
+        name: 'onex_bridge_latency_p99_ms',
+        help: '99th percentile end-to-end latency in ms.',
+        type: 'gauge',
+        samples: per((b) => b.metrics.latency.p99Ms),
+      },
+      {
+        name: 'onex_bridge_route_deliveries_total',
+        help: 'Deliveries per route.',
+        type: 'counter',
+        samples: bridges.flatMap((b) =>
+          Object.entries(b.metrics.perRoute).map(([route, value]) => ({
+            labels: { bridge: b.name, route },
+            value,
+          })),
+        ),
+      },
     ];
     this.#count(200);
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -411,12 +563,21 @@ export class IngressServer {
     let status = STATUS_BY_CODE[code] ?? 500;
     // The ingress's own in-flight cap asks the client to slow down (429); a full bridge queue is a
     // temporary unavailability of the service behind it (503).
-    if (code === 'BRIDGE_OVERLOADED' && !String((error as BridgeOverloadedError).details['what']).startsWith('ingress')) status = 503;
-    if (status === 429 || status === 503) res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
+    if (
+      code === 'BRIDGE_OVERLOADED' &&
+      !String((error as BridgeOverloadedError).details['what']).startsWith('ingress')
+    )
+      status = 503;
+    if (status === 429 || status === 503)
+      res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
     if (status === 401) res.setHeader('www-authenticate', 'Bearer');
     // The rest of the request is not read, so the connection cannot carry another one.
     if (status === 413 || status === 408) res.setHeader('connection', 'close');
-    this.#send(res, status, { error_code: status, code, message: status === 500 ? 'internal error' : (error as Error).message });
+    this.#send(res, status, {
+      error_code: status,
+      code,
+      message: status === 500 ? 'internal error' : (error as Error).message,
+    });
   }
 
   #send(res: ServerResponse, status: number, body: unknown): void {
@@ -466,8 +627,12 @@ function decodeUtf8(body: Buffer): string {
 /** A JSON body the bounded parser refused (or `undefined` for too deep), as a malformed-body error that says why. */
 function malformed(error: unknown, maxDepth: number): BridgeMalformedBodyError {
   const cause = (error as { cause?: Error } | undefined)?.cause;
-  if (cause?.name === 'SyntaxError') return new BridgeMalformedBodyError(`request body is not valid JSON: ${cause.message}`, error);
-  return new BridgeMalformedBodyError(`request body is nested deeper than ${maxDepth} levels (the bridge's maxJsonDepth)`, error);
+  if (cause?.name === 'SyntaxError')
+    return new BridgeMalformedBodyError(`request body is not valid JSON: ${cause.message}`, error);
+  return new BridgeMalformedBodyError(
+    `request body is nested deeper than ${maxDepth} levels (the bridge's maxJsonDepth)`,
+    error,
+  );
 }
 
 /**
@@ -478,7 +643,10 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => fail(new BridgeRequestTimeoutError('a pause in the request body', idleMs, 'bodyIdleTimeoutMs')), idleMs);
+    const timer = setTimeout(
+      () => fail(new BridgeRequestTimeoutError('a pause in the request body', idleMs, 'bodyIdleTimeoutMs')),
+      idleMs,
+    );
     const cleanup = () => {
       clearTimeout(timer);
       req.off('data', onData);
@@ -504,7 +672,8 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     // A connection closed mid-body (by the client, or by a request timeout) must not leave this pending.
-    const onClose = () => fail(new BridgeBadRequestError('the connection closed before the request body was complete'));
+    const onClose = () =>
+      fail(new BridgeBadRequestError('the connection closed before the request body was complete'));
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', fail);
@@ -526,7 +695,8 @@ function pathOf(target: string): string {
   } catch (error) {
     throw new BridgeBadRequestError(`request target ${showTarget(target)} is not a valid path or URL`, error);
   }
-  if (BAD_PERCENT.test(pathname)) throw new BridgeBadRequestError(`request target ${showTarget(target)} has invalid percent-encoding`);
+  if (BAD_PERCENT.test(pathname))
+    throw new BridgeBadRequestError(`request target ${showTarget(target)} has invalid percent-encoding`);
   return pathname;
 }
 
@@ -550,7 +720,9 @@ function toMessage(record: IngressRecord, path: string): ProtocolBridgeMessage {
 
 function toRecord(record: unknown, index: number): IngressRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new BridgeMalformedBodyError(`\`records[${index}]\` must be an object with a value, got ${Array.isArray(record) ? 'an array' : String(record)}`);
+    throw new BridgeMalformedBodyError(
+      `\`records[${index}]\` must be an object with a value, got ${Array.isArray(record) ? 'an array' : String(record)}`,
+    );
   }
   const r = record as Record<string, unknown>;
   const payload = 'value' in r ? r['value'] : r['payload'];
@@ -602,5 +774,10 @@ function describeResult(result: ProtocolBridgeResult): Record<string, unknown> {
 
 function describeError(error: unknown): Record<string, unknown> {
   const code = isBridgeError(error) ? error.code : 'INTERNAL';
-  return { success: false, error_code: STATUS_BY_CODE[code] ?? 500, code, message: (error as Error)?.message ?? String(error) };
+  return {
+    success: false,
+    error_code: STATUS_BY_CODE[code] ?? 500,
+    code,
+    message: (error as Error)?.message ?? String(error),
+  };
 }

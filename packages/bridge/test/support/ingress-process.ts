@@ -29,14 +29,21 @@ export async function startIngressProcess(options: Record<string, unknown> = {})
   const child = fork(path.join(__dirname, '../fixtures/ingress-child.ts'), [], {
     cwd: root,
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json'), INGRESS_OPTIONS: JSON.stringify(options) },
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json'),
+      INGRESS_OPTIONS: JSON.stringify(options),
+    },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ingress child did not start in 20 s\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`ingress child did not start in 20 s\n${stderr}`)),
+      20_000,
+    );
     child.once('message', (message: { port: number }) => {
       clearTimeout(timer);
       resolve(message.port);
@@ -85,7 +92,11 @@ export interface RawResponse {
  * Writes `chunks` to a fresh connection (waiting `gapMs` between them) and reads one response.
  * Resolves with `undefined` when the server closes without answering.
  */
-export function rawRequest(port: number, chunks: readonly (string | Uint8Array)[], options: { gapMs?: number; timeoutMs?: number } = {}): Promise<RawResponse | undefined> {
+export function rawRequest(
+  port: number,
+  chunks: readonly (string | Uint8Array)[],
+  options: { gapMs?: number; timeoutMs?: number } = {},
+): Promise<RawResponse | undefined> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -98,7 +109,15 @@ export function rawRequest(port: number, chunks: readonly (string | Uint8Array)[
       if (error) reject(error);
       else resolve(parseResponse(Buffer.concat(received)));
     };
-    const timer = setTimeout(() => finish(new Error(`no complete response in ${options.timeoutMs ?? 5000} ms; got ${JSON.stringify(Buffer.concat(received).toString('latin1').slice(0, 300))}`)), options.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `no complete response in ${options.timeoutMs ?? 5000} ms; got ${JSON.stringify(Buffer.concat(received).toString('latin1').slice(0, 300))}`,
+          ),
+        ),
+      options.timeoutMs ?? 5000,
+    );
     socket.on('data', (chunk: Buffer) => {
       received.push(chunk);
       if (parseResponse(Buffer.concat(received), true)) finish();
@@ -142,7 +161,8 @@ function parseResponse(data: Buffer, complete = false): RawResponse | undefined 
     let at = 0;
     for (;;) {
       const lineEnd = rest.indexOf('\r\n', at);
-      if (lineEnd === -1) return complete ? undefined : { ...build(statusLine!, headers, Buffer.concat(parts)) };
+      if (lineEnd === -1)
+        return complete ? undefined : { ...build(statusLine!, headers, Buffer.concat(parts)) };
       const size = parseInt(rest.subarray(at, lineEnd).toString('latin1'), 16);
       if (size === 0) break;
       parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
