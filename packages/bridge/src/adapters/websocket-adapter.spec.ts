@@ -80,6 +80,26 @@ describe(WebSocketAdapter, () => {
     expect(await bridge.getBridgeMetrics(id)).toMatchObject({ messagesIn: 5000, messagesOut: 5000 });
   }, 30_000);
 
+  it('stops promptly while waiting for room in a full queue', async () => {
+    await bridge.close();
+    bridge = new CommunicationBridge({ adapters: [memory, new WebSocketAdapter({ client: new WsHttpExtended() })], maxQueuedMessages: 2, drainTimeoutMs: 20 });
+    memory.subscribe('down', () => {
+      throw new Error('target down');
+    });
+    const id = await bridge.createBridge('stuck', 'websocket', 'memory', {
+      sourceEndpoint: url,
+      targetEndpoint: 'down',
+      dlqTarget: 'memory:dlq',
+      retryPolicy: { maxRetries: 5, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    await until(() => peers.length === 1);
+    for (let n = 0; n < 10; n += 1) peers[0]!.send(`{"n":${n}}`);
+    while ((await bridge.getBridgeStatus(id)).inFlight < 2) await sleep(5);
+    await bridge.destroyBridge(id);
+    // The two messages in the queue had their retry waits aborted by the drain timeout and were dead-lettered.
+    expect(memory.records('dlq')).toHaveLength(2);
+  }, 10_000);
+
   it('rejects endpoints that are not ws:// URLs', async () => {
     await expect(bridge.createBridge('bad', 'websocket', 'memory', { sourceEndpoint: 'http://x', targetEndpoint: 'sink' })).rejects.toMatchObject({
       code: 'BRIDGE_INVALID_CONFIG',

@@ -53,6 +53,11 @@ export class WebSocketAdapter implements BridgeAdapter {
     const url = bridge.config.sourceEndpoint!;
     let connection: ProtocolWebSocketConnection | undefined;
     let loop: Promise<void> | undefined;
+    // Settles when the source stops, so that no wait for queue room outlives it (the bridge drains
+    // its queue only after its source stopped).
+    let stopping!: () => void;
+    const stopped = new Promise<'stopped'>((resolve) => (stopping = () => resolve('stopped')));
+    const room = (): Promise<unknown> => Promise.race([bridge.whenRoom(), stopped]);
     return {
       start: async () => {
         connection = await this.#client.websocketConnect(url, this.#connect);
@@ -68,7 +73,8 @@ export class WebSocketAdapter implements BridgeAdapter {
             } catch (error) {
               // Another source filled the queue between our wait and our send: wait again.
               if ((error as { code?: unknown }).code === 'BRIDGE_OVERLOADED' && bridge.accepting()) {
-                await bridge.whenRoom();
+                // Once stopped, the next send fails with BRIDGE_STOPPED, which is reported below.
+                await room();
                 continue;
               }
               bridge.reportSourceError(error, false);
@@ -81,7 +87,7 @@ export class WebSocketAdapter implements BridgeAdapter {
             for await (const frame of conn) {
               if (!bridge.accepting()) break;
               // Backpressure: no frame is taken from the connection while the bridge's queue is full.
-              await bridge.whenRoom();
+              if ((await room()) === 'stopped') break;
               void forward(frame);
             }
           } catch (error) {
@@ -90,6 +96,7 @@ export class WebSocketAdapter implements BridgeAdapter {
         })();
       },
       stop: async () => {
+        stopping();
         await connection?.close(1000, 'bridge stopped').catch(() => undefined);
         await loop;
       },
