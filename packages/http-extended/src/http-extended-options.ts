@@ -1,6 +1,6 @@
-import type { ProtocolWebSocketConnectOptions } from '@onex/spi-types';
 import type { JwtOptions } from './jwt/jwt-options.js';
 import type { OAuth2Options } from './oauth2/oauth2-options.js';
+import type { WebSocketConnectOptions } from './websocket/websocket-connect-options.js';
 
 /** Options of an {@link HttpExtended} client, validated once in the constructor. */
 export interface HttpExtendedOptions {
@@ -21,7 +21,7 @@ export interface HttpExtendedOptions {
   /** JWT keys and checks used by `authenticateJwt`. */
   readonly jwt?: JwtOptions;
   /** Defaults of every `websocketConnect` call (a call's own options win). */
-  readonly websocket?: ProtocolWebSocketConnectOptions;
+  readonly websocket?: WebSocketConnectOptions;
   /** Random source for reconnect jitter (tests). @default Math.random */
   readonly random?: () => number;
 }

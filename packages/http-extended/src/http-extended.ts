@@ -13,7 +13,6 @@ import {
   type ProtocolOAuth2Token,
   type ProtocolPoolCounters,
   type ProtocolStreamRequestOptions,
-  type ProtocolWebSocketConnectOptions,
 } from '@onex/spi-types';
 import { compressBytes, decompressBytes, tooLarge } from './compression/codec.js';
 import { decodeContentEncoding, decodeStream, parseContentEncoding } from './compression/content-encoding.js';
@@ -30,11 +29,14 @@ import { JwtVerifier } from './jwt/jwt-verifier.js';
 import { OAuth2TokenCache, type OAuth2CacheStats } from './oauth2/oauth2-token-cache.js';
 import type { OAuth2ClientAuthMethod } from './oauth2/oauth2-options.js';
 import { rechunk } from './streaming/rechunk.js';
+import type { WebSocketConnectOptions } from './websocket/websocket-connect-options.js';
 import { WebSocketConnection, type WebSocketSettings } from './websocket/websocket-connection.js';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 const EXCERPT_BYTES = 1024;
+/** Reconnect backoff when `reconnect` is `true`, and first-connect backoff when `reconnect` is off. */
+const DEFAULT_BACKOFF = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 10_000 } as const;
 const CLIENT_AUTH_METHODS: readonly OAuth2ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
 type ClientState = { readonly kind: 'open' } | { readonly kind: 'closed'; readonly closedAt: number };
@@ -49,7 +51,9 @@ export class HttpExtended implements ProtocolHttpExtended {
   readonly #maxDecompressedBytes: number;
   readonly #oauth2: OAuth2TokenCache;
   readonly #jwt: JwtVerifier;
-  readonly #wsDefaults: ProtocolWebSocketConnectOptions;
+  readonly #wsDefaults: WebSocketConnectOptions;
+  /** Aborted by `close()`: stops first-connect retries of pending `websocketConnect` calls. */
+  readonly #closing = new AbortController();
   readonly #random: () => number;
   readonly #sockets = new Set<WebSocketConnection>();
   readonly #events = { connects: 0, disconnects: 0, connectionErrors: 0 };
@@ -170,31 +174,34 @@ export class HttpExtended implements ProtocolHttpExtended {
   }
 
   /**
-   * Opens a WebSocket connection (client defaults merged with `options`) and resolves once open.
+   * Opens a WebSocket connection (client defaults merged with `options`) and resolves once open,
+   * retrying a failed first connect with the reconnect backoff unless `retryInitialConnect` is false.
    * @throws InvalidOptionError for a bad URL or option
-   * @throws WebSocketError `WS_CONNECT_FAILED` or `WS_HANDSHAKE_TIMEOUT`
+   * @throws WebSocketError `WS_CONNECT_FAILED` or `WS_HANDSHAKE_TIMEOUT` (after the retries)
+   * @throws StreamRequestError `HTTPX_CLOSED` when the client is (or gets) closed
    */
-  async websocketConnect(url: string, options: ProtocolWebSocketConnectOptions = {}): Promise<WebSocketConnection> {
+  async websocketConnect(url: string, options: WebSocketConnectOptions = {}): Promise<WebSocketConnection> {
     this.#assertOpen();
     if (typeof url !== 'string' || !URL.canParse(url) || !/^(wss?|https?):$/.test(new URL(url).protocol)) {
       throw new InvalidOptionError('url', 'must be a ws://, wss://, http:// or https:// URL', url);
     }
     const settings = this.#websocketSettings('options', options);
-    const connection = await WebSocketConnection.connect(url, settings, (c) => this.#sockets.delete(c));
+    const connection = await WebSocketConnection.connect(url, settings, (c) => this.#sockets.delete(c), this.#closing.signal);
     this.#sockets.add(connection);
     return connection;
   }
 
-  #websocketSettings(prefix: string, own: ProtocolWebSocketConnectOptions): WebSocketSettings {
+  #websocketSettings(prefix: string, own: WebSocketConnectOptions): WebSocketSettings {
     if (typeof own !== 'object' || own === null) throw new InvalidOptionError(prefix, 'must be an object', own);
     const o = { ...this.#wsDefaults, ...own };
     const reconnect = o.reconnect;
     let backoff: WebSocketSettings['reconnect'];
-    if (reconnect === true || (typeof reconnect === 'object' && reconnect !== null)) {
+    if (reconnect === true || (typeof reconnect === 'object' && reconnect !== null && !Array.isArray(reconnect))) {
       const r = reconnect === true ? {} : reconnect;
-      const maxAttempts = r.maxAttempts === Infinity ? Infinity : positiveInteger(`${prefix}.reconnect.maxAttempts`, r.maxAttempts, 10);
-      const initialDelayMs = positiveNumber(`${prefix}.reconnect.initialDelayMs`, r.initialDelayMs, 100);
-      const maxDelayMs = positiveNumber(`${prefix}.reconnect.maxDelayMs`, r.maxDelayMs, 10_000);
+      const maxAttempts =
+        r.maxAttempts === Infinity ? Infinity : positiveInteger(`${prefix}.reconnect.maxAttempts`, r.maxAttempts, DEFAULT_BACKOFF.maxAttempts);
+      const initialDelayMs = positiveNumber(`${prefix}.reconnect.initialDelayMs`, r.initialDelayMs, DEFAULT_BACKOFF.initialDelayMs);
+      const maxDelayMs = positiveNumber(`${prefix}.reconnect.maxDelayMs`, r.maxDelayMs, DEFAULT_BACKOFF.maxDelayMs);
       if (maxDelayMs < initialDelayMs) {
         throw new InvalidOptionError(`${prefix}.reconnect.maxDelayMs`, `must be >= initialDelayMs (${initialDelayMs})`, maxDelayMs);
       }
@@ -205,11 +212,14 @@ export class HttpExtended implements ProtocolHttpExtended {
     if (o.protocols !== undefined && (!Array.isArray(o.protocols) || o.protocols.some((p) => typeof p !== 'string' || !TOKEN.test(p)))) {
       throw new InvalidOptionError(`${prefix}.protocols`, 'must be an array of sub-protocol tokens', o.protocols);
     }
+    const retryInitialConnect = bool(`${prefix}.retryInitialConnect`, o.retryInitialConnect, true);
     return {
       headers: headerMap(`${prefix}.headers`, o.headers),
       protocols: o.protocols ?? [],
-      heartbeatIntervalMs: nonNegativeNumber(`${prefix}.heartbeatIntervalSeconds`, o.heartbeatIntervalSeconds, 0) * 1000,
+      heartbeatIntervalMs: nonNegativeNumber(`${prefix}.heartbeatIntervalSeconds`, o.heartbeatIntervalSeconds, 30) * 1000,
+      heartbeatTimeoutMs: positiveNumber(`${prefix}.heartbeatTimeoutSeconds`, o.heartbeatTimeoutSeconds, 10) * 1000,
       reconnect: backoff,
+      initialConnectRetry: retryInitialConnect ? (backoff ?? DEFAULT_BACKOFF) : undefined,
       maxQueuedMessages: o.maxQueuedMessages === 0 ? 0 : positiveInteger(`${prefix}.maxQueuedMessages`, o.maxQueuedMessages, 1000),
       maxPayload: positiveInteger(`${prefix}.maxPayload`, o.maxPayload, 100 * 1024 * 1024),
       handshakeTimeoutMs: positiveInteger(`${prefix}.handshakeTimeoutMs`, o.handshakeTimeoutMs, 10_000),
@@ -315,6 +325,7 @@ export class HttpExtended implements ProtocolHttpExtended {
   async close(): Promise<void> {
     if (this.#state.kind === 'closed') return;
     this.#state = { kind: 'closed', closedAt: Date.now() };
+    this.#closing.abort(closedError());
     this.#oauth2.clear();
     await Promise.all([...this.#sockets].map((s) => s.close(1001, 'client closed').catch(() => undefined)));
     await this.#agent.close();

@@ -1,6 +1,7 @@
 export { HttpExtended } from './http-extended.js';
 export type { HttpExtendedOptions } from './http-extended-options.js';
 export { WebSocketConnection } from './websocket/websocket-connection.js';
+export type { WebSocketConnectOptions } from './websocket/websocket-connect-options.js';
 export { backoffDelay } from './websocket/backoff.js';
 export type { BackoffSettings } from './websocket/backoff.js';
 export type { JwtOptions, PublicJwk } from './jwt/jwt-options.js';

@@ -105,7 +105,7 @@ describe('HttpExtended.websocketConnect', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
     try {
-      await expect(client.websocketConnect(`ws://127.0.0.1:${port}`, { handshakeTimeoutMs: 100 })).rejects.toMatchObject({
+      await expect(client.websocketConnect(`ws://127.0.0.1:${port}`, { handshakeTimeoutMs: 100, retryInitialConnect: false })).rejects.toMatchObject({
         code: 'WS_HANDSHAKE_TIMEOUT',
       });
     } finally {
@@ -118,13 +118,13 @@ describe('HttpExtended.websocketConnect', () => {
     const dead = await startPeer();
     const url = dead.url;
     await stopPeer(dead);
-    await expect(client.websocketConnect(url)).rejects.toMatchObject({ code: 'WS_CONNECT_FAILED' });
+    await expect(client.websocketConnect(url, { retryInitialConnect: false })).rejects.toMatchObject({ code: 'WS_CONNECT_FAILED' });
   });
 
   it('terminates a peer that stops answering pings', async () => {
     const mute = await startPeer({ autoPong: false });
     try {
-      const ws = await client.websocketConnect(mute.url, { heartbeatIntervalSeconds: 0.05 });
+      const ws = await client.websocketConnect(mute.url, { heartbeatIntervalSeconds: 0.05, heartbeatTimeoutSeconds: 0.1 });
       const errors: Error[] = [];
       const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
       ws.on('error', (e) => errors.push(e));

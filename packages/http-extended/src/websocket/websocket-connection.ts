@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import type {
   LiteralWebSocketState,
@@ -15,7 +16,10 @@ export interface WebSocketSettings {
   readonly headers: Readonly<Record<string, string>>;
   readonly protocols: readonly string[];
   readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
   readonly reconnect: BackoffSettings | undefined;
+  /** Backoff for retrying the first connect; undefined: fail on the first error. */
+  readonly initialConnectRetry: BackoffSettings | undefined;
   readonly maxQueuedMessages: number;
   readonly maxPayload: number;
   readonly handshakeTimeoutMs: number;
@@ -44,6 +48,20 @@ interface Waiter {
 
 type Listener = (...args: never[]) => void;
 
+/** Socket errors worth another connect attempt: the peer is (still) down or unreachable, not refusing us. */
+const RETRIABLE_NET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+]);
+
 /** Close codes after which a reconnect is attempted (the peer went away or failed, not a refusal). */
 const RECONNECT_CODES: ReadonlySet<number> = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
 
@@ -64,7 +82,8 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   readonly #queue: QueuedSend[] = [];
   readonly #listeners = new Map<keyof ProtocolWebSocketEvents, Set<Listener>>();
   #heartbeat: NodeJS.Timeout | undefined;
-  #alive = true;
+  /** Set while a heartbeat ping waits for its pong. */
+  #pongDeadline: NodeJS.Timeout | undefined;
   /** The error that preceded the current close, kept as the `cause` of later `WS_CLOSED` errors. */
   #lastError: Error | undefined;
   #pingSeq = 0;
@@ -86,19 +105,44 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   }
 
   /**
-   * Opens a connection and resolves once the handshake completed.
-   * @throws WebSocketError `WS_CONNECT_FAILED` or `WS_HANDSHAKE_TIMEOUT`
+   * Opens a connection and resolves once the handshake completed, retrying a failed first connect
+   * with `initialConnectRetry` when set; aborting `signal` stops the retries (rejecting with its reason).
+   * @throws WebSocketError `WS_CONNECT_FAILED` or `WS_HANDSHAKE_TIMEOUT` (with `details.attempts`)
    */
   static async connect(
     url: string,
     settings: WebSocketSettings,
     onFinalClose: (connection: WebSocketConnection) => void = () => undefined,
+    signal?: AbortSignal,
   ): Promise<WebSocketConnection> {
-    // The connection is built inside the socket's 'open' event: frames that arrived in the same
-    // segment as the 101 answer are parsed right after it, before an awaiting caller would resume.
-    const connection = await openSocket(url, settings, (socket) => new WebSocketConnection(url, settings, socket, onFinalClose));
-    publish('ws-open', { url, protocol: connection.protocol, reconnect: false });
-    return connection;
+    const retry = settings.initialConnectRetry;
+    for (let attempt = 1; ; attempt += 1) {
+      signal?.throwIfAborted();
+      let connection: WebSocketConnection;
+      try {
+        // The connection is built inside the socket's 'open' event: frames that arrived in the same
+        // segment as the 101 answer are parsed right after it, before an awaiting caller would resume.
+        connection = await openSocket(url, settings, (socket) => new WebSocketConnection(url, settings, socket, onFinalClose));
+      } catch (error) {
+        signal?.throwIfAborted();
+        if (retry === undefined || attempt > retry.maxAttempts || !isRetriable(error)) throw withAttempts(error, attempt);
+        const delayMs = backoffDelay(attempt, retry, settings.random);
+        publish('ws-reconnect', { url, attempt, delayMs, initial: true });
+        try {
+          await sleep(delayMs, undefined, signal ? { signal } : {});
+        } catch (sleepError) {
+          signal?.throwIfAborted();
+          throw sleepError;
+        }
+        continue;
+      }
+      if (signal?.aborted) {
+        void connection.close(1001, 'client closed').catch(() => undefined);
+        signal.throwIfAborted();
+      }
+      publish('ws-open', { url, protocol: connection.protocol, reconnect: false, ...(attempt > 1 ? { attempt } : {}) });
+      return connection;
+    }
   }
 
   /** Current state: `open`, `reconnecting`, `closing` or `closed`. */
@@ -217,7 +261,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
     const state = this.#state;
     if (state.kind !== 'open') return Promise.reject(this.#closedError());
     const payload = `onex-${++this.#pingSeq}`;
-    const timeoutMs = this.#settings.heartbeatIntervalMs > 0 ? this.#settings.heartbeatIntervalMs : this.#settings.handshakeTimeoutMs;
+    const timeoutMs = this.#settings.heartbeatTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pings.delete(payload);
@@ -276,10 +320,11 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   }
 
   #attach(socket: WebSocket): void {
-    this.#alive = true;
     socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on('pong', (payload: Buffer) => {
-      this.#alive = true;
+      // Any pong proves the peer alive, whichever ping it answers.
+      clearTimeout(this.#pongDeadline);
+      this.#pongDeadline = undefined;
       const ping = this.#pings.get(payload.toString());
       if (ping !== undefined) {
         this.#pings.delete(payload.toString());
@@ -293,22 +338,30 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
       this.#emitError(mapped);
     });
     socket.on('close', (code: number, reason: Buffer) => this.#onSocketClose(socket, code, reason.toString()));
-    if (this.#settings.heartbeatIntervalMs > 0) {
-      clearInterval(this.#heartbeat);
+    this.#stopHeartbeat();
+    const { heartbeatIntervalMs: intervalMs, heartbeatTimeoutMs: timeoutMs } = this.#settings;
+    if (intervalMs > 0) {
       this.#heartbeat = setInterval(() => {
-        if (!this.#alive) {
-          this.#emitError(
-            new WebSocketError('WS_HEARTBEAT_TIMEOUT', `no pong from ${this.url} within ${this.#settings.heartbeatIntervalMs} ms; terminating`, {
-              details: { heartbeatIntervalMs: this.#settings.heartbeatIntervalMs },
-            }),
-          );
+        if (this.#pongDeadline !== undefined) return; // the previous ping is still within its timeout
+        this.#pongDeadline = setTimeout(() => {
+          this.#pongDeadline = undefined;
+          const error = new WebSocketError('WS_HEARTBEAT_TIMEOUT', `no pong from ${this.url} within ${timeoutMs} ms of a heartbeat ping; terminating`, {
+            details: { heartbeatIntervalMs: intervalMs, heartbeatTimeoutMs: timeoutMs },
+          });
+          this.#lastError = error;
+          this.#emitError(error);
           socket.terminate();
-          return;
-        }
-        this.#alive = false;
+        }, timeoutMs);
         socket.ping();
-      }, this.#settings.heartbeatIntervalMs);
+      }, intervalMs);
     }
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    clearTimeout(this.#pongDeadline);
+    this.#pongDeadline = undefined;
   }
 
   /** Typed errors for what the peer did wrong; transport errors (ECONNRESET, …) pass through. */
@@ -366,8 +419,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   }
 
   #onSocketClose(socket: WebSocket, code: number, reason: string): void {
-    clearInterval(this.#heartbeat);
-    this.#heartbeat = undefined;
+    this.#stopHeartbeat();
     this.#paused = false;
     for (const [payload, ping] of this.#pings) {
       clearTimeout(ping.timer);
@@ -433,7 +485,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
   #finish(code: number, reason: string): void {
     if (this.#state.kind === 'closed') return;
     this.#state = { kind: 'closed', code, reason };
-    clearInterval(this.#heartbeat);
+    this.#stopHeartbeat();
     const error = this.#closedError();
     for (const item of this.#queue.splice(0)) item.reject(error);
     for (const waiter of this.#waiters.splice(0)) {
@@ -471,6 +523,26 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
       }
     }
   }
+}
+
+/** True for a first-connect failure that another attempt may fix (down, unreachable, overloaded). */
+function isRetriable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'WS_HANDSHAKE_TIMEOUT') return true;
+  if (code !== 'WS_CONNECT_FAILED') return false;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string' && RETRIABLE_NET_CODES.has(cause.code)) return true;
+  const status = typeof cause?.message === 'string' ? /Unexpected server response: (\d{3})/.exec(cause.message)?.[1] : undefined;
+  return status !== undefined && (status === '408' || status === '429' || status.startsWith('5'));
+}
+
+/** The final first-connect error, with the number of attempts made. */
+function withAttempts(error: unknown, attempts: number): unknown {
+  if (!(error instanceof WebSocketError)) return error;
+  return new WebSocketError(error.code, attempts > 1 ? `${error.message} (after ${attempts} attempts)` : error.message, {
+    cause: error.cause,
+    details: { ...error.details, attempts },
+  });
 }
 
 /** The close status ws attaches to a protocol error (1002, 1007, 1009, …), when present. */
