@@ -23,6 +23,8 @@ export interface OutboundMessage {
   readonly contentType: string;
   /** Unique id of this delivery; reused across retries so receivers can deduplicate. */
   readonly deliveryId: string;
+  /** True when this delivery goes to the dead-letter destination (headers then include `x-onex-error-code`). */
+  readonly deadLetter?: boolean;
 }
 
 /** Where a target delivered: the target-side message id (`topic/partition/offset` for Kafka). */

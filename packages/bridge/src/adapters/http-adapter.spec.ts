@@ -15,7 +15,7 @@ describe(HttpAdapter, () => {
   beforeEach(async () => {
     received = [];
     server = createServer((request, response) => {
-      received.push(request.headers);
+      received.push({ ...request.headers, path: request.url });
       request.resume();
       request.on('end', () => response.end('ok'));
     });
@@ -98,6 +98,18 @@ describe(HttpAdapter, () => {
     expect(received).toHaveLength(0);
     expect((await bridge.getBridgeMetrics(id)).retries).toBe(0);
     expect(memory.records('dlq')).toHaveLength(1);
+  });
+
+  it('dead-letters such a record to a webhook DLQ without the headers HTTP cannot carry, naming them', async () => {
+    client = new FetchHttpClient();
+    bridge = new CommunicationBridge({ adapters: [memory, new HttpAdapter({ client })] });
+    const id = await bridge.createBridge('hook', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url, dlqTarget: url.replace('/hook', '/dlq') });
+    const result = await bridge.sendMessageThroughBridge(id, { payload: 1, headers: { 'x-note': 'a\r\nInjected: 1', 'x-ok': 'yes' } });
+    expect(result).toMatchObject({ success: false, deadLettered: true, attempts: 1 });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ path: '/dlq', 'x-ok': 'yes', 'x-onex-error-code': 'BRIDGE_DELIVERY_FAILED', 'x-onex-dropped-headers': 'x-note' });
+    expect(received[0]!['x-note']).toBeUndefined();
+    expect(received[0]!['injected']).toBeUndefined();
   });
 
   it('hands a record header named __proto__ to the HTTP client', async () => {

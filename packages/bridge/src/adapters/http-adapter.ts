@@ -122,7 +122,7 @@ export class HttpAdapter implements BridgeAdapter {
           'idempotency-key': message.deliveryId,
         };
         if (message.key !== null) own['x-onex-key'] = message.key;
-        const headers = webhookHeaders(message.headers, own);
+        const headers = webhookHeaders(message.headers, own, message.deadLetter === true);
         const response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
         if (!response.ok) {
           throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} answered ${response.statusCode}`, {
@@ -149,11 +149,13 @@ export class HttpAdapter implements BridgeAdapter {
 /**
  * The record headers that may reach a webhook, then the adapter's own headers, which win over a
  * record header of the same name in any letter case. A null-prototype object, so that a header
- * named `__proto__` is kept as a header.
+ * named `__proto__` is kept as a header. A dead-letter delivery leaves out the record headers HTTP
+ * cannot carry and names them in `x-onex-dropped-headers`, since failing it would lose the message.
  * @throws BridgeInvalidMessageError (not retryable) when a record header name or value cannot be sent in HTTP
  */
-function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>, deadLetter: boolean): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
+  const unsendable: string[] = [];
   const names = Object.keys(record);
   const dropped = new Set<string>();
   for (const name of names) {
@@ -165,6 +167,10 @@ function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<
     const lower = name.toLowerCase();
     if (NEVER_FORWARDED.has(lower) || lower.startsWith('proxy-') || dropped.has(lower)) continue;
     const value = record[name] ?? '';
+    if (deadLetter && (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value))) {
+      unsendable.push(encodeURIComponent(name));
+      continue;
+    }
     if (!HEADER_NAME.test(name)) {
       throw new BridgeInvalidMessageError(`record header name ${show(name)} is not a valid HTTP header name`, {
         details: { header: name, retryable: false },
@@ -178,6 +184,7 @@ function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<
     out[name] = value;
   }
   for (const [name, value] of Object.entries(own)) out[name] = value;
+  if (unsendable.length > 0) out['x-onex-dropped-headers'] = unsendable.join(',');
   return out;
 }
 

@@ -443,7 +443,7 @@ export class BridgeInstance implements BridgeHandle {
     let dlqError: unknown;
     for (let attempt = 1; attempt <= DLQ_ATTEMPTS; attempt += 1) {
       try {
-        const receipt = await dlq.target.deliver(dlq.destination, { ...message, headers }, AbortSignal.timeout(30_000));
+        const receipt = await dlq.target.deliver(dlq.destination, { ...message, headers, deadLetter: true }, AbortSignal.timeout(30_000));
         this.#dlqCount += 1;
         if (bridgeChannels.deadLettered.hasSubscribers) {
           bridgeChannels.deadLettered.publish({ bridgeId: this.bridgeId, target, dlqTarget: dlq.destination, error });
