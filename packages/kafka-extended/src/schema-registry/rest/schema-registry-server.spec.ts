@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
 import { AvroSerde } from '../serde/avro-serde.js';
@@ -113,7 +113,7 @@ describe(SchemaRegistryServer, () => {
   });
 
   /** Sends `path` byte for byte (fetch and URL would normalize it) and answers status, raw text and JSON. */
-  const raw = (method: string, path: string, body?: string) =>
+  const raw = (method: string, path: string, body?: string | Buffer) =>
     new Promise<{ status: number; text: string; json: () => any }>((resolve, reject) => {
       const req = request(`${url}${path}`, { method, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } }, (res) => {
         const chunks: Buffer[] = [];
@@ -171,6 +171,122 @@ describe(SchemaRegistryServer, () => {
       }
       expect((await raw('GET', `/schemas/ids/${id}`)).json()).toMatchObject({ schema });
     }
+  });
+
+  /** Writes bytes on a fresh connection; resolves with everything the server sent before closing. */
+  const rawSocket = (bytes: string | Buffer, { keepWriting = false } = {}) =>
+    new Promise<{ head: string; body: string; written: number }>((resolve) => {
+      const chunks: Buffer[] = [];
+      let written = 0;
+      const socket = connect(Number(new URL(url).port), '127.0.0.1', () => {
+        socket.write(bytes);
+        const more = () => {
+          // Keeps streaming a chunked body until the server answers (up to 64 MiB).
+          while (keepWriting && chunks.length === 0 && written < 64 * 1024 * 1024 && !socket.destroyed) {
+            written += 65536;
+            if (!socket.write(`10000\r\n${'a'.repeat(65536)}\r\n`)) return void socket.once('drain', more);
+          }
+        };
+        more();
+      });
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const end = text.indexOf('\r\n\r\n');
+        resolve({ head: text.slice(0, end), body: text.slice(end + 4), written });
+      });
+    });
+
+  it('answers requests node:http cannot parse with Confluent bodies: 400, 431 for huge headers, 405 for CONNECT', async () => {
+    for (const [request, status] of [
+      ['GET /subjects HTTP/1.1\r\nhost: x\r\nx-a: b\u0000c\r\n\r\n', 400],
+      ['GET /subj ects HTTP/1.1\r\nhost: x\r\n\r\n', 400],
+      ['G ET /subjects HTTP/1.1\r\nhost: x\r\n\r\n', 400],
+      [`GET /subjects HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`, 431],
+      ['CONNECT 127.0.0.1:1 HTTP/1.1\r\nhost: 127.0.0.1:1\r\n\r\n', 405],
+    ] as const) {
+      const res = await rawSocket(request);
+      expect({ request: request.slice(0, 40), status: res.head.split(' ')[1], body: JSON.parse(res.body || 'null') }).toEqual({
+        request: request.slice(0, 40),
+        status: String(status),
+        body: { error_code: status, message: expect.any(String) },
+      });
+    }
+  });
+
+  it('closes even while a CONNECT client that sent a body keeps its end open', async () => {
+    const client = connect({ port: Number(new URL(url).port), host: '127.0.0.1', allowHalfOpen: true });
+    const answer = new Promise<string>((resolve) => client.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    client.on('error', () => undefined);
+    client.write('CONNECT 127.0.0.1:1 HTTP/1.1\r\nhost: 127.0.0.1:1\r\ncontent-length: 5\r\n\r\nhello');
+    expect(await answer).toMatch(/^HTTP\/1\.1 405 /);
+    const closed = await Promise.race([server.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 3000, 'still open after 3 s'))]);
+    client.destroy();
+    expect(closed).toBe('closed');
+  });
+
+  it('refuses a body that is not UTF-8 with 400 instead of storing U+FFFD', async () => {
+    const body = Buffer.concat([Buffer.from('{"schemaType":"JSON","schema":"{\\"description\\":\\"caf'), Buffer.from([0xe9]), Buffer.from('\\"}"}')]);
+    const res = await raw('POST', '/subjects/s/versions', body);
+    expect({ status: res.status, body: res.json() }).toEqual({ status: 400, body: { error_code: 400, message: 'request body is not valid UTF-8' } });
+    expect(await registry.listSubjects()).toEqual([]);
+  });
+
+  it('bounds JSON nesting: 400 for a body, 42201 for a schema nested deeper than maxJsonDepth', async () => {
+    const nested = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const deepBody = await raw('POST', '/subjects/s/versions', `{"schema":"\\"string\\"","x":${nested(300)}}`);
+    expect({ status: deepBody.status, body: deepBody.json() }).toEqual({ status: 400, body: { error_code: 400, message: 'request body nests deeper than 256 levels' } });
+    for (const schemaType of ['JSON', 'AVRO', 'PROTOBUF']) {
+      const deepSchema = await raw('POST', '/subjects/s/versions', JSON.stringify({ schema: nested(20_000), schemaType }));
+      expect({ schemaType, status: deepSchema.status, body: deepSchema.json() }).toEqual({
+        schemaType,
+        status: 422,
+        body: { error_code: 42201, message: 'Invalid schema: it nests deeper than 256 levels' },
+      });
+    }
+    // 256 levels still parse; a 2-level limit is an option.
+    const atLimit = await raw('POST', '/subjects/s/versions', JSON.stringify({ schema: `${'{"type":"array","items":'.repeat(127)}"int"${'}'.repeat(127)}` }));
+    expect(atLimit.status).toBe(200);
+    const strict = new SchemaRegistryServer({ registry, maxJsonDepth: 2 });
+    const strictUrl = await strict.listen();
+    try {
+      const res = await fetch(`${strictUrl}/subjects/t/versions`, { method: 'POST', body: JSON.stringify({ schema: JSON.stringify(USER) }) });
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 422, body: { error_code: 42201, message: 'Invalid schema: it nests deeper than 2 levels' } });
+    } finally {
+      await strict.close();
+    }
+    expect(() => new SchemaRegistryServer({ registry, maxJsonDepth: 0 })).toThrow('`maxJsonDepth` must be a positive integer, got 0');
+  });
+
+  it('answers 413 for a body over maxBodyBytes without reading it, and closes the connection', async () => {
+    const declared = await rawSocket('POST /subjects/s/versions HTTP/1.1\r\nhost: x\r\ncontent-length: 104857600\r\n\r\n{"schema":');
+    expect(declared.head).toMatch(/^HTTP\/1\.1 413 .*connection: close/is);
+    expect(JSON.parse(declared.body)).toEqual({ error_code: 413, message: 'request body larger than 1048576 bytes' });
+    const streamed = await rawSocket('POST /subjects/s/versions HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n', { keepWriting: true });
+    expect(streamed.head).toMatch(/^HTTP\/1\.1 413 .*connection: close/is);
+    expect(streamed.written).toBeLessThan(64 * 1024 * 1024);
+    expect(await registry.listSubjects()).toEqual([]);
+  });
+
+  it('refuses a schema with a lone surrogate, which UTF-8 cannot carry back, with 42201', async () => {
+    for (const [schemaType, schema] of [
+      ['PROTOBUF', 'syntax = "proto3";\n// \ud800\nmessage M {\n  string a = 1;\n}\n'],
+      ['JSON', '{"description":"\udc00"}'],
+    ] as const) {
+      const res = await raw('POST', '/subjects/s/versions', JSON.stringify({ schema, schemaType }));
+      expect({ schemaType, status: res.status, body: res.json() }).toEqual({
+        schemaType,
+        status: 422,
+        body: { error_code: 42201, message: 'Invalid schema: the text holds a lone UTF-16 surrogate, which UTF-8 cannot carry' },
+      });
+    }
+    expect(await registry.listSubjects()).toEqual([]);
+  });
+
+  it('refuses references that are not an array instead of dropping them', async () => {
+    const res = await raw('POST', '/subjects/s/versions', JSON.stringify({ schema: JSON.stringify(USER), references: { name: 'x' } }));
+    expect({ status: res.status, body: res.json() }).toEqual({ status: 422, body: { error_code: 42201, message: 'Invalid schema: "references" must be an array, got {"name":"x"}' } });
   });
 
   it('requires basic auth when configured, and the client sends it', async () => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SCHEMA_TYPES, isOnexError, type ProtocolSchemaReference } from '@onex/spi-types';
 import { toCompatibilityLevel } from '../compatibility-level.js';
 import { SchemaRegistryInvalidArgumentError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
@@ -17,11 +17,17 @@ export interface SchemaRegistryServerOptions {
   readonly port?: number;
   /** Require HTTP basic auth with these credentials. */
   readonly basicAuth?: { readonly username: string; readonly password: string };
-  /** Largest request body in bytes. @default 1048576 */
+  /** Largest request body in bytes; a larger one is answered 413. @default 1048576 */
   readonly maxBodyBytes?: number;
+  /**
+   * Deepest nesting of `{`/`[` in a request body and in the `schema` text it carries; deeper is
+   * answered 400 (body) or 422/42201 (schema) before anything parses it recursively. @default 256
+   */
+  readonly maxJsonDepth?: number;
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A client error answered as Confluent's `{ error_code, message }` body with this status. */
 class HttpProblem extends Error {
@@ -29,6 +35,7 @@ class HttpProblem extends Error {
     readonly status: number,
     readonly errorCode: number,
     message: string,
+    readonly closeConnection = false,
   ) {
     super(message);
   }
@@ -82,6 +89,23 @@ function parseTarget(target: string): { segments: string[]; query: URLSearchPara
   return { segments, query };
 }
 
+/** Whether `{`/`[` outside JSON string literals nest deeper than `limit`; linear, never recursive. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 function parseVersion(raw: string): number | 'latest' {
   if (raw === 'latest' || raw === '-1') return 'latest';
   const n = Number(raw);
@@ -99,11 +123,19 @@ function flag(query: URLSearchParams, name: string): boolean {
   return query.get(name) === 'true';
 }
 
-function schemaBody(body: Record<string, unknown>): { schema: string; schemaType: (typeof SCHEMA_TYPES)[number]; references: ProtocolSchemaReference[] } {
-  if (typeof body['schema'] !== 'string') throw new HttpProblem(422, 42201, 'Invalid schema: the body needs a "schema" string');
+function schemaBody(
+  body: Record<string, unknown>,
+  maxDepth: number,
+): { schema: string; schemaType: (typeof SCHEMA_TYPES)[number]; references: ProtocolSchemaReference[] } {
+  const schema = body['schema'];
+  if (typeof schema !== 'string') throw new HttpProblem(422, 42201, 'Invalid schema: the body needs a "schema" string');
   const schemaType = checkSchemaType(body['schemaType'] ?? 'AVRO');
-  const references = Array.isArray(body['references']) ? (body['references'] as ProtocolSchemaReference[]) : [];
-  return { schema: body['schema'], schemaType, references };
+  const references = body['references'] ?? [];
+  if (!Array.isArray(references)) throw new HttpProblem(422, 42201, `Invalid schema: "references" must be an array, got ${JSON.stringify(references).slice(0, 100)}`);
+  if (nestsDeeperThan(schema, maxDepth)) throw new HttpProblem(422, 42201, `Invalid schema: it nests deeper than ${maxDepth} levels`);
+  // A `\ud800` escape in the body decodes to a lone surrogate; stored, it would read back as U+FFFD.
+  if (LONE_SURROGATE.test(schema)) throw new HttpProblem(422, 42201, 'Invalid schema: the text holds a lone UTF-16 surrogate, which UTF-8 cannot carry');
+  return { schema, schemaType, references: references as ProtocolSchemaReference[] };
 }
 
 /** Omits `schemaType` for AVRO and empty references, as Confluent does. */
@@ -122,8 +154,10 @@ export class SchemaRegistryServer {
   private readonly port: number;
   private readonly authorization: string | undefined;
   private readonly maxBodyBytes: number;
+  private readonly maxJsonDepth: number;
   private readonly routes: Route[];
   private server: Server | undefined;
+  private readonly detached = new Set<Socket>();
 
   /** @throws {SchemaRegistryInvalidOptionError} for invalid options */
   constructor(options: SchemaRegistryServerOptions) {
@@ -138,6 +172,9 @@ export class SchemaRegistryServer {
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new SchemaRegistryInvalidOptionError(`\`maxBodyBytes\` must be a positive integer, got ${JSON.stringify(maxBodyBytes)}`);
     this.maxBodyBytes = maxBodyBytes;
+    const maxJsonDepth = options.maxJsonDepth ?? 256;
+    if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 1) throw new SchemaRegistryInvalidOptionError(`\`maxJsonDepth\` must be a positive integer, got ${JSON.stringify(maxJsonDepth)}`);
+    this.maxJsonDepth = maxJsonDepth;
     this.authorization = options.basicAuth
       ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
       : undefined;
@@ -148,6 +185,17 @@ export class SchemaRegistryServer {
   async listen(): Promise<string> {
     if (this.server) return this.url;
     const server = createServer((req, res) => void this.handle(req, res));
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.answerClientError(error, socket));
+    // Without a listener node:http drops CONNECT requests with no answer at all.
+    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      // node:http no longer tracks this socket (closeAllConnections misses it) and left it paused: with
+      // unread bytes it never saw the client's FIN and stayed open, so close() hung.
+      this.detached.add(socket);
+      socket.once('close', () => this.detached.delete(socket));
+      socket.on('error', () => undefined);
+      socket.resume();
+      this.answerRaw(socket, 405, 'Method Not Allowed', 'HTTP 405 Method Not Allowed');
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, this.host, () => resolve());
@@ -171,6 +219,7 @@ export class SchemaRegistryServer {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const socket of this.detached) socket.destroy();
     });
   }
 
@@ -193,13 +242,16 @@ export class SchemaRegistryServer {
       }
       throw pathMatched ? new HttpProblem(405, 405, 'HTTP 405 Method Not Allowed') : new HttpProblem(404, 404, 'HTTP 404 Not Found');
     } catch (error) {
-      if (error instanceof HttpProblem) {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+      } else if (error instanceof HttpProblem) {
+        if (error.closeConnection) res.setHeader('connection', 'close');
         this.send(res, error.status, { error_code: error.errorCode, message: error.message });
       } else if (isOnexError(error)) {
         const mapped = CONFLUENT_ERRORS[error.code as keyof typeof CONFLUENT_ERRORS] ?? { status: 500, errorCode: 50001 };
         this.send(res, mapped.status, { error_code: mapped.errorCode, message: error.message });
       } else {
-        this.send(res, 500, { error_code: 50001, message: (error as Error).message });
+        this.send(res, 500, { error_code: 50001, message: (error as Error | undefined)?.message ?? String(error) });
       }
     }
   }
@@ -210,27 +262,56 @@ export class SchemaRegistryServer {
     res.end(text);
   }
 
+  /** Requests node:http cannot parse (bad request line or headers, headers too large, timeouts) get Confluent's body too. */
+  private answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    // Once an answer went out (the parser can fail after a request was dispatched), a second one would corrupt the stream.
+    if (!socket.writable || socket.bytesWritten > 0 || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'HPE_HEADER_OVERFLOW') this.answerRaw(socket, 431, 'Request Header Fields Too Large', 'request headers are too large');
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') this.answerRaw(socket, 408, 'Request Timeout', 'request not received in time');
+    else this.answerRaw(socket, 400, 'Bad Request', `malformed HTTP request (${error.code ?? 'parse error'})`);
+  }
+
+  private answerRaw(socket: Socket, status: number, reason: string, message: string): void {
+    const text = JSON.stringify({ error_code: status, message });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  }
+
   private async readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const tooLarge = () => new HttpProblem(413, 413, `request body larger than ${this.maxBodyBytes} bytes`, true);
+    if (Number(req.headers['content-length']) > this.maxBodyBytes) throw tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > this.maxBodyBytes) throw new HttpProblem(413, 413, `request body larger than ${this.maxBodyBytes} bytes`);
+      if (size > this.maxBodyBytes) throw tooLarge();
       chunks.push(chunk);
     }
     if (size === 0) return {};
+    let text: string;
     try {
-      const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
-      return value as Record<string, unknown>;
+      text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
     } catch {
-      throw new HttpProblem(400, 400, 'request body must be a JSON object');
+      throw new HttpProblem(400, 400, 'request body is not valid UTF-8');
     }
+    if (nestsDeeperThan(text, this.maxJsonDepth)) throw new HttpProblem(400, 400, `request body nests deeper than ${this.maxJsonDepth} levels`);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new HttpProblem(400, 400, `request body is not JSON: ${(error as Error).message}`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new HttpProblem(400, 400, `request body must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+    }
+    return value as Record<string, unknown>;
   }
 
   private buildRoutes(): Route[] {
     const r = this.registry;
-    const schemaOf = async (body: () => Promise<Record<string, unknown>>) => schemaBody(await body());
+    const schemaOf = async (body: () => Promise<Record<string, unknown>>) => schemaBody(await body(), this.maxJsonDepth);
     return [
       route('GET', '/', async () => ({})),
       route('GET', '/schemas/types', async () => [...SCHEMA_TYPES]),
