@@ -7,8 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '../kafka/broker.mjs';
+import { EXIT_MISSING_REQUIREMENTS, missingRequirements, requirementsMessage } from './check-requirements.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Before anything runs: a missing tool is one message here, not tests failing with ENOENT later.
+const missing = missingRequirements();
+if (missing.length > 0) {
+  console.error(requirementsMessage(missing));
+  process.exit(EXIT_MISSING_REQUIREMENTS);
+}
 const summaryDir = path.join(root, 'tmp', 'jest-summary');
 fs.rmSync(summaryDir, { recursive: true, force: true });
 
