@@ -186,7 +186,10 @@ describe(CommunicationBridge, () => {
       { name: 'login', condition: "payload.event == 'login'", targetEndpoint: 'login' },
     ]);
     const adversarial = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'isPrototypeOf', '__defineGetter__', 'size', 'length');
-    const extra = fc.array(fc.tuple(fc.oneof(adversarial, fc.string({ maxLength: 8 })), fc.jsonValue({ maxDepth: 3 })), { maxLength: 6 });
+    const key = fc.oneof(adversarial, fc.string({ maxLength: 8 }));
+    // Values may themselves be objects with adversarial keys.
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }));
+    const extra = fc.array(fc.tuple(key, value), { maxLength: 6 });
     const event = fc.constantFrom('fraud', 'login', 'other');
     const json = (entries: [string, unknown][]) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
     await fc.assert(
