@@ -201,6 +201,30 @@ describe('Avro bytes agree with Apache Avro Java', () => {
     }));
     await roundTrip(schema, [...edges, ...samples]);
   });
+
+  it('reads an int or long written by us into a float or double reader as Java does (one rounding)', async () => {
+    const cases = fc.sample(
+      fc.oneof(
+        fc.tuple(fc.constant('long'), sampleOf('long')),
+        fc.tuple(fc.constant('int'), sampleOf('int')),
+      ),
+      { numRuns: 150 },
+    );
+    for (const [writerType, sample] of cases) {
+      const writerSchema = { type: 'record', name: 'P', fields: [{ name: 'v', type: writerType }] };
+      const writer = new AvroSerde({ registry, schema: writerSchema });
+      const topic = `p${topics++}`;
+      const bytes = await writer.serialize(topic, { v: sample.js });
+      for (const readerType of writerType === 'long' ? ['float', 'double'] : ['float', 'double', 'long']) {
+        const readerSchema = { type: 'record', name: 'P', fields: [{ name: 'v', type: readerType }] };
+        const reader = new AvroSerde({ registry, readerSchema });
+        const ours = ((await reader.deserialize(topic, bytes)) as { v: number | bigint }).v;
+        const java = await ask({ op: 'decode', writer: JSON.stringify(writerSchema), reader: JSON.stringify(readerSchema), hex: hex(bytes.subarray(5)) });
+        const tagged = readerType === 'float' ? floatBits(ours as number) : readerType === 'double' ? doubleBits(ours as number) : String(ours);
+        expect({ writerType, readerType, value: sample.tagged, ours: tagged }).toEqual({ writerType, readerType, value: sample.tagged, ours: (java.value as { v: Json }).v });
+      }
+    }
+  });
 });
 
 // ---- compatibility ------------------------------------------------------------------------
