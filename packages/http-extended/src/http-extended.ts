@@ -187,7 +187,8 @@ export class HttpExtended implements ProtocolHttpExtended {
     }
     const settings = this.#websocketSettings('options', options);
     const connection = await WebSocketConnection.connect(url, settings, (c) => this.#sockets.delete(c), this.#closing.signal);
-    this.#sockets.add(connection);
+    // A frame that came with the 101 answer may already have closed it (its final-close hook ran).
+    if (connection.state !== 'closed') this.#sockets.add(connection);
     return connection;
   }
 
