@@ -203,6 +203,8 @@ describe(SchemaRegistryServer, () => {
       ['GET /subjects HTTP/1.1\r\nhost: x\r\nx-a: b\u0000c\r\n\r\n', 400],
       ['GET /subj ects HTTP/1.1\r\nhost: x\r\n\r\n', 400],
       ['G ET /subjects HTTP/1.1\r\nhost: x\r\n\r\n', 400],
+      // dispatched before the parser fails on the transfer-encoding: its answer had not started yet
+      ['GET /subjects HTTP/1.1\r\nhost: x\r\ntransfer-encoding: gzip\r\n\r\n', 400],
       [`GET /subjects HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`, 431],
       ['CONNECT 127.0.0.1:1 HTTP/1.1\r\nhost: 127.0.0.1:1\r\n\r\n', 405],
     ] as const) {
@@ -213,6 +215,22 @@ describe(SchemaRegistryServer, () => {
         body: { error_code: status, message: expect.any(String) },
       });
     }
+  });
+
+  it('answers a malformed request after a good one on a keep-alive connection with a Confluent 400', async () => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET /subjects HTTP/1.1\r\nhost: x\r\n\r\n');
+    while (!received.endsWith('[]')) await new Promise((resolve) => setTimeout(resolve, 5));
+    received = '';
+    socket.write('GET /subjects HTTP/1.1\r\nhost: x\r\nx-a: b\u0000c\r\n\r\n');
+    await closed;
+    const [head, body] = received.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(body ?? 'null')).toEqual({ error_code: 400, message: expect.stringContaining('malformed HTTP request') });
   });
 
   it('closes even while a CONNECT client that sent a body keeps its end open', async () => {

@@ -158,6 +158,7 @@ export class SchemaRegistryServer {
   private readonly routes: Route[];
   private server: Server | undefined;
   private readonly detached = new Set<Socket>();
+  private readonly inFlight = new WeakMap<Socket, ServerResponse>();
 
   /** @throws {SchemaRegistryInvalidOptionError} for invalid options */
   constructor(options: SchemaRegistryServerOptions) {
@@ -184,7 +185,14 @@ export class SchemaRegistryServer {
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:PORT`). */
   async listen(): Promise<string> {
     if (this.server) return this.url;
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      const socket = req.socket;
+      this.inFlight.set(socket, res);
+      res.once('close', () => {
+        if (this.inFlight.get(socket) === res) this.inFlight.delete(socket);
+      });
+      void this.handle(req, res);
+    });
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.answerClientError(error, socket));
     // Without a listener node:http drops CONNECT requests with no answer at all.
     server.on('connect', (_req: IncomingMessage, socket: Socket) => {
@@ -264,8 +272,9 @@ export class SchemaRegistryServer {
 
   /** Requests node:http cannot parse (bad request line or headers, headers too large, timeouts) get Confluent's body too. */
   private answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-    // Once an answer went out (the parser can fail after a request was dispatched), a second one would corrupt the stream.
-    if (!socket.writable || socket.bytesWritten > 0 || error.code === 'ECONNRESET') {
+    // The parser can fail after it dispatched a request on this socket: once that response has started, an
+    // answer of ours would corrupt it, so the connection is dropped instead (node:http's own rule).
+    if (!socket.writable || this.inFlight.get(socket)?.headersSent === true || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
