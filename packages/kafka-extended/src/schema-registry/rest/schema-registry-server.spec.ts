@@ -155,6 +155,9 @@ describe(SchemaRegistryServer, () => {
     expect((await raw('GET', '/subjects/a%2Fb/versions/latest')).json()).toMatchObject({ subject: 'a/b', id: slash.json().id });
     expect((await raw('GET', '/subjects/a%252Fb/versions/latest')).json()).toMatchObject({ subject: 'a%2Fb', id: percent.json().id, schemaType: 'JSON' });
     expect((await raw('GET', '/subjects/a%25252Fb/versions')).json()).toMatchObject({ error_code: 40401 });
+    const client = new RestSchemaRegistryClient({ url });
+    expect(await client.getSchema('a%2Fb')).toMatchObject({ subject: 'a%2Fb', id: percent.json().id });
+    expect(await client.getSchema('a/b')).toMatchObject({ subject: 'a/b', id: slash.json().id });
     expect((await raw('GET', '/subjects/%C3%A9t%C3%A9%20x/versions')).json()).toMatchObject({ error_code: 40401, message: expect.stringContaining('"été x"') });
   });
 

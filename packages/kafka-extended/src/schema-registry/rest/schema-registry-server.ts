@@ -219,7 +219,7 @@ export class SchemaRegistryServer {
     return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   }
 
-  /** Stops listening and closes idle connections (the registry stays open). */
+  /** Stops listening and closes every open connection (the registry stays open). */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -381,10 +381,10 @@ export class SchemaRegistryServer {
 function matchSegments(template: readonly (string | null)[], segments: readonly string[]): string[] | undefined {
   if (template.length !== segments.length) return undefined;
   const params: string[] = [];
-  for (let i = 0; i < template.length; i++) {
+  for (const [i, segment] of segments.entries()) {
     const expected = template[i];
-    if (expected === null) params.push(segments[i]!);
-    else if (expected !== segments[i]) return undefined;
+    if (expected === null) params.push(segment);
+    else if (expected !== segment) return undefined;
   }
   return params;
 }
