@@ -6,13 +6,12 @@ import type {
   ProtocolBridgeInfo,
   ProtocolBridgeMessage,
   ProtocolBridgeMetrics,
-  ProtocolBridgeResult,
   ProtocolBridgeStatus,
   ProtocolCommunicationBridge,
   ProtocolRoutingRule,
 } from '@onex/spi-types';
 import { AdapterRegistry } from './adapters/adapter-registry.js';
-import type { BridgeAdapter } from './adapters/bridge-adapter.js';
+import type { BridgeAdapter, BridgeResult } from './adapters/bridge-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { resolveBridgeOptions, show, type CommunicationBridgeOptions, type ResolvedBridgeOptions } from './communication-bridge-options.js';
 import { BridgeConfigError, BridgeDuplicateNameError, BridgeNotFoundError } from './errors/bridge-errors.js';
@@ -126,7 +125,7 @@ export class CommunicationBridge implements ProtocolCommunicationBridge {
    * reported in the result rather than thrown.
    * @throws BridgeNotFoundError, BridgeStoppedError, BridgeInvalidMessageError or BridgeOverloadedError
    */
-  async sendMessageThroughBridge(bridgeId: string, message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult> {
+  async sendMessageThroughBridge(bridgeId: string, message: ProtocolBridgeMessage): Promise<BridgeResult> {
     return this.#get(bridgeId).send(message);
   }
 

@@ -3,10 +3,13 @@ export type { CommunicationBridgeOptions } from './communication-bridge-options.
 export { AdapterRegistry } from './adapters/adapter-registry.js';
 export type {
   BridgeAdapter,
+  BridgeDeliveryResult,
   BridgeHandle,
+  BridgeResult,
   BridgeSource,
   BridgeTarget,
   DeliveryReceipt,
+  KafkaPosition,
   OutboundMessage,
 } from './adapters/bridge-adapter.js';
 export { MemoryAdapter } from './adapters/memory-adapter.js';
@@ -19,6 +22,7 @@ export type { RuleLimits } from './rules/rule-limits.js';
 export { RoutingTable } from './rules/routing-table.js';
 export type { Route, RoutingDecision } from './rules/routing-table.js';
 export { bridgeChannels } from './internal/diagnostics.js';
+export type { BridgeOverloadReason } from './errors/bridge-errors.js';
 export {
   BridgeBadRequestError,
   BridgeConfigError,

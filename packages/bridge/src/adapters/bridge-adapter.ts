@@ -27,10 +27,37 @@ export interface OutboundMessage {
   readonly deadLetter?: boolean;
 }
 
-/** Where a target delivered: the target-side message id (`topic/partition/offset` for Kafka). */
+/** Where a record sits in Kafka. */
+export interface KafkaPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/**
+ * Where a target delivered: the target-side message id, plus the structured position when the
+ * target is Kafka, so nobody has to parse it back out of the id.
+ */
 export interface DeliveryReceipt {
-  /** Message id at the target. */
+  /** Message id at the target (`topic/partition/offset` for Kafka, the `x-message-id` answer of a webhook, …). */
   readonly messageId: string;
+  /** The record's position, set by Kafka targets only. */
+  readonly kafka?: KafkaPosition;
+}
+
+/** One delivery of a {@link BridgeResult}: the SPI's result plus the target's receipt. */
+export interface BridgeDeliveryResult extends Omit<ProtocolBridgeResult, 'deliveries'> {
+  /**
+   * Structured receipt of the target that took the message (the dead-letter target's for a
+   * dead-lettered one), present when it says more than `messageId`: a Kafka position.
+   */
+  readonly receipt?: DeliveryReceipt;
+}
+
+/** What `sendMessageThroughBridge` resolves with: a `ProtocolBridgeResult` that also carries the structured receipt. */
+export interface BridgeResult extends BridgeDeliveryResult {
+  /** Per-target results when the message fanned out. */
+  readonly deliveries?: readonly BridgeDeliveryResult[];
 }
 
 /** The sending side of an adapter, one per bridge. */
@@ -69,7 +96,7 @@ export interface BridgeHandle {
   /** Codec of the bridge's message format. */
   readonly codec: MessageCodec;
   /** Runs a message through the bridge pipeline (routing, retries, DLQ). */
-  send(message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult>;
+  send(message: ProtocolBridgeMessage): Promise<BridgeResult>;
   /** True while the bridge accepts messages. */
   accepting(): boolean;
   /**

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FetchHttpClient } from '../../test/support/fetch-http-client.js';
 import { CommunicationBridge } from '../communication-bridge.js';
+import { IngressServer } from '../ingress/ingress-server.js';
 import { HttpAdapter } from './http-adapter.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -129,5 +130,35 @@ describe(HttpAdapter, () => {
     expect(() => new HttpAdapter({ client, headers: { 'bad name': 'x' } })).toThrow('`headers` name "bad name" is not a valid HTTP header name');
     expect(() => new HttpAdapter({ client, headers: { 'x-a': 'a\nb' } })).toThrow("`headers.x-a` has a character not allowed in an HTTP header value, got \"a\\nb\"");
     expect(() => new HttpAdapter({ client, headers: { 'x-a': 1 as never } })).toThrow('`headers.x-a` must be a string, got 1');
+  });
+});
+
+describe('HttpAdapter receipts at the ingress', () => {
+  let webhook: Server;
+  let ingress: IngressServer;
+  let bridge: CommunicationBridge;
+
+  afterEach(async () => {
+    await bridge?.close();
+    await ingress?.close();
+    await new Promise((resolve) => webhook.close(resolve));
+  });
+
+  it("reports a webhook's x-message-id as the message id, never parsed into a Kafka partition and offset", async () => {
+    webhook = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'x-message-id': 'a/1/2' }).end('ok'));
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
+    ingress = new IngressServer({ port: 0 });
+    bridge = new CommunicationBridge({ adapters: [new HttpAdapter({ client: new FetchHttpClient(), ingress })] });
+    const id = await bridge.createBridge('relay', 'http', 'http', { sourceEndpoint: '/in', targetEndpoint: hook });
+    const response = await fetch(`${ingress.address().url}/in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+    expect(response.status).toBe(200);
+    const { offsets } = (await response.json()) as { offsets: Record<string, unknown>[] };
+    expect(offsets).toEqual([{ success: true, attempts: 1, messageId: 'a/1/2', target: hook }]);
+    const direct = await bridge.sendMessageThroughBridge(id, { payload: 2 });
+    expect(direct).toEqual({ success: true, messageId: 'a/1/2', target: hook, attempts: 1 });
   });
 });

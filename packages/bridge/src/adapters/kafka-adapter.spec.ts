@@ -34,6 +34,7 @@ describe(KafkaAdapter, () => {
     const [topic, partition, offset] = first.messageId!.split('/');
     expect(topic).toBe('events');
     expect(second.messageId).toBe(`events/${partition}/${Number(offset) + 1}`);
+    expect(first).toMatchObject({ receipt: { messageId: first.messageId, kafka: { topic: 'events', partition: Number(partition), offset: Number(offset) } } });
     const stored = kafka.messages('events')[0]!;
     expect(new TextDecoder().decode(stored.key!)).toBe('12345');
     expect(JSON.parse(new TextDecoder().decode(stored.value!))).toEqual({ event: 'user_login', user_id: '12345' });

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ProtocolBridgeConfig,
   ProtocolBridgeMessage,
-  ProtocolBridgeResult,
   ProtocolEndpointHealth,
   ProtocolKafkaClient,
   ProtocolKafkaConnectionConfig,
@@ -12,7 +11,7 @@ import type {
 } from '@onex/spi-types';
 import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
-import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+import type { BridgeAdapter, BridgeHandle, BridgeResult, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
 
 type ConnectionKeys = keyof ProtocolKafkaConnectionConfig;
 
@@ -83,7 +82,8 @@ export class KafkaAdapter implements BridgeAdapter {
       deliver: async (topic: string, message: OutboundMessage) => {
         const id = await (this.#producerId ?? producer);
         const result = await this.#client.produceMessage(id, topic, message.key, message.body, { headers: message.headers });
-        return { messageId: `${result.topic}/${result.partition}/${result.offset}` };
+        const kafka = { topic: result.topic, partition: result.partition, offset: result.offset };
+        return { messageId: `${result.topic}/${result.partition}/${result.offset}`, kafka };
       },
       check: async (): Promise<ProtocolEndpointHealth> => {
         const topic = bridge.config.targetTopic;
@@ -185,7 +185,7 @@ class KafkaSource implements BridgeSource {
     }
   }
 
-  async #forward(message: ProtocolKafkaMessage): Promise<ProtocolBridgeResult | Error> {
+  async #forward(message: ProtocolKafkaMessage): Promise<BridgeResult | Error> {
     const converted: ProtocolBridgeMessage = {
       payload: message.value,
       headers: Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, Buffer.from(v).toString('utf8')])),
@@ -214,7 +214,7 @@ function topicsOf(config: ProtocolBridgeConfig): string[] {
 /** Offsets safe to commit: per partition, up to (excluding) the first message that was neither delivered nor dead-lettered. */
 function committable(
   batch: readonly ProtocolKafkaMessage[],
-  results: readonly (ProtocolBridgeResult | Error)[],
+  results: readonly (BridgeResult | Error)[],
 ): { commits: { topic: string; partition: number; offset: number }[]; stuck?: { topic: string; partition: number; offset: number; reason: string } } {
   const next = new Map<string, { topic: string; partition: number; offset: number }>();
   const blocked = new Set<string>();

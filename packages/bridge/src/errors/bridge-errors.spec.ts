@@ -44,6 +44,13 @@ describe('bridge errors', () => {
     expect(new Set(cases.map(([e]) => e.code))).toEqual(new Set(BRIDGE_ERROR_CODES));
   });
 
+  it('tells the ingress in-flight limit from a full bridge queue by a typed reason, not by its wording', () => {
+    const ingress = new errors.BridgeOverloadedError('bridge ingress', 256, 1000, 'ingress-in-flight');
+    expect(ingress.reason).toBe('ingress-in-flight');
+    expect(ingress.details).toMatchObject({ reason: 'ingress-in-flight', limit: 256 });
+    expect(new errors.BridgeOverloadedError('ingress queue', 10, 1000).reason).toBe('bridge-queue');
+  });
+
   it('does not mistake other errors for bridge errors', () => {
     expect(errors.isBridgeError(new Error('x'))).toBe(false);
     expect(errors.isBridgeError(new OnexError('TIMEOUT', 'x'))).toBe(false);

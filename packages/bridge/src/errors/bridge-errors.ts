@@ -111,15 +111,21 @@ export class BridgeStoppedError extends BridgeError<'BRIDGE_STOPPED'> {
   }
 }
 
+/** Which limit a {@link BridgeOverloadedError} hit: the ingress's `maxInFlight` or a bridge's `maxQueuedMessages`. */
+export type BridgeOverloadReason = 'ingress-in-flight' | 'bridge-queue';
+
 /** The bridge's queue (or the ingress in-flight limit) is full; retry after `retryAfterMs`. */
 export class BridgeOverloadedError extends BridgeError<'BRIDGE_OVERLOADED'> {
   /** Suggested wait before retrying, in ms. */
   readonly retryAfterMs: number;
-  constructor(what: string, limit: number, retryAfterMs: number) {
+  /** The limit that was hit (the ingress answers 429 for its own, 503 for a bridge's). */
+  readonly reason: BridgeOverloadReason;
+  constructor(what: string, limit: number, retryAfterMs: number, reason: BridgeOverloadReason = 'bridge-queue') {
     super('BRIDGE_OVERLOADED', `${what} is full (limit ${limit}); retry after ${retryAfterMs} ms`, {
-      details: { what, limit, retryAfterMs },
+      details: { what, limit, retryAfterMs, reason },
     });
     this.retryAfterMs = retryAfterMs;
+    this.reason = reason;
   }
 }
 

@@ -7,8 +7,8 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ContextValue, ProtocolBridgeMessage, ProtocolBridgeResult } from '@onex/spi-types';
-import type { BridgeHandle } from '../adapters/bridge-adapter.js';
+import type { ContextValue, ProtocolBridgeMessage } from '@onex/spi-types';
+import type { BridgeHandle, BridgeResult } from '../adapters/bridge-adapter.js';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import { jsonDepthExceeds, parseBoundedJson } from '../format/bounded-json.js';
 import {
@@ -269,6 +269,7 @@ export class IngressServer {
       'ingress in-flight requests',
       this.#options.maxInFlight,
       this.#options.retryAfterSeconds * 1000,
+      'ingress-in-flight',
     );
   }
 
@@ -421,7 +422,7 @@ export class IngressServer {
   ): Promise<void> {
     if (records.length === 1) {
       // One record (the common case): no settled-array bookkeeping.
-      let result: ProtocolBridgeResult;
+      let result: BridgeResult;
       try {
         result = await bridge.send(toMessage(records[0]!, path));
       } catch (error) {
@@ -563,10 +564,7 @@ export class IngressServer {
     let status = STATUS_BY_CODE[code] ?? 500;
     // The ingress's own in-flight cap asks the client to slow down (429); a full bridge queue is a
     // temporary unavailability of the service behind it (503).
-    if (
-      code === 'BRIDGE_OVERLOADED' &&
-      !String((error as BridgeOverloadedError).details['what']).startsWith('ingress')
-    )
+    if (code === 'BRIDGE_OVERLOADED' && (error as BridgeOverloadedError).reason !== 'ingress-in-flight')
       status = 503;
     if (status === 429 || status === 503)
       res.setHeader('retry-after', String(this.#options.retryAfterSeconds));
@@ -754,14 +752,15 @@ function toRecord(record: unknown, index: number): IngressRecord {
   };
 }
 
-function describeResult(result: ProtocolBridgeResult): Record<string, unknown> {
+function describeResult(result: BridgeResult): Record<string, unknown> {
   const out: Record<string, unknown> = { success: result.success, attempts: result.attempts };
   if (result.messageId !== undefined) out['messageId'] = result.messageId;
   if (result.target !== undefined) out['target'] = result.target;
-  const kafka = result.success && result.messageId ? /^(.*)\/(\d+)\/(\d+)$/.exec(result.messageId) : null;
+  // From the target's structured receipt: a webhook's `x-message-id: a/1/2` is an id, not a position.
+  const kafka = result.success ? result.receipt?.kafka : undefined;
   if (kafka) {
-    out['partition'] = Number(kafka[2]);
-    out['offset'] = Number(kafka[3]);
+    out['partition'] = kafka.partition;
+    out['offset'] = kafka.offset;
   }
   if (!result.success) {
     out['error_code'] = result.deadLettered ? 202 : 500;

@@ -12,13 +12,20 @@ import {
   type ProtocolBridgeInfo,
   type ProtocolBridgeMessage,
   type ProtocolBridgeMetrics,
-  type ProtocolBridgeResult,
   type ProtocolBridgeStatus,
   type ProtocolEndpointHealth,
   type ProtocolRoutingRule,
 } from '@onex/spi-types';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
-import type { BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from '../adapters/bridge-adapter.js';
+import type {
+  BridgeDeliveryResult,
+  BridgeHandle,
+  BridgeResult,
+  BridgeSource,
+  BridgeTarget,
+  DeliveryReceipt,
+  OutboundMessage,
+} from '../adapters/bridge-adapter.js';
 import type { ResolvedBridgeOptions } from '../communication-bridge-options.js';
 import {
   BridgeDeliveryError,
@@ -46,7 +53,7 @@ type Lifecycle =
   | { readonly kind: 'draining'; readonly since: number }
   | { readonly kind: 'stopped'; readonly at: number };
 
-type Delivery = Omit<ProtocolBridgeResult, 'deliveries'>;
+type Delivery = BridgeDeliveryResult;
 
 const DLQ_ATTEMPTS = 3;
 const encoder = new TextEncoder();
@@ -166,7 +173,7 @@ export class BridgeInstance implements BridgeHandle {
   }
 
   /** Runs one message through format conversion, routing and delivery. */
-  async send(message: ProtocolBridgeMessage): Promise<ProtocolBridgeResult> {
+  async send(message: ProtocolBridgeMessage): Promise<BridgeResult> {
     if (this.#state.kind !== 'running') throw new BridgeStoppedError(this.bridgeId);
     validateMessage(message);
     if (this.#queue.size >= this.#options.maxQueuedMessages) {
@@ -390,7 +397,7 @@ export class BridgeInstance implements BridgeHandle {
             durationMs: performance.now() - started,
           });
         }
-        return { success: true, messageId: receipt.messageId, target: route.destination, attempts };
+        return { success: true, messageId: receipt.messageId, target: route.destination, attempts, ...structured(receipt) };
       } catch (error) {
         lastError = error;
         if (attempts > maxRetries || !retryable(error) || this.#abort.signal.aborted) break;
@@ -409,7 +416,7 @@ export class BridgeInstance implements BridgeHandle {
     return this.#deadLetter(route.destination, message, new BridgeDeliveryError(route.destination, attempts, lastError), attempts);
   }
 
-  #attempt(destination: string, message: OutboundMessage): Promise<{ messageId: string }> {
+  #attempt(destination: string, message: OutboundMessage): Promise<DeliveryReceipt> {
     const target = this.#target!;
     const breaker = this.#options.circuitBreaker;
     if (!breaker) return target.deliver(destination, message, this.#abort.signal);
@@ -448,7 +455,7 @@ export class BridgeInstance implements BridgeHandle {
         if (bridgeChannels.deadLettered.hasSubscribers) {
           bridgeChannels.deadLettered.publish({ bridgeId: this.bridgeId, target, dlqTarget: dlq.destination, error });
         }
-        return { success: false, deadLettered: true, messageId: receipt.messageId, ...where, attempts, error: failure };
+        return { success: false, deadLettered: true, messageId: receipt.messageId, ...where, attempts, error: failure, ...structured(receipt) };
       } catch (caught) {
         dlqError = caught;
         if (attempt < DLQ_ATTEMPTS) await sleep(this.#resolved.initialDelayMs * attempt);
@@ -459,7 +466,7 @@ export class BridgeInstance implements BridgeHandle {
   }
 
   /** {@link #finish} for the common single delivery, without the arrays. */
-  #finishOne(started: number, delivery: Delivery): ProtocolBridgeResult {
+  #finishOne(started: number, delivery: Delivery): BridgeResult {
     if (!delivery.success) return this.#finish(started, [delivery]);
     this.#latency.record(performance.now() - started);
     this.#processed += 1;
@@ -467,7 +474,7 @@ export class BridgeInstance implements BridgeHandle {
     return delivery;
   }
 
-  #finish(started: number, deliveries: Delivery[]): ProtocolBridgeResult {
+  #finish(started: number, deliveries: Delivery[]): BridgeResult {
     this.#latency.record(performance.now() - started);
     this.#processed += 1;
     const success = deliveries.every((d) => d.success);
@@ -484,6 +491,7 @@ export class BridgeInstance implements BridgeHandle {
     return {
       success,
       ...(first.messageId !== undefined ? { messageId: first.messageId } : {}),
+      ...(first.receipt !== undefined ? { receipt: first.receipt } : {}),
       ...(first.target !== undefined ? { target: first.target } : {}),
       attempts: deliveries.reduce((sum, d) => sum + d.attempts, 0),
       ...(deadLettered ? { deadLettered } : {}),
@@ -496,6 +504,11 @@ export class BridgeInstance implements BridgeHandle {
     const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'INTERNAL';
     this.#lastError = { at: this.#options.now(), code, message: (error as Error)?.message ?? String(error) };
   }
+}
+
+/** The receipt as a result field when it says more than the message id (a Kafka position). */
+function structured(receipt: DeliveryReceipt): { receipt?: DeliveryReceipt } {
+  return receipt.kafka === undefined ? {} : { receipt };
 }
 
 function validateMessage(message: ProtocolBridgeMessage): void {
