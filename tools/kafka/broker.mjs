@@ -70,7 +70,7 @@ export function isPortOpen(port) {
   });
 }
 
-function java() {
+export function java() {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
@@ -150,7 +150,7 @@ async function waitReady(brokers, { timeoutMs, logFile, child }) {
   throw new Error(`[kafka] broker not ready after ${timeoutMs} ms (${lastError?.message}); log: ${logFile}\n${tail(logFile)}`);
 }
 
-function tail(file, lines = 30) {
+export function tail(file, lines = 30) {
   try {
     return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
@@ -158,7 +158,7 @@ function tail(file, lines = 30) {
   }
 }
 
-function waitExit(child, timeoutMs) {
+export function waitExit(child, timeoutMs) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
