@@ -26,6 +26,7 @@ export type { BridgeOverloadReason } from './errors/bridge-errors.js';
 export {
   BridgeBadRequestError,
   BridgeConfigError,
+  BridgeDeliveryAbortedError,
   BridgeDeliveryError,
   BridgeDuplicateNameError,
   BridgeError,

@@ -111,6 +111,33 @@ describe(KafkaAdapter, () => {
     expect(health.reasons.join()).toContain('kafka source halted at t/0/1');
   });
 
+  it('gives up an in-flight produce when the drain timeout aborts it, with a typed error, and dead-letters the message', async () => {
+    let release: (() => void) | undefined;
+    let stuck = 0;
+    const slow = new FakeKafkaClient(1);
+    const produce = slow.produceMessage.bind(slow);
+    slow.produceMessage = async (...args: Parameters<FakeKafkaClient['produceMessage']>) => {
+      if (args[1] === 'stuck') {
+        stuck += 1;
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return produce(...args);
+    };
+    const draining = new CommunicationBridge({ drainTimeoutMs: 50, adapters: [memory, new KafkaAdapter({ client: slow, connection })] });
+    const id = await draining.createBridge('abort', 'memory', 'kafka', { sourceEndpoint: 'in', targetTopic: 'stuck', dlqTarget: 'memory:dlq' });
+    const sent = draining.sendMessageThroughBridge(id, { payload: { n: 1 } });
+    await until(() => stuck === 1);
+    const destroyed = await Promise.race([draining.destroyBridge(id).then(() => 'destroyed'), sleep(2000).then(() => 'still draining')]);
+    expect(destroyed).toBe('destroyed');
+    const result = await sent;
+    expect(result).toMatchObject({ success: false, deadLettered: true, attempts: 1, error: { code: 'BRIDGE_DELIVERY_FAILED' } });
+    expect(result.error!.message).toContain("delivery to 'stuck' was abandoned");
+    expect(memory.records('dlq')[0]!.headers['x-onex-error-message']).toContain('outcome is unknown');
+    // The produce was not cancelled: it may still complete, which is why the outcome is "unknown".
+    release!();
+    await until(() => slow.messages('stuck').length === 1);
+  });
+
   it('rejects a Kafka source without topics and an invalid client', async () => {
     await expect(bridge.createBridge('x', 'kafka', 'memory', { targetEndpoint: 'y' })).rejects.toMatchObject({
       code: 'BRIDGE_INVALID_CONFIG',

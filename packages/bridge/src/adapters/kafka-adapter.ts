@@ -11,6 +11,7 @@ import type {
 } from '@onex/spi-types';
 import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
+import { untilAborted } from '../internal/until-aborted.js';
 import type { BridgeAdapter, BridgeHandle, BridgeResult, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
 
 type ConnectionKeys = keyof ProtocolKafkaConnectionConfig;
@@ -79,9 +80,15 @@ export class KafkaAdapter implements BridgeAdapter {
       throw error;
     }));
     return {
-      deliver: async (topic: string, message: OutboundMessage) => {
-        const id = await (this.#producerId ?? producer);
-        const result = await this.#client.produceMessage(id, topic, message.key, message.body, { headers: message.headers });
+      deliver: async (topic: string, message: OutboundMessage, signal: AbortSignal) => {
+        // The SPI's produceMessage takes no signal: stop waiting when the bridge gives up (drain
+        // timeout), even though the record may still be written afterwards.
+        const id = await untilAborted(this.#producerId ?? producer, signal, topic);
+        const result = await untilAborted(
+          this.#client.produceMessage(id, topic, message.key, message.body, { headers: message.headers }),
+          signal,
+          topic,
+        );
         const kafka = { topic: result.topic, partition: result.partition, offset: result.offset };
         return { messageId: `${result.topic}/${result.partition}/${result.offset}`, kafka };
       },

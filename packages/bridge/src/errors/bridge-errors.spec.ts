@@ -15,6 +15,7 @@ const cases: [Error & { code: string }, string, string, string, unknown][] = [
   [new errors.BridgeRuleEvaluationError('b', 'r1', cause), 'BridgeRuleEvaluationError', 'BRIDGE_RULE_EVALUATION', "routing rule 'r1' of bridge 'b' could not be evaluated: root cause", cause],
   [new errors.BridgeNoRouteError('b'), 'BridgeNoRouteError', 'BRIDGE_NO_ROUTE', "no routing rule of bridge 'b' matched and unmatched messages are rejected", undefined],
   [new errors.BridgeDeliveryError('t', 3, cause), 'BridgeDeliveryError', 'BRIDGE_DELIVERY_FAILED', "delivery to 't' failed after 3 attempt(s): root cause", cause],
+  [new errors.BridgeDeliveryAbortedError('t', cause), 'BridgeDeliveryAbortedError', 'BRIDGE_DELIVERY_ABORTED', "delivery to 't' was abandoned (root cause); the target may still complete it, so its outcome is unknown", cause],
   [new errors.BridgeStoppedError('b-1'), 'BridgeStoppedError', 'BRIDGE_STOPPED', "bridge 'b-1' is stopping or stopped and accepts no messages", undefined],
   [new errors.BridgeOverloadedError('queue', 10, 1000), 'BridgeOverloadedError', 'BRIDGE_OVERLOADED', 'queue is full (limit 10); retry after 1000 ms', undefined],
   [new errors.BridgeFormatError('bad json', cause), 'BridgeFormatError', 'BRIDGE_FORMAT', 'bad json', cause],

@@ -104,6 +104,21 @@ export class BridgeDeliveryError extends BridgeError<'BRIDGE_DELIVERY_FAILED'> {
   }
 }
 
+/**
+ * A delivery was abandoned because its abort signal fired (the drain timeout of `destroyBridge`, or
+ * the breaker's timeout) while the target was still working on it. The target may still complete
+ * it, so its outcome is unknown: the bridge treats it as failed (retried or dead-lettered), never as delivered.
+ */
+export class BridgeDeliveryAbortedError extends BridgeError<'BRIDGE_DELIVERY_ABORTED'> {
+  constructor(destination: string, cause: unknown) {
+    super(
+      'BRIDGE_DELIVERY_ABORTED',
+      `delivery to '${destination}' was abandoned (${describe(cause)}); the target may still complete it, so its outcome is unknown`,
+      { cause, details: { destination, outcome: 'unknown' } },
+    );
+  }
+}
+
 /** The bridge is stopping or stopped and accepts no more messages. */
 export class BridgeStoppedError extends BridgeError<'BRIDGE_STOPPED'> {
   constructor(bridgeId: string) {
