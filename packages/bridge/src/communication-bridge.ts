@@ -5,13 +5,12 @@ import type {
   ProtocolBridgeHealth,
   ProtocolBridgeInfo,
   ProtocolBridgeMessage,
-  ProtocolBridgeMetrics,
   ProtocolBridgeStatus,
   ProtocolCommunicationBridge,
   ProtocolRoutingRule,
 } from '@onex/spi-types';
 import { AdapterRegistry } from './adapters/adapter-registry.js';
-import type { BridgeAdapter, BridgeResult } from './adapters/bridge-adapter.js';
+import type { BridgeAdapter, BridgeMetrics, BridgeResult } from './adapters/bridge-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { resolveBridgeOptions, show, type CommunicationBridgeOptions, type ResolvedBridgeOptions } from './communication-bridge-options.js';
 import { BridgeConfigError, BridgeDuplicateNameError, BridgeNotFoundError } from './errors/bridge-errors.js';
@@ -135,7 +134,7 @@ export class CommunicationBridge implements ProtocolCommunicationBridge {
   }
 
   /** @throws BridgeNotFoundError for an unknown id */
-  async getBridgeMetrics(bridgeId: string): Promise<ProtocolBridgeMetrics> {
+  async getBridgeMetrics(bridgeId: string): Promise<BridgeMetrics> {
     return this.#get(bridgeId).metrics();
   }
 

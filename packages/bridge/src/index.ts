@@ -5,12 +5,15 @@ export type {
   BridgeAdapter,
   BridgeDeliveryResult,
   BridgeHandle,
+  BridgeMetrics,
   BridgeResult,
   BridgeSource,
   BridgeTarget,
   DeliveryReceipt,
   KafkaPosition,
   OutboundMessage,
+  PoisonDecision,
+  PoisonReport,
 } from './adapters/bridge-adapter.js';
 export { MemoryAdapter } from './adapters/memory-adapter.js';
 export type { MemoryAdapterOptions, MemoryRecord, MemorySubscriber } from './adapters/memory-adapter.js';
@@ -51,7 +54,7 @@ export {
   isBridgeError,
 } from './errors/bridge-errors.js';
 export { KafkaAdapter } from './adapters/kafka-adapter.js';
-export type { KafkaAdapterOptions } from './adapters/kafka-adapter.js';
+export type { KafkaAdapterOptions, KafkaPoisonPolicy } from './adapters/kafka-adapter.js';
 export { HttpAdapter } from './adapters/http-adapter.js';
 export type { HttpAdapterOptions } from './adapters/http-adapter.js';
 export { WebSocketAdapter } from './adapters/websocket-adapter.js';

@@ -54,6 +54,26 @@ export interface BridgeDeliveryResult extends Omit<ProtocolBridgeResult, 'delive
   readonly receipt?: DeliveryReceipt;
 }
 
+/** What a source decided about a poison message (one it could neither deliver nor dead-letter). */
+export type PoisonDecision = 'halted' | 'skipped' | 'parked';
+
+/** A poison-message decision as a source reports it to its bridge. */
+export interface PoisonReport {
+  readonly decision: PoisonDecision;
+  /** Where the message sits in the source. */
+  readonly position: KafkaPosition;
+  /** Why it could not be delivered (or parked). */
+  readonly error: { readonly code: string; readonly message: string };
+  /** Topic it was parked in, for `parked`. */
+  readonly parkTopic?: string;
+}
+
+/** `ProtocolBridgeMetrics` plus the poison-message decisions of the bridge's source. */
+export interface BridgeMetrics extends ProtocolBridgeMetrics {
+  /** Poison messages by decision: the source halted on one, skipped it, or parked it. */
+  readonly poison: { readonly halted: number; readonly skipped: number; readonly parked: number };
+}
+
 /** What `sendMessageThroughBridge` resolves with: a `ProtocolBridgeResult` that also carries the structured receipt. */
 export interface BridgeResult extends BridgeDeliveryResult {
   /** Per-target results when the message fanned out. */
@@ -106,10 +126,12 @@ export interface BridgeHandle {
   whenRoom(): Promise<void>;
   /** Records a source failure in the status; `halted` marks the source as stopped until the bridge is recreated. */
   reportSourceError(error: unknown, halted: boolean): void;
+  /** Counts, publishes (`onex:bridge:poison`) and records a poison-message decision; `halted` also marks the source as stopped. */
+  reportPoison(report: PoisonReport): void;
   /** Status snapshot. */
   status(): ProtocolBridgeStatus;
   /** Metrics snapshot. */
-  metrics(): ProtocolBridgeMetrics;
+  metrics(): BridgeMetrics;
 }
 
 /** A protocol adapter: creates sources and/or targets for bridges. */

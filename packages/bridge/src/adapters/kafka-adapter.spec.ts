@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
 import { CommunicationBridge } from '../communication-bridge.js';
+import { bridgeChannels } from '../internal/diagnostics.js';
 import { KafkaAdapter } from './kafka-adapter.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -109,6 +110,79 @@ describe(KafkaAdapter, () => {
     const health = await bridge.monitorBridgeHealth(id);
     expect(health.verdict).toBe('unhealthy');
     expect(health.reasons.join()).toContain('kafka source halted at t/0/1');
+    expect((await bridge.getBridgeMetrics(id)).poison).toEqual({ halted: 1, skipped: 0, parked: 0 });
+  });
+
+  async function poisonScenario(name: string, onPoison: unknown, beforeStart?: () => void): Promise<{ id: string; events: unknown[] }> {
+    const producer = await kafka.createProducer(connection);
+    await kafka.produceMessage(producer, `${name}-in`, 'a', '{"n":1}', { partition: 0, headers: { trace: 't1' } });
+    await kafka.produceMessage(producer, `${name}-in`, 'a', '{"n":2}', { partition: 0 });
+    await kafka.produceMessage(producer, `${name}-in`, 'a', '{"n":3}', { partition: 0 });
+    memory.subscribe('sink', (record) => {
+      if ((record.payload as { n: number }).n === 2) throw new Error('sink rejects n=2');
+    });
+    const events: unknown[] = [];
+    const listener = (event: unknown): void => void events.push(event);
+    bridgeChannels.poison.subscribe(listener);
+    afterCleanup.push(() => bridgeChannels.poison.unsubscribe(listener));
+    beforeStart?.();
+    const id = await bridge.createBridge(name, 'kafka', 'memory', {
+      sourceEndpoint: `${name}-in`,
+      targetEndpoint: 'sink',
+      retryPolicy: { maxRetries: 0 },
+      options: { onPoison: onPoison as never },
+    });
+    return { id, events };
+  }
+
+  const afterCleanup: (() => void)[] = [];
+  afterEach(() => afterCleanup.splice(0).forEach((f) => f()));
+
+  it("skips a poison message under onPoison 'skip': counted, published, committed past, and the source keeps going", async () => {
+    const { id, events } = await poisonScenario('skipper', 'skip');
+    await until(() => memory.records('sink').length === 2);
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-skipper')).offsets.some((o) => o.partition === 0 && o.committedOffset === 3));
+    expect(memory.records('sink').map((r) => (r.payload as { n: number }).n)).toEqual([1, 3]);
+    expect((await bridge.getBridgeMetrics(id)).poison).toEqual({ halted: 0, skipped: 1, parked: 0 });
+    expect(events).toEqual([expect.objectContaining({ decision: 'skipped', topic: 'skipper-in', partition: 0, offset: 1, error: expect.objectContaining({ code: 'BRIDGE_DELIVERY_FAILED' }) })]);
+    const health = await bridge.monitorBridgeHealth(id);
+    expect(health.reasons.join()).not.toContain('halted');
+    expect((await bridge.getBridgeStatus(id)).lastError?.message).toContain('skipped poison message skipper-in/0/1');
+  });
+
+  it('parks a poison message in parkTopic with its headers and the error, then commits past it', async () => {
+    const { id, events } = await poisonScenario('parker', { parkTopic: 'parked' });
+    await until(() => memory.records('sink').length === 2 && kafka.messages('parked').length === 1);
+    await until(async () => (await kafka.getConsumerGroupInfo('onex-bridge-parker')).offsets.some((o) => o.partition === 0 && o.committedOffset === 3));
+    const parked = kafka.messages('parked')[0]!;
+    const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
+    expect(text(parked.value!)).toBe('{"n":2}');
+    expect(text(parked.key!)).toBe('a');
+    expect(text(parked.headers['x-onex-error-code'])).toBe('BRIDGE_DELIVERY_FAILED');
+    expect(text(parked.headers['x-onex-original-position'])).toBe('parker-in/0/1');
+    expect((await bridge.getBridgeMetrics(id)).poison).toEqual({ halted: 0, skipped: 0, parked: 1 });
+    expect(events).toEqual([expect.objectContaining({ decision: 'parked', parkTopic: 'parked', offset: 1 })]);
+  });
+
+  it('halts when parking a poison message fails, so nothing is lost', async () => {
+    const { id } = await poisonScenario('park-fails', { parkTopic: 'parked2' }, () => kafka.produceFailures.push(new Error('park topic unavailable')));
+    await until(async () => (await bridge.getBridgeMetrics(id)).poison.halted === 1);
+    const health = await bridge.monitorBridgeHealth(id);
+    expect(health.verdict).toBe('unhealthy');
+    expect(health.reasons.join()).toContain('kafka source halted at park-fails-in/0/1');
+    expect(health.reasons.join()).toContain('park topic unavailable');
+    const info = await kafka.getConsumerGroupInfo('onex-bridge-park-fails');
+    expect(info.offsets.find((o) => o.partition === 0)?.committedOffset).toBe(1);
+  });
+
+  it.each([
+    ['drop', "`options.onPoison` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got \"drop\""],
+    [{ parkTopic: '' }, "`options.onPoison` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got {\"parkTopic\":\"\"}"],
+  ])('rejects onPoison %j', async (onPoison, message) => {
+    await expect(bridge.createBridge('bad-poison', 'kafka', 'memory', { sourceEndpoint: 't', targetEndpoint: 'sink', options: { onPoison: onPoison as never } })).rejects.toMatchObject({
+      code: 'BRIDGE_INVALID_CONFIG',
+      message,
+    });
   });
 
   it('gives up an in-flight produce when the drain timeout aborts it, with a typed error, and dead-letters the message', async () => {

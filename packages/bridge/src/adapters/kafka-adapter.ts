@@ -12,9 +12,24 @@ import type {
 import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import { untilAborted } from '../internal/until-aborted.js';
-import type { BridgeAdapter, BridgeHandle, BridgeResult, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+import type {
+  BridgeAdapter,
+  BridgeHandle,
+  BridgeResult,
+  BridgeSource,
+  BridgeTarget,
+  KafkaPosition,
+  OutboundMessage,
+} from './bridge-adapter.js';
 
 type ConnectionKeys = keyof ProtocolKafkaConnectionConfig;
+
+/**
+ * What a Kafka source does with a poison message, one it could neither deliver nor dead-letter:
+ * stop reading (`halt`, nothing is lost), commit past it (`skip`, the message is lost on purpose),
+ * or produce it to a parking topic and commit past it (`{ parkTopic }`).
+ */
+export type KafkaPoisonPolicy = 'halt' | 'skip' | { readonly parkTopic: string };
 
 /** Options of {@link KafkaAdapter}. */
 export interface KafkaAdapterOptions {
@@ -68,6 +83,7 @@ export class KafkaAdapter implements BridgeAdapter {
     if (role === 'source' && topicsOf(config).length === 0) {
       throw new BridgeConfigError(`\`sourceEndpoint\` must list the topics to read (comma-separated), got ${show(config.sourceEndpoint)}`);
     }
+    if (role === 'source') poisonPolicy(config);
     const groupId = config.options?.['groupId'];
     if (role === 'source' && groupId !== undefined && (typeof groupId !== 'string' || groupId === '')) {
       throw new BridgeConfigError(`\`options.groupId\` must be a non-empty string, got ${show(groupId)}`);
@@ -110,7 +126,12 @@ export class KafkaAdapter implements BridgeAdapter {
   }
 
   createSource(bridge: BridgeHandle): BridgeSource {
-    return new KafkaSource(this.#client, bridge, {
+    const producer = (): Promise<string> =>
+      (this.#producerId ??= this.#client.createProducer(this.#producerConfig).catch((error: unknown) => {
+        this.#producerId = undefined;
+        throw error;
+      }));
+    return new KafkaSource(this.#client, bridge, poisonPolicy(bridge.config), producer, {
       ...this.#consumer,
       ...this.#connection,
       groupId: (bridge.config.options?.['groupId'] as string | undefined) ?? this.#consumer.groupId ?? `onex-bridge-${bridge.name}`,
@@ -129,6 +150,8 @@ class KafkaSource implements BridgeSource {
   constructor(
     private readonly client: ProtocolKafkaClient,
     private readonly bridge: BridgeHandle,
+    private readonly onPoison: KafkaPoisonPolicy,
+    private readonly producer: () => Promise<string>,
     private readonly config: ProtocolKafkaConsumerConfig,
     private readonly topics: readonly string[],
     private readonly pollTimeoutMs: number,
@@ -172,7 +195,7 @@ class KafkaSource implements BridgeSource {
       }
       if (batch.length === 0) continue;
       const results = await Promise.all(batch.map((message) => this.#forward(message)));
-      const { commits, stuck } = committable(batch, results);
+      const { commits, halt } = await this.#settle(batch, results);
       if (commits.length > 0) {
         try {
           await this.client.commitOffsets(this.#consumerId!, commits);
@@ -180,16 +203,74 @@ class KafkaSource implements BridgeSource {
           this.bridge.reportSourceError(error, false);
         }
       }
-      if (stuck) {
+      if (halt) {
         // The pull API cannot seek back; stop here so the message is redelivered after a restart
         // instead of being skipped by a later commit.
-        this.bridge.reportSourceError(
-          new Error(`kafka source halted at ${stuck.topic}/${stuck.partition}/${stuck.offset}: ${stuck.reason}`),
-          true,
-        );
+        this.bridge.reportPoison({ decision: 'halted', position: halt.position, error: halt.error });
         this.#running = false;
       }
     }
+  }
+
+  /**
+   * Offsets safe to commit: per partition, up to (excluding) the first message that was neither
+   * delivered nor dead-lettered, unless the poison policy skipped or parked it.
+   */
+  async #settle(
+    batch: readonly ProtocolKafkaMessage[],
+    results: readonly (BridgeResult | Error)[],
+  ): Promise<{ commits: KafkaPosition[]; halt?: { position: KafkaPosition; error: { code: string; message: string } } }> {
+    const next = new Map<string, KafkaPosition>();
+    const blocked = new Set<string>();
+    let halt: { position: KafkaPosition; error: { code: string; message: string } } | undefined;
+    for (const [index, message] of batch.entries()) {
+      const id = `${message.topic}:${message.partition}`;
+      if (blocked.has(id)) continue;
+      const result = results[index];
+      const position = { topic: message.topic, partition: message.partition, offset: message.offset };
+      const following = { ...position, offset: message.offset + 1 };
+      if (result !== undefined && !(result instanceof Error) && (result.success || result.deadLettered === true)) {
+        next.set(id, following);
+        continue;
+      }
+      // A bridge that is stopping did not fail the message: it is read again after a restart.
+      if (result instanceof Error && (result as { code?: string }).code === 'BRIDGE_STOPPED') {
+        blocked.add(id);
+        continue;
+      }
+      let error = failureOf(result);
+      if (this.onPoison === 'skip') {
+        this.bridge.reportPoison({ decision: 'skipped', position, error });
+        next.set(id, following);
+        continue;
+      }
+      if (this.onPoison !== 'halt') {
+        const { parkTopic } = this.onPoison;
+        try {
+          await this.#park(message, parkTopic, error);
+          this.bridge.reportPoison({ decision: 'parked', position, error, parkTopic });
+          next.set(id, following);
+          continue;
+        } catch (caught) {
+          error = { code: error.code, message: `${error.message}; parking it in '${parkTopic}' also failed: ${(caught as Error)?.message ?? String(caught)}` };
+        }
+      }
+      blocked.add(id);
+      halt ??= { position, error };
+    }
+    return { commits: [...next.values()], ...(halt ? { halt } : {}) };
+  }
+
+  /** Produces a poison message, as it was read, to the parking topic, with why and where it came from. */
+  async #park(message: ProtocolKafkaMessage, parkTopic: string, error: { code: string; message: string }): Promise<void> {
+    const headers: Record<string, Uint8Array | string> = {
+      ...message.headers,
+      'x-onex-error-code': error.code,
+      'x-onex-error-message': error.message.replace(/[\r\n]+/g, ' ').slice(0, 1024),
+      'x-onex-original-position': `${message.topic}/${message.partition}/${message.offset}`,
+      'x-onex-bridge': this.bridge.name,
+    };
+    await this.client.produceMessage(await this.producer(), parkTopic, message.key, message.value, { headers });
   }
 
   async #forward(message: ProtocolKafkaMessage): Promise<BridgeResult | Error> {
@@ -218,27 +299,26 @@ function topicsOf(config: ProtocolBridgeConfig): string[] {
   return (config.sourceEndpoint ?? '').split(',').map((t) => t.trim()).filter(Boolean);
 }
 
-/** Offsets safe to commit: per partition, up to (excluding) the first message that was neither delivered nor dead-lettered. */
-function committable(
-  batch: readonly ProtocolKafkaMessage[],
-  results: readonly (BridgeResult | Error)[],
-): { commits: { topic: string; partition: number; offset: number }[]; stuck?: { topic: string; partition: number; offset: number; reason: string } } {
-  const next = new Map<string, { topic: string; partition: number; offset: number }>();
-  const blocked = new Set<string>();
-  let stuck: { topic: string; partition: number; offset: number; reason: string } | undefined;
-  batch.forEach((message, index) => {
-    const id = `${message.topic}:${message.partition}`;
-    if (blocked.has(id)) return;
-    const result = results[index];
-    const safe = result !== undefined && !(result instanceof Error) && (result.success || result.deadLettered === true);
-    if (safe) {
-      next.set(id, { topic: message.topic, partition: message.partition, offset: message.offset + 1 });
-    } else {
-      blocked.add(id);
-      const reason = result instanceof Error ? result.message : (result?.error?.message ?? 'not delivered');
-      const stopping = result instanceof Error && (result as { code?: string }).code === 'BRIDGE_STOPPED';
-      if (!stopping) stuck ??= { topic: message.topic, partition: message.partition, offset: message.offset, reason };
-    }
-  });
-  return { commits: [...next.values()], ...(stuck ? { stuck } : {}) };
+/** Why a message counts as poison: the bridge's error, or the failure in its result. */
+function failureOf(result: BridgeResult | Error | undefined): { code: string; message: string } {
+  if (result instanceof Error) {
+    const code = (result as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'INTERNAL', message: result.message };
+  }
+  return { code: result?.error?.code ?? 'INTERNAL', message: result?.error?.message ?? 'not delivered' };
+}
+
+/**
+ * The poison policy of a Kafka source (`config.options.onPoison`).
+ * @throws BridgeConfigError when it is not 'halt', 'skip' or { parkTopic }
+ */
+function poisonPolicy(config: ProtocolBridgeConfig): KafkaPoisonPolicy {
+  const value: unknown = config.options?.['onPoison'];
+  if (value === undefined || value === 'halt') return 'halt';
+  if (value === 'skip') return 'skip';
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1) {
+    const parkTopic = (value as { parkTopic?: unknown }).parkTopic;
+    if (typeof parkTopic === 'string' && parkTopic !== '') return { parkTopic };
+  }
+  throw new BridgeConfigError(`\`options.onPoison\` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got ${show(value)}`);
 }

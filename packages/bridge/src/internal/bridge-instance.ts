@@ -11,7 +11,6 @@ import {
   type ProtocolBridgeHealth,
   type ProtocolBridgeInfo,
   type ProtocolBridgeMessage,
-  type ProtocolBridgeMetrics,
   type ProtocolBridgeStatus,
   type ProtocolEndpointHealth,
   type ProtocolRoutingRule,
@@ -20,11 +19,13 @@ import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import type {
   BridgeDeliveryResult,
   BridgeHandle,
+  BridgeMetrics,
   BridgeResult,
   BridgeSource,
   BridgeTarget,
   DeliveryReceipt,
   OutboundMessage,
+  PoisonReport,
 } from '../adapters/bridge-adapter.js';
 import type { ResolvedBridgeOptions } from '../communication-bridge-options.js';
 import {
@@ -109,6 +110,7 @@ export class BridgeInstance implements BridgeHandle {
   #retries = 0;
   #ruleErrors = 0;
   #unmatched = 0;
+  readonly #poison = { halted: 0, skipped: 0, parked: 0 };
   #lastError: ProtocolBridgeStatus['lastError'];
 
   constructor(init: BridgeInstanceInit) {
@@ -170,6 +172,29 @@ export class BridgeInstance implements BridgeHandle {
   reportSourceError(error: unknown, halted: boolean): void {
     this.#recordError(error);
     if (halted) this.#sourceHalted = true;
+  }
+
+  reportPoison(report: PoisonReport): void {
+    const { decision, position, error } = report;
+    this.#poison[decision] += 1;
+    const where = `${position.topic}/${position.partition}/${position.offset}`;
+    const message =
+      decision === 'halted'
+        ? `kafka source halted at ${where}: ${error.message}`
+        : decision === 'skipped'
+          ? `skipped poison message ${where} (onPoison 'skip'): ${error.message}`
+          : `parked poison message ${where} in '${report.parkTopic ?? ''}': ${error.message}`;
+    this.#lastError = { at: this.#options.now(), code: error.code, message };
+    if (decision === 'halted') this.#sourceHalted = true;
+    if (bridgeChannels.poison.hasSubscribers) {
+      bridgeChannels.poison.publish({
+        bridgeId: this.bridgeId,
+        decision,
+        ...position,
+        error,
+        ...(report.parkTopic === undefined ? {} : { parkTopic: report.parkTopic }),
+      });
+    }
   }
 
   /** Runs one message through format conversion, routing and delivery. */
@@ -279,7 +304,7 @@ export class BridgeInstance implements BridgeHandle {
     };
   }
 
-  metrics(): ProtocolBridgeMetrics {
+  metrics(): BridgeMetrics {
     return {
       bridgeId: this.bridgeId,
       messagesIn: this.#messagesIn,
@@ -291,6 +316,7 @@ export class BridgeInstance implements BridgeHandle {
       dlqCount: this.#dlqCount,
       ruleEvaluationErrors: this.#ruleErrors,
       unmatched: this.#unmatched,
+      poison: { ...this.#poison },
     };
   }
 

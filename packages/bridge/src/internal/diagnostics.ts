@@ -12,6 +12,11 @@ export const bridgeChannels = {
   retry: diagnostics.channel('onex:bridge:retry'),
   /** `{ bridgeId, target, dlqTarget, error }` when a message is dead-lettered. */
   deadLettered: diagnostics.channel('onex:bridge:dead-lettered'),
+  /**
+   * `{ bridgeId, decision, topic, partition, offset, error, parkTopic? }` when a source halts on,
+   * skips or parks a message it could neither deliver nor dead-letter.
+   */
+  poison: diagnostics.channel('onex:bridge:poison'),
   /** `{ bridgeId, rule, error }` when a routing expression fails to evaluate. */
   ruleError: diagnostics.channel('onex:bridge:rule-error'),
 } as const;
