@@ -72,6 +72,13 @@ describe(JsonSchemaFormat, () => {
     expect(() => json.parse('not json', [])).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
   });
 
+  it('rejects a deeply nested schema with SCHEMA_INVALID, not a stack overflow', () => {
+    const format = new JsonSchemaFormat();
+    for (const text of ['['.repeat(20_000) + ']'.repeat(20_000), '{"items":'.repeat(20_000) + '{}' + '}'.repeat(20_000)]) {
+      expect(() => format.parse(text, [])).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
+    }
+  });
+
   it('gives one canonical form regardless of key order', () => {
     expect(json.canonical(json.parse('{"type":"object","title":"T"}', []))).toBe(json.canonical(json.parse('{ "title": "T", "type": "object" }', [])));
   });

@@ -43,7 +43,9 @@ function parseDocument(text: string, what: string): JsonSchema {
     throw new SchemaInvalidError(`${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (typeof value !== 'boolean' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new SchemaInvalidError(`${what} must be an object or a boolean, got ${JSON.stringify(value)}`);
+    // Named, not printed: the value may be arbitrarily large or deep.
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new SchemaInvalidError(`${what} must be an object or a boolean, got ${got}`);
   }
   return value as JsonSchema;
 }
