@@ -10,7 +10,7 @@ import type {
   ProtocolRoutingRule,
 } from '@onex/spi-types';
 import { AdapterRegistry } from './adapters/adapter-registry.js';
-import type { BridgeAdapter, BridgeMetrics, BridgeResult } from './adapters/bridge-adapter.js';
+import type { BridgeAdapter, BridgeMetrics, BridgeResult, BridgeSendOptions } from './adapters/bridge-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { resolveBridgeOptions, show, type CommunicationBridgeOptions, type ResolvedBridgeOptions } from './communication-bridge-options.js';
 import { BridgeConfigError, BridgeDuplicateNameError, BridgeNotFoundError } from './errors/bridge-errors.js';
@@ -121,11 +121,11 @@ export class CommunicationBridge implements ProtocolCommunicationBridge {
 
   /**
    * Converts, routes and delivers one message; failures after retries are dead-lettered and
-   * reported in the result rather than thrown.
+   * reported in the result rather than thrown. `options.idempotencyKey` is the key sent downstream.
    * @throws BridgeNotFoundError, BridgeStoppedError, BridgeInvalidMessageError or BridgeOverloadedError
    */
-  async sendMessageThroughBridge(bridgeId: string, message: ProtocolBridgeMessage): Promise<BridgeResult> {
-    return this.#get(bridgeId).send(message);
+  async sendMessageThroughBridge(bridgeId: string, message: ProtocolBridgeMessage, options?: BridgeSendOptions): Promise<BridgeResult> {
+    return this.#get(bridgeId).send(message, options);
   }
 
   /** @throws BridgeNotFoundError for an unknown id */

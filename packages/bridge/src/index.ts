@@ -7,6 +7,7 @@ export type {
   BridgeHandle,
   BridgeMetrics,
   BridgeResult,
+  BridgeSendOptions,
   BridgeSource,
   BridgeTarget,
   DeliveryReceipt,

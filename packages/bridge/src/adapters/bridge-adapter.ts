@@ -21,7 +21,11 @@ export interface OutboundMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** `content-type` of `body`. */
   readonly contentType: string;
-  /** Unique id of this delivery; reused across retries so receivers can deduplicate. */
+  /**
+   * Idempotency key of this message, reused across retries and by every redelivery of the same
+   * source record, so receivers can deduplicate: the caller's `idempotencyKey`, else one derived from
+   * the Kafka position (`kafka/<group>/<topic>/<partition>/<offset>`), else a generated unique one.
+   */
   readonly deliveryId: string;
   /** True when this delivery goes to the dead-letter destination (headers then include `x-onex-error-code`). */
   readonly deadLetter?: boolean;
@@ -105,6 +109,16 @@ export interface BridgeSource {
   lag?(): Promise<number | undefined>;
 }
 
+/** Per-message options of `send` / `sendMessageThroughBridge`. */
+export interface BridgeSendOptions {
+  /**
+   * Idempotency key sent downstream (a webhook's `Idempotency-Key`) for this message, instead of a
+   * generated one: give the same key when the same message is sent again, so the receiver can
+   * deduplicate. 1 to 1024 visible ASCII characters.
+   */
+  readonly idempotencyKey?: string;
+}
+
 /** A bridge as an adapter sees it. */
 export interface BridgeHandle {
   /** Bridge id. */
@@ -116,7 +130,7 @@ export interface BridgeHandle {
   /** Codec of the bridge's message format. */
   readonly codec: MessageCodec;
   /** Runs a message through the bridge pipeline (routing, retries, DLQ). */
-  send(message: ProtocolBridgeMessage): Promise<BridgeResult>;
+  send(message: ProtocolBridgeMessage, options?: BridgeSendOptions): Promise<BridgeResult>;
   /** True while the bridge accepts messages. */
   accepting(): boolean;
   /**

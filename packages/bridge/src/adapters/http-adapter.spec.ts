@@ -1,9 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
 import { FetchHttpClient } from '../../test/support/fetch-http-client.js';
 import { CommunicationBridge } from '../communication-bridge.js';
 import { IngressServer } from '../ingress/ingress-server.js';
+import type { BridgeAdapter } from './bridge-adapter.js';
 import { HttpAdapter } from './http-adapter.js';
+import { KafkaAdapter } from './kafka-adapter.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
 describe(HttpAdapter, () => {
@@ -162,3 +165,99 @@ describe('HttpAdapter receipts at the ingress', () => {
     expect(direct).toEqual({ success: true, messageId: 'a/1/2', target: hook, attempts: 1 });
   });
 });
+
+describe('Idempotency-Key of webhook deliveries', () => {
+  let webhook: Server;
+  let hook: string;
+  let keys: string[];
+  let answer: number;
+  let ingress: IngressServer | undefined;
+  let bridge: CommunicationBridge;
+
+  beforeEach(async () => {
+    keys = [];
+    answer = 200;
+    webhook = createServer((request, response) => {
+      keys.push(String(request.headers['idempotency-key']));
+      request.resume();
+      request.on('end', () => response.writeHead(answer).end());
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    hook = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
+  });
+  afterEach(async () => {
+    await bridge?.close();
+    await ingress?.close();
+    ingress = undefined;
+    await new Promise((resolve) => webhook.close(resolve));
+  });
+
+  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${ingress!.address().url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  }
+
+  it("passes on the ingress client's own Idempotency-Key, or each record's id, so the client's retries keep their key", async () => {
+    ingress = new IngressServer({ port: 0 });
+    bridge = new CommunicationBridge({ adapters: [new HttpAdapter({ client: new FetchHttpClient(), ingress })] });
+    await bridge.createBridge('relay', 'http', 'http', { sourceEndpoint: '/in', targetEndpoint: hook });
+    expect((await post('/in', { n: 1 }, { 'Idempotency-Key': 'order-7' })).status).toBe(200);
+    expect((await post('/in', { n: 1 }, { 'Idempotency-Key': 'order-7' })).status).toBe(200);
+    expect((await post('/in', { records: [{ value: 1 }, { value: 2 }] }, { 'Idempotency-Key': 'batch-1' })).status).toBe(200);
+    expect((await post('/in', { records: [{ id: 'rec-a', value: 1 }, { value: 2 }] }, { 'Idempotency-Key': 'batch-2' })).status).toBe(200);
+    expect((await post('/in', { records: [{ id: 'rec-b', value: 1 }] })).status).toBe(200);
+    expect(keys.slice(0, 2)).toEqual(['order-7', 'order-7']);
+    expect(keys.slice(2, 4).sort()).toEqual(['batch-1/0', 'batch-1/1']);
+    expect(keys.slice(4, 6).sort()).toEqual(['batch-2/1', 'rec-a']);
+    expect(keys[6]).toBe('rec-b');
+    // Without a key of its own, a message gets a generated one, different each time.
+    expect((await post('/in', { n: 2 })).status).toBe(200);
+    expect((await post('/in', { n: 2 })).status).toBe(200);
+    expect(keys[7]).not.toBe(keys[8]);
+  });
+
+  it('refuses an Idempotency-Key or record id that cannot be sent as one, saying what was wrong', async () => {
+    ingress = new IngressServer({ port: 0 });
+    bridge = new CommunicationBridge({ adapters: [new HttpAdapter({ client: new FetchHttpClient(), ingress })] });
+    const id = await bridge.createBridge('relay', 'http', 'http', { sourceEndpoint: '/in', targetEndpoint: hook });
+    const long = await post('/in', { n: 1 }, { 'Idempotency-Key': 'x'.repeat(1025) });
+    expect(long.status).toBe(400);
+    expect(await long.json()).toMatchObject({ code: 'BRIDGE_BAD_REQUEST', message: 'the Idempotency-Key header must be 1 to 1024 visible ASCII characters, got 1025 characters' });
+    const badId = await post('/in', { records: [{ id: 7, value: 1 }] });
+    expect(badId.status).toBe(400);
+    expect(await badId.json()).toMatchObject({ code: 'BRIDGE_MALFORMED_BODY', message: '`records[0].id` must be a string, got number' });
+    const blank = await post('/in', { records: [{ id: 'a\u00e9', value: 1 }] });
+    expect(blank.status).toBe(400);
+    expect(await blank.json()).toMatchObject({ code: 'BRIDGE_MALFORMED_BODY', message: '`records[0].id` must be 1 to 1024 visible ASCII characters, got "aé"' });
+    await expect(bridge.sendMessageThroughBridge(id, { payload: 1 }, { idempotencyKey: '' })).rejects.toMatchObject({
+      code: 'BRIDGE_INVALID_MESSAGE',
+      message: '`idempotencyKey` must be 1 to 1024 visible ASCII characters, got ""',
+    });
+    expect(keys).toEqual([]);
+  });
+
+  it('derives the key of a Kafka-sourced message from its consumer group and position, so a redelivery after a restart keeps it', async () => {
+    const kafka = new FakeKafkaClient(1);
+    await kafka.produceMessage(await kafka.createProducer({ bootstrapServers: ['x:1'] }), 'orders', 'k', '{"n":1}');
+    const adapters = (): BridgeAdapter[] => [new KafkaAdapter({ client: kafka, connection: { bootstrapServers: ['x:1'] }, pollTimeoutMs: 20 }), new HttpAdapter({ client: new FetchHttpClient() })];
+    // First run: the webhook refuses it (400, no DLQ), so the source halts without committing.
+    answer = 400;
+    bridge = new CommunicationBridge({ adapters: adapters() });
+    const first = await bridge.createBridge('k2h', 'kafka', 'http', { sourceEndpoint: 'orders', targetEndpoint: hook });
+    await waitFor(async () => (await bridge.getBridgeMetrics(first)).poison.halted === 1);
+    await bridge.close();
+    // Second run, a new bridge in the same consumer group: the message comes again, with the same key.
+    answer = 200;
+    bridge = new CommunicationBridge({ adapters: adapters() });
+    await bridge.createBridge('k2h', 'kafka', 'http', { sourceEndpoint: 'orders', targetEndpoint: hook });
+    await waitFor(() => keys.length === 2);
+    expect(keys).toEqual(['kafka/onex-bridge-k2h/orders/0/0', 'kafka/onex-bridge-k2h/orders/0/0']);
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

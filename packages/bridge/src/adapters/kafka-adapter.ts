@@ -11,6 +11,7 @@ import type {
 } from '@onex/spi-types';
 import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
+import { kafkaIdempotencyKey } from '../internal/idempotency-key.js';
 import { untilAborted } from '../internal/until-aborted.js';
 import type {
   BridgeAdapter,
@@ -280,9 +281,11 @@ class KafkaSource implements BridgeSource {
       metadata: { source: 'kafka', topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp },
       ...(message.key ? { key: Buffer.from(message.key).toString('utf8') } : {}),
     };
+    // The same for every redelivery of this record to this group, after a restart too.
+    const idempotencyKey = kafkaIdempotencyKey(this.config.groupId, message.topic, message.partition, message.offset);
     for (;;) {
       try {
-        return await this.bridge.send(converted);
+        return await this.bridge.send(converted, { idempotencyKey });
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'BRIDGE_OVERLOADED' && this.bridge.accepting()) {

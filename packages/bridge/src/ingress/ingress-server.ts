@@ -8,9 +8,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ContextValue, ProtocolBridgeMessage } from '@onex/spi-types';
-import type { BridgeHandle, BridgeResult } from '../adapters/bridge-adapter.js';
+import type { BridgeHandle, BridgeResult, BridgeSendOptions } from '../adapters/bridge-adapter.js';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import { jsonDepthExceeds, parseBoundedJson } from '../format/bounded-json.js';
+import { idempotencyKeyProblem } from '../internal/idempotency-key.js';
 import {
   BridgeBadRequestError,
   BridgeConfigError,
@@ -68,6 +69,8 @@ interface IngressRecord {
   readonly payload: ContextValue;
   readonly key?: string;
   readonly headers?: Record<string, string>;
+  /** The client's id of the record, sent downstream as its idempotency key. */
+  readonly id?: string;
 }
 
 /**
@@ -248,13 +251,14 @@ export class IngressServer {
           ...(topic !== undefined ? { topic } : {}),
         });
       }
+      const requestKey = clientIdempotencyKey(req);
       const records = await this.#readRecords(req, bridge);
       // The slot is taken only once the body is in: a client that stalls its body holds no slot
       // (it ends at bodyIdleTimeoutMs or requestTimeoutMs).
       if (this.#inFlight >= this.#options.maxInFlight) throw this.#overloaded();
       this.#inFlight += 1;
       try {
-        await this.#deliver(res, bridge, records, path);
+        await this.#deliver(res, bridge, records, path, requestKey);
       } finally {
         this.#inFlight -= 1;
       }
@@ -419,12 +423,13 @@ export class IngressServer {
     bridge: BridgeHandle,
     records: readonly IngressRecord[],
     path: string,
+    requestKey: string | undefined,
   ): Promise<void> {
     if (records.length === 1) {
       // One record (the common case): no settled-array bookkeeping.
       let result: BridgeResult;
       try {
-        result = await bridge.send(toMessage(records[0]!, path));
+        result = await bridge.send(toMessage(records[0]!, path), sendOptions(records[0]!, requestKey, 0, 1));
       } catch (error) {
         if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED'))
           throw error;
@@ -434,7 +439,11 @@ export class IngressServer {
       this.#send(res, result.success ? 200 : 207, { offsets: [describeResult(result)] });
       return;
     }
-    const settled = await Promise.allSettled(records.map((record) => bridge.send(toMessage(record, path))));
+    const settled = await Promise.allSettled(
+      records.map((record, index) =>
+        bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)),
+      ),
+    );
     const overloaded = settled.find(
       (s): s is PromiseRejectedResult =>
         s.status === 'rejected' &&
@@ -716,6 +725,30 @@ function toMessage(record: IngressRecord, path: string): ProtocolBridgeMessage {
   };
 }
 
+/**
+ * The client's own `Idempotency-Key` header, which its retries of the request repeat.
+ * @throws BridgeBadRequestError when it cannot be sent on as an idempotency key
+ */
+function clientIdempotencyKey(req: IncomingMessage): string | undefined {
+  const value: unknown = req.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  const problem = idempotencyKeyProblem(value);
+  if (problem !== undefined) throw new BridgeBadRequestError(`the Idempotency-Key header ${problem}`);
+  return value as string;
+}
+
+/** A record's idempotency key: its `id`, else the request's key (suffixed `/<index>` when the request has several records). */
+function sendOptions(
+  record: IngressRecord,
+  requestKey: string | undefined,
+  index: number,
+  count: number,
+): BridgeSendOptions | undefined {
+  const key =
+    record.id ?? (requestKey === undefined ? undefined : count === 1 ? requestKey : `${requestKey}/${index}`);
+  return key === undefined ? undefined : { idempotencyKey: key };
+}
+
 function toRecord(record: unknown, index: number): IngressRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw new BridgeMalformedBodyError(
@@ -745,10 +778,19 @@ function toRecord(record: unknown, index: number): IngressRecord {
       mapped[name] = value;
     }
   }
+  const id = r['id'];
+  if (id !== undefined) {
+    if (typeof id !== 'string') {
+      throw new BridgeMalformedBodyError(`\`records[${index}].id\` must be a string, got ${typeof id}`);
+    }
+    const problem = idempotencyKeyProblem(id);
+    if (problem !== undefined) throw new BridgeMalformedBodyError(`\`records[${index}].id\` ${problem}`);
+  }
   return {
     payload: payload as ContextValue,
     ...(typeof r['key'] === 'string' ? { key: r['key'] } : {}),
     ...(mapped ? { headers: mapped } : {}),
+    ...(id !== undefined ? { id } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import type {
   BridgeHandle,
   BridgeMetrics,
   BridgeResult,
+  BridgeSendOptions,
   BridgeSource,
   BridgeTarget,
   DeliveryReceipt,
@@ -42,6 +43,7 @@ import { celContext } from '../rules/cel-context.js';
 import type { RuleContext, RuleEngine } from '../rules/rule-engine.js';
 import { RoutingTable, type Route } from '../rules/routing-table.js';
 import { bridgeChannels } from './diagnostics.js';
+import { idempotencyKeyProblem } from './idempotency-key.js';
 import { LatencyWindow } from './latency-window.js';
 import { RateWindow } from './rate-window.js';
 import type { ResolvedBridgeConfig } from './resolved-bridge-config.js';
@@ -93,8 +95,8 @@ export class BridgeInstance implements BridgeHandle {
   #dlq: { target: BridgeTarget; destination: string; owned: boolean } | undefined;
   #sourceHalted = false;
   #lastFailed = false;
-  // Delivery ids: one random prefix per bridge instance plus a sequence number, unique like a UUID
-  // per delivery without drawing random bytes for each message.
+  // Generated delivery ids (for messages with no key of their own): one random prefix per bridge
+  // instance plus a sequence number, unique like a UUID without drawing random bytes for each message.
   readonly #deliveryPrefix = `${randomUUID()}-`;
   #deliverySequence = 0;
 
@@ -198,9 +200,14 @@ export class BridgeInstance implements BridgeHandle {
   }
 
   /** Runs one message through format conversion, routing and delivery. */
-  async send(message: ProtocolBridgeMessage): Promise<BridgeResult> {
+  async send(message: ProtocolBridgeMessage, options?: BridgeSendOptions): Promise<BridgeResult> {
     if (this.#state.kind !== 'running') throw new BridgeStoppedError(this.bridgeId);
     validateMessage(message);
+    const idempotencyKey = options?.idempotencyKey;
+    if (idempotencyKey !== undefined) {
+      const problem = idempotencyKeyProblem(idempotencyKey);
+      if (problem !== undefined) throw new BridgeInvalidMessageError(`\`idempotencyKey\` ${problem}`);
+    }
     if (this.#queue.size >= this.#options.maxQueuedMessages) {
       throw new BridgeOverloadedError(`bridge '${this.name}' queue`, this.#options.maxQueuedMessages, 1000);
     }
@@ -212,7 +219,7 @@ export class BridgeInstance implements BridgeHandle {
     try {
       payload = this.codec.normalize(message.payload);
     } catch (error) {
-      const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers);
+      const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers, idempotencyKey);
       return this.#finish(started, [await this.#deadLetter(undefined, outbound, error as BridgeFormatError, 0)]);
     }
     const context = this.#ruleContext({ payload, headers, metadata, key: message.key ?? null });
@@ -223,10 +230,10 @@ export class BridgeInstance implements BridgeHandle {
       try {
         body = this.codec.encode(payload);
       } catch (error) {
-        const unencodable = this.#outbound(payload, rawBody(message.payload), key, mapped);
+        const unencodable = this.#outbound(payload, rawBody(message.payload), key, mapped, idempotencyKey);
         return this.#finish(started, [await this.#deadLetter(undefined, unencodable, error as BridgeFormatError, 0)]);
       }
-      const outbound = this.#outbound(payload, body, key, mapped);
+      const outbound = this.#outbound(payload, body, key, mapped, idempotencyKey);
       const decision = this.#routing.route(context);
       for (const { rule, error } of decision.errors) {
         this.#ruleErrors += 1;
@@ -397,9 +404,19 @@ export class BridgeInstance implements BridgeHandle {
     return out;
   }
 
-  #outbound(payload: ContextValue, body: string | Uint8Array, key: string | null, headers: Record<string, string>): OutboundMessage {
-    this.#deliverySequence += 1;
-    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId: this.#deliveryPrefix + this.#deliverySequence.toString(36) };
+  #outbound(
+    payload: ContextValue,
+    body: string | Uint8Array,
+    key: string | null,
+    headers: Record<string, string>,
+    idempotencyKey: string | undefined,
+  ): OutboundMessage {
+    let deliveryId = idempotencyKey;
+    if (deliveryId === undefined) {
+      this.#deliverySequence += 1;
+      deliveryId = this.#deliveryPrefix + this.#deliverySequence.toString(36);
+    }
+    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId };
   }
 
   async #deliver(route: Route, message: OutboundMessage): Promise<Delivery> {
