@@ -159,6 +159,9 @@ const specialHeader = fc.constantFrom<[string, string]>(
   ['Transfer-Encoding', 'gzip'],
   ['Content-Length', 'abc'],
   ['X-Forwarded-For', '1.2.3.4'],
+  ['Idempotency-Key', 'order-1'],
+  ['Idempotency-Key', 'with space'],
+  ['Idempotency-Key', ''],
 );
 const extraHeaders = fc.array(
   fc.oneof(
@@ -179,6 +182,7 @@ const record = fc.record(
   {
     value: fc.jsonValue({ maxDepth: 4 }),
     key: fc.oneof(fc.string({ maxLength: 8 }), fc.constant(null), fc.integer()),
+    id: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
     headers: fc.oneof(
       fc.array(fc.record({ key: fc.string({ maxLength: 8 }), value: fc.string({ maxLength: 8 }) }), {
         maxLength: 3,
@@ -232,6 +236,7 @@ const validRecord = fc.record(
   {
     value: fc.jsonValue({ maxDepth: 5 }),
     key: fc.oneof(fc.string({ maxLength: 8 }), fc.constant(null)),
+    id: fc.stringMatching(/^[!-~]{1,20}$/),
     headers: fc.array(
       fc.record({ key: fc.string({ minLength: 1, maxLength: 8 }), value: fc.string({ maxLength: 8 }) }),
       { maxLength: 3 },
@@ -339,23 +344,19 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
   // Request lines and headers of random bytes: the HTTP parser's side.
   {
     weight: 2,
-    arbitrary: fc
-      .uint8Array({ minLength: 1, maxLength: 120 })
-      .map((bytes) => ({
-        raw: concat(bytes, '\r\n\r\n'),
-        method: '?',
-        label: `bytes ${Buffer.from(bytes).toString('hex')}`,
-      })),
+    arbitrary: fc.uint8Array({ minLength: 1, maxLength: 120 }).map((bytes) => ({
+      raw: concat(bytes, '\r\n\r\n'),
+      method: '?',
+      label: `bytes ${Buffer.from(bytes).toString('hex')}`,
+    })),
   },
   {
     weight: 2,
-    arbitrary: fc
-      .string({ maxLength: 80 })
-      .map((line) => ({
-        raw: concat(Buffer.from(line, 'utf8'), '\r\nHost: x\r\nConnection: close\r\n\r\n'),
-        method: line.split(' ')[0] ?? '',
-        label: `line ${JSON.stringify(line)}`,
-      })),
+    arbitrary: fc.string({ maxLength: 80 }).map((line) => ({
+      raw: concat(Buffer.from(line, 'utf8'), '\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      method: line.split(' ')[0] ?? '',
+      label: `line ${JSON.stringify(line)}`,
+    })),
   },
 );
 
