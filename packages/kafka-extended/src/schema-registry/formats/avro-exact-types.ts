@@ -14,8 +14,8 @@ interface AvscInternals {
   _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void;
 }
 
-type AvscTypeClass = new () => avro.Type;
-const types = avro.types as unknown as Record<'LongType' | 'FloatType' | 'DoubleType' | 'UnwrappedUnionType', AvscTypeClass>;
+type AvscTypeClass = new (...args: unknown[]) => avro.Type;
+const types = avro.types as unknown as Record<'LongType' | 'FloatType' | 'DoubleType' | 'UnwrappedUnionType' | 'WrappedUnionType', AvscTypeClass>;
 
 const TWO_26 = 67108864;
 const TWO_27 = 134217728;
@@ -199,6 +199,103 @@ function emptyUnion(): avro.Type {
   return Object.freeze(union) as unknown as avro.Type;
 }
 
+/** The parts of avsc types and resolvers the union resolution reads. */
+interface Named {
+  readonly typeName: string;
+  readonly name?: string;
+  readonly aliases?: readonly string[];
+  readonly types?: readonly avro.Type[];
+  readonly _branchConstructor?: (new (value: unknown) => unknown) | null;
+}
+interface Resolver {
+  _read?: (tap: Tap) => unknown;
+}
+
+/** Writer types a reader type reads by promotion, in the Avro specification's terms. */
+const PROMOTED_FROM: Readonly<Record<string, readonly string[]>> = {
+  long: ['int'],
+  float: ['int', 'long'],
+  double: ['int', 'long', 'float'],
+  string: ['bytes'],
+  bytes: ['string'],
+};
+
+function kindOf(type: Named): string {
+  return type.typeName === 'error' ? 'record' : type.typeName === 'abstract:long' ? 'long' : type.typeName;
+}
+
+function unqualified(name: string | undefined): string | undefined {
+  return name?.slice(name.lastIndexOf('.') + 1);
+}
+
+/**
+ * The branch of a reader union that reads `writer`, as Apache Avro Java's resolver picks it:
+ * a branch of the same type (for named types: the same full name, a reader alias counting as the
+ * name); else, for a record, one that resolves, preferring the last with the same unqualified name;
+ * else the first branch the writer's type promotes to. -1 when none: Java then refuses the data,
+ * an enum or fixed of another namespace included.
+ */
+function javaBranch(branches: readonly avro.Type[], writer: avro.Type, opts: unknown): number {
+  const w = writer as unknown as Named;
+  const kind = kindOf(w);
+  let structural = -1;
+  for (let i = 0; i < branches.length; i++) {
+    const branch = branches[i] as unknown as Named;
+    if (kindOf(branch) !== kind) continue;
+    if (kind !== 'record' && kind !== 'enum' && kind !== 'fixed') return i;
+    if (w.name !== undefined && (branch.name === w.name || (branch.aliases ?? []).includes(w.name))) return i;
+    if (kind === 'record' && resolves(branches[i] as avro.Type, writer, opts) && (structural < 0 || unqualified(w.name) === unqualified(branch.name))) structural = i;
+  }
+  if (structural >= 0) return structural;
+  return branches.findIndex((branch) => PROMOTED_FROM[kindOf(branch as unknown as Named)]?.includes(kind) === true);
+}
+
+function resolves(reader: avro.Type, writer: avro.Type, opts: unknown): boolean {
+  try {
+    reader.createResolver(writer, opts as Partial<avro.CreateResolverOptions>);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets `resolver._read` to read `writer` data into the branch Java picks; leaves it unset (avsc then refuses) when none. */
+function updateUnion(union: avro.Type, resolver: Resolver, writer: avro.Type, opts: unknown, wrap: boolean): void {
+  const branches = (union as unknown as Named).types ?? [];
+  const index = javaBranch(branches, writer, opts);
+  if (index < 0) return;
+  const branch = branches[index] as avro.Type;
+  const inner = branch.createResolver(writer, opts as Partial<avro.CreateResolverOptions>) as unknown as Required<Resolver>;
+  const Branch = (branch as unknown as Named)._branchConstructor;
+  if (!wrap) resolver._read = (tap) => inner._read(tap);
+  else if (Branch === undefined || Branch === null) resolver._read = () => null; // the null branch
+  else resolver._read = (tap) => new Branch(inner._read(tap));
+}
+
+/** avsc's unwrapped union, resolving writer data into the branch Java picks (avsc takes the first that resolves: a float before the long it reads exactly). */
+class JavaUnwrappedUnionType extends types.UnwrappedUnionType {
+  _update(resolver: Resolver, writer: avro.Type, opts: unknown): void {
+    updateUnion(this, resolver, writer, opts, false);
+  }
+}
+
+/** avsc's wrapped union (used for unions with two branches of one JavaScript kind), resolving as Java does. */
+class JavaWrappedUnionType extends types.WrappedUnionType {
+  _update(resolver: Resolver, writer: avro.Type, opts: unknown): void {
+    updateUnion(this, resolver, writer, opts, true);
+  }
+}
+
+/** A union as avsc builds it by default (unwrapped unless two branches share a JavaScript kind), with Java's branch choice. */
+function javaUnion(schema: readonly unknown[], opts: unknown): avro.Type {
+  const branches = schema.map((branch) => avro.Type.forSchema(branch as avro.Schema, opts as avro.ForSchemaOptions));
+  try {
+    return new JavaUnwrappedUnionType(branches, opts);
+  } catch {
+    return new JavaWrappedUnionType(branches, opts); // throws avsc's own error when the union is invalid either way
+  }
+}
+
 const PRIMITIVES: ReadonlyMap<unknown, avro.Type> = new Map<unknown, avro.Type>([
   ['long', LONG],
   ['float', FLOAT],
@@ -206,12 +303,12 @@ const PRIMITIVES: ReadonlyMap<unknown, avro.Type> = new Map<unknown, avro.Type>(
 ]);
 
 /**
- * avsc `typeHook` that puts the exact `long`, `float` and `double` types and the empty union in
- * place of avsc's own; every other schema is left to avsc.
+ * avsc `typeHook` that puts the exact `long`, `float` and `double` types, unions that resolve as
+ * Java does, and the empty union in place of avsc's own; every other schema is left to avsc.
  */
-export function exactTypeHook(schema: unknown): avro.Type | undefined {
+export function exactTypeHook(schema: unknown, opts?: unknown): avro.Type | undefined {
   if (typeof schema === 'string') return PRIMITIVES.get(schema);
-  if (Array.isArray(schema)) return schema.length === 0 ? emptyUnion() : undefined;
+  if (Array.isArray(schema)) return schema.length === 0 ? emptyUnion() : javaUnion(schema, opts);
   if (schema !== null && typeof schema === 'object') return PRIMITIVES.get((schema as { type?: unknown }).type);
   return undefined;
 }

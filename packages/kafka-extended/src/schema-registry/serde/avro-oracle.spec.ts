@@ -14,6 +14,8 @@ interface Oracle {
 }
 
 const root = path.resolve(__dirname, '../../../../..');
+/** The property tests make hundreds of oracle round trips: seconds alone, more on a busy machine. */
+const TIMEOUT = 120_000;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = string | Schema[] | { [key: string]: unknown };
 /** A value as our serde takes and returns it, and as the oracle's tagged JSON writes it. */
@@ -59,7 +61,11 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function sampleOf(schema: Schema): fc.Arbitrary<Sample> {
   if (Array.isArray(schema)) {
-    return fc.nat({ max: schema.length - 1 }).chain((i) => sampleOf(schema[i]!).map((s) => ({ js: s.js, tagged: { i, v: s.tagged } })));
+    // avsc wraps unions with two branches of one bucket (['int', 'long']): a value is `{ long: 1 }`, null stays null.
+    const wrapped = new Set(schema.map(bucket)).size < schema.length;
+    return fc.nat({ max: schema.length - 1 }).chain((i) =>
+      sampleOf(schema[i]!).map((s) => ({ js: wrapped && schema[i] !== 'null' ? { [schema[i] as string]: s.js } : s.js, tagged: { i, v: s.tagged } })),
+    );
   }
   const type = typeof schema === 'string' ? schema : (schema.type as string);
   const s = schema as Record<string, unknown>;
@@ -190,7 +196,7 @@ describe('Avro bytes agree with Apache Avro Java', () => {
       ),
       { numRuns: 150 },
     );
-  });
+  }, TIMEOUT);
 
   it('agrees on longs near ±2^52, ±2^53 and ±2^63', async () => {
     const schema = { type: 'record', name: 'L', fields: [{ name: 'v', type: 'long' }] };
@@ -200,7 +206,7 @@ describe('Avro bytes agree with Apache Avro Java', () => {
       tagged: { v: b.toString() },
     }));
     await roundTrip(schema, [...edges, ...samples]);
-  });
+  }, TIMEOUT);
 
   it('reads an int or long written by us into a float or double reader as Java does (one rounding)', async () => {
     const cases = fc.sample(
@@ -224,7 +230,7 @@ describe('Avro bytes agree with Apache Avro Java', () => {
         expect({ writerType, readerType, value: sample.tagged, ours: tagged }).toEqual({ writerType, readerType, value: sample.tagged, ours: (java.value as { v: Json }).v });
       }
     }
-  });
+  }, TIMEOUT);
 });
 
 // ---- compatibility ------------------------------------------------------------------------
@@ -321,7 +327,7 @@ describe('Avro compatibility agrees with Apache Avro Java SchemaCompatibility', 
       }),
       { numRuns: 250 },
     );
-  });
+  }, TIMEOUT);
 
   it('gives the verdict Java gives for the rules of issue 23', async () => {
     const rec = (name: string, namespace: string | undefined, extra: Record<string, unknown> = {}): Schema => ({ type: 'record', name, ...(namespace ? { namespace } : {}), fields: [], ...extra });
@@ -334,5 +340,112 @@ describe('Avro compatibility agrees with Apache Avro Java SchemaCompatibility', 
     await agree([], ['null', 'int']);
     await agree([], []);
     await agree('int', []);
-  });
+  }, TIMEOUT);
+});
+
+// ---- reader schemas -----------------------------------------------------------------------
+
+/** Reader unions whose branch Java picks by its order: exact type first, then the first promotion. */
+const UNION_RETYPES: Schema[] = [['float', 'long'], ['double', 'int'], ['long', 'float'], ['null', 'double', 'long'], ['string', 'bytes'], ['bytes', 'string'], ['int', 'float', 'double']];
+const UNION_EDIT: fc.Arbitrary<(r: Rec) => Rec> = fc
+  .tuple(fc.nat(), fc.constantFrom(...UNION_RETYPES))
+  .map(([i, type]) => (r: Rec) => ({ ...r, fields: r.fields.map((f, j) => (j === i % Math.max(1, r.fields.length) ? { name: f.name, type } : f)) }));
+const READER_EDIT = fc.oneof({ weight: 4, arbitrary: EDIT }, { weight: 1, arbitrary: UNION_EDIT });
+
+function hasEmptyUnion(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.length === 0 || schema.some(hasEmptyUnion);
+  if (schema === null || typeof schema !== 'object') return false;
+  const s = schema as Record<string, unknown>;
+  return hasEmptyUnion(s.items) || hasEmptyUnion(s.values) || (Array.isArray(s.fields) && (s.fields as { type: unknown }[]).some((f) => hasEmptyUnion(f.type)));
+}
+
+describe('Avro reader schemas resolve as Apache Avro Java resolves them', () => {
+  const registry = new InMemorySchemaRegistry();
+  afterAll(() => registry.close());
+  const format = new AvroFormat();
+  let topics = 0;
+
+  /**
+   * Writes `samples` with `writer`, reads them with `reader`; where Java's SchemaCompatibility and
+   * its resolving decoder accept the pair, the values read equal Java's (a wrapped union's branch
+   * included); where either refuses, so do we, typed.
+   */
+  async function readAs(reader: Schema, writer: Schema, samples: readonly Sample[]): Promise<void> {
+    const [r, w] = [JSON.stringify(reader), JSON.stringify(writer)];
+    const compat = await oracle.request({ op: 'compat', reader: r, writer: w });
+    if (!compat.ok) return; // a schema Java refuses: the compatibility test covers it
+    const topic = `r${topics++}`;
+    const out = new AvroSerde({ registry, schema: writer as never });
+    const serde = new AvroSerde({ registry, readerSchema: reader as never });
+    const readerType = format.parse(r, []).type;
+    for (const sample of samples) {
+      const bytes = await out.serialize(topic, sample.js);
+      const java = await oracle.request({ op: 'decode', writer: w, reader: r, hex: hex(bytes.subarray(5)) });
+      let ours: { value: unknown } | { code: unknown };
+      try {
+        ours = { value: await serde.deserialize(topic, bytes) };
+      } catch (error) {
+        ours = { code: (error as { code?: unknown }).code };
+      }
+      if (!compat.compatible || !java.ok) {
+        expect({ reader, writer, value: sample.tagged, ours }).toEqual({ reader, writer, value: sample.tagged, ours: { code: 'SERDE_INVALID_PAYLOAD' } });
+        continue;
+      }
+      // Java's value, written by Java with the reader schema and read back by us without resolution
+      // (which the tests above hold to Java): a wrapped union keeps Java's branch, a map any order.
+      const javaValue = readerType.fromBuffer(Buffer.from((await ask({ op: 'encode', schema: r, value: java.value! })).hex!, 'hex'));
+      expect({ reader, writer, value: sample.tagged, ours }).toEqual({ reader, writer, value: sample.tagged, ours: { value: javaValue } });
+    }
+  }
+
+  it('reads generated values of edited schemas, both directions, as Java reads them or refuses where Java refuses', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .tuple(BASE, fc.array(READER_EDIT, { minLength: 1, maxLength: 3 }), fc.boolean())
+          .map(([base, edits, swap]) => {
+            const edited = edits.reduce((r, edit) => edit(r), base);
+            return swap ? ([base, edited] as const) : ([edited, base] as const);
+          })
+          .filter(([reader, writer]) => uniqueNames(reader) && uniqueNames(writer) && !hasEmptyUnion(writer))
+          .chain(([reader, writer]) => fc.tuple(fc.constant(reader), fc.constant(writer), fc.array(sampleOf(writer as Schema), { minLength: 1, maxLength: 3 }))),
+        ([reader, writer, samples]) => readAs(reader, writer, samples),
+      ),
+      { numRuns: 200 },
+    );
+  }, TIMEOUT);
+
+  it('resolves names and aliases in the reader namespace and picks union branches as Java does (issue 23)', async () => {
+    const rec = (name: string, namespace: string | undefined, extra: Record<string, unknown> = {}): Schema => ({
+      type: 'record',
+      name,
+      ...(namespace ? { namespace } : {}),
+      fields: [{ name: 'v', type: 'int' }],
+      ...extra,
+    });
+    const one = (type: Schema): Schema => ({ type: 'record', name: 'R', namespace: 'ns', fields: [{ name: 'v', type }] });
+    const enumOf = (name: string, namespace: string, extra: Record<string, unknown> = {}): Schema => ({ type: 'enum', name, namespace, symbols: ['A', 'B'], ...extra });
+    const fixedOf = (name: string, namespace: string, extra: Record<string, unknown> = {}): Schema => ({ type: 'fixed', name, namespace, size: 2, ...extra });
+    const cases: [Schema, Schema, unknown, Json][] = [
+      // [reader, writer, value as we write it, as the oracle tags it]
+      [rec('New', 'ns', { aliases: ['Old'] }), rec('Old', 'other'), { v: 1 }, { v: 1 }],
+      [rec('New', 'ns', { aliases: ['other.Old'] }), rec('Old', 'other'), { v: 1 }, { v: 1 }],
+      [rec('New', 'ns', { aliases: ['Old'] }), rec('Old', undefined), { v: 1 }, { v: 1 }],
+      [rec('New', 'ns', { aliases: ['Old'] }), rec('Old', 'ns'), { v: 1 }, { v: 1 }],
+      [rec('Same', 'a'), rec('Same', 'b'), { v: 1 }, { v: 1 }],
+      [one(enumOf('New', 'ns', { aliases: ['Old'] })), one(enumOf('Old', 'other')), { v: 'B' }, { v: 'B' }],
+      [one(enumOf('New', 'ns', { aliases: ['other.Old'] })), one(enumOf('Old', 'other')), { v: 'B' }, { v: 'B' }],
+      [one(fixedOf('New', 'ns', { aliases: ['Old'] })), one(fixedOf('Old', 'other')), { v: Buffer.of(1, 2) }, { v: '0102' }],
+      [one(['null', fixedOf('F', 'ns')]), one(fixedOf('F', 'other')), { v: Buffer.of(1, 2) }, { v: '0102' }],
+      [one(['null', fixedOf('G', 'ns', { aliases: ['other.F'] })]), one(fixedOf('F', 'other')), { v: Buffer.of(1, 2) }, { v: '0102' }],
+      [one(['null', enumOf('E', 'ns')]), one(enumOf('E', 'other')), { v: 'A' }, { v: 'A' }],
+      [one(['null', rec('X', 'a'), rec('Y', 'b')]), one(rec('Y', 'c')), { v: { v: 7 } }, { v: { v: 7 } }],
+      [one(['null', rec('Y', 'a'), rec('Y', 'b')]), one(rec('Y', 'c')), { v: { v: 7 } }, { v: { v: 7 } }],
+      [one(['float', 'long']), one('long'), { v: 2 ** 53 - 1 }, { v: String(2 ** 53 - 1) }],
+      [one(['double', 'int']), one('int'), { v: 5 }, { v: 5 }],
+      [one(['long', 'float']), one('int'), { v: 2 ** 31 - 1 }, { v: 2 ** 31 - 1 }],
+      [one(['string', 'bytes']), one('bytes'), { v: Buffer.of(0x61) }, { v: '61' }],
+    ];
+    for (const [reader, writer, js, tagged] of cases) await readAs(reader, writer, [{ js, tagged }]);
+  }, TIMEOUT);
 });

@@ -1,7 +1,8 @@
 import type avro from 'avsc';
 import { SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
+import { avroReaderAccepts } from '../formats/avro-compatibility.js';
 import { AvroFormat, type ParsedAvroSchema } from '../formats/avro-format.js';
-import type { ProtocolSchemaDefinition } from '@onex/spi-types';
+import type { OnexErrorOptions, ProtocolSchemaDefinition } from '@onex/spi-types';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { AvroCursor } from './avro-cursor.js';
 import { BufferSlab, MAX_POOLED } from './buffer-slab.js';
@@ -46,10 +47,16 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
 
   protected createReader(parsed: ParsedAvroSchema, id: number): AvroReader {
     if (this.readerType === undefined) return { type: parsed.type, resolver: undefined };
+    // The rules the registry's compatibility check applies, as Java's SchemaCompatibility does: a
+    // reader alias without a namespace is in the reader's namespace (avsc's ignoreNamespaces would
+    // let the alias `Old` of `ns.New` read `other.Old`). Union branches are then picked as Java
+    // picks them (avro-exact-types.ts); avsc resolves the rest.
+    const reasons = avroReaderAccepts(this.readerType, parsed.type);
+    if (reasons.length > 0) throw unreadable(id, reasons.join('; '), { details: { messages: reasons } });
     try {
       return { type: this.readerType, resolver: this.readerType.createResolver(parsed.type, { ignoreNamespaces: true }) };
     } catch (error) {
-      throw new SerdeInvalidPayloadError(`the reader schema cannot read schema id ${id}: ${(error as Error).message}`, { cause: error });
+      throw unreadable(id, (error as Error).message, { cause: error });
     }
   }
 
@@ -98,6 +105,10 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
 }
 
 // Error builders kept out of the hot methods, so those stay small enough for V8 to inline.
+function unreadable(id: number, why: string, options: OnexErrorOptions): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(`the reader schema cannot read schema id ${id}: ${why}`, options);
+}
+
 function notDecodable(error: unknown): SerdeInvalidPayloadError {
   return new SerdeInvalidPayloadError(`bytes do not decode as Avro: ${(error as Error).message}`, { cause: error });
 }
