@@ -1,11 +1,14 @@
 export { KafkaClient } from './kafka-client.js';
 export type { KafkaClientOptions, KafkaLogLevel } from './kafka-client-options.js';
+export type { KafkaConsumerConfig, KafkaProducerConfig } from './kafka-config.js';
+export type { KafkaMetrics } from './kafka-metrics.js';
 export { KafkaError, isKafkaError } from './errors/kafka-error.js';
 export {
   KafkaAdminError,
   KafkaAmbiguousOffsetsError,
   KafkaArgumentError,
   KafkaAuthenticationError,
+  KafkaBufferFullError,
   KafkaClosedError,
   KafkaCodecUnavailableError,
   KafkaCommitError,
@@ -15,6 +18,7 @@ export {
   KafkaInvalidReplicationError,
   KafkaMessageTooLargeError,
   KafkaOffsetOutOfRangeError,
+  KafkaPollIntervalExceededError,
   KafkaProduceError,
   KafkaTimeoutError,
   KafkaTopicExistsDifferentError,

@@ -21,6 +21,8 @@ describe(KafkaClient, () => {
     [{ bootstrapServers: servers, compression: 'snappy' }, 'KAFKA_CODEC_UNAVAILABLE', '`compression` "snappy" needs a codec'],
     [{ bootstrapServers: servers, sasl: { mechanism: 'gssapi' } }, 'KAFKA_INVALID_CONFIG', '`sasl.mechanism` must be one of'],
     [{ bootstrapServers: servers, clientId: '' }, 'KAFKA_INVALID_CONFIG', '`clientId` must be a non-empty string, got ""'],
+    [{ bootstrapServers: servers, bufferMemoryBytes: 0 }, 'KAFKA_INVALID_CONFIG', '`bufferMemoryBytes` must be a positive integer, got 0'],
+    [{ bootstrapServers: servers, maxBlockMs: -1 }, 'KAFKA_INVALID_CONFIG', '`maxBlockMs` must be a non-negative integer, got -1'],
   ])('rejects producer config %j with %s', async (config, code, message) => {
     const client = new KafkaClient();
     const error = await client.createProducer(config as unknown as ProtocolKafkaProducerConfig).catch((e: unknown) => e);
@@ -35,6 +37,7 @@ describe(KafkaClient, () => {
     [{ bootstrapServers: servers, groupId: 'g', sessionTimeoutMs: 3000, heartbeatIntervalMs: 3000 }, '`heartbeatIntervalMs` must be lower than `sessionTimeoutMs` (3000), got 3000'],
     [{ bootstrapServers: servers, groupId: 'g', isolationLevel: 'serializable' }, '`isolationLevel` must be one of'],
     [{ bootstrapServers: servers, groupId: 'g', enableAutoCommit: 'yes' }, '`enableAutoCommit` must be a boolean, got "yes"'],
+    [{ bootstrapServers: servers, groupId: 'g', maxPollIntervalMs: 0 }, '`maxPollIntervalMs` must be a positive integer, got 0'],
   ])('rejects consumer config %j', async (config, message) => {
     const client = new KafkaClient();
     const error = await client.createConsumer(config as unknown as ProtocolKafkaConsumerConfig).catch((e: unknown) => e);

@@ -3,16 +3,15 @@ import type {
   ProtocolConsumerGroupInfo,
   ProtocolKafkaClient,
   ProtocolKafkaCommitOffsets,
-  ProtocolKafkaConsumerConfig,
   ProtocolKafkaMessage,
-  ProtocolKafkaMetrics,
   ProtocolKafkaProduceOptions,
   ProtocolKafkaProduceResult,
-  ProtocolKafkaProducerConfig,
   ProtocolTopicMetadata,
 } from '@onex/spi-types';
 import { KafkaClosedError, KafkaConfigError, UnknownConsumerError, UnknownProducerError } from './errors/kafka-errors.js';
 import type { KafkaClientOptions, KafkaLogLevel } from './kafka-client-options.js';
+import type { KafkaConsumerConfig, KafkaProducerConfig } from './kafka-config.js';
+import type { KafkaMetrics } from './kafka-metrics.js';
 import { AdminOperations } from './internal/admin-operations.js';
 import { BatchingProducer } from './internal/batching-producer.js';
 import { ClientMetrics } from './internal/client-metrics.js';
@@ -57,7 +56,7 @@ export class KafkaClient implements ProtocolKafkaClient {
    * @throws {KafkaCodecUnavailableError} when `compression` needs a codec kafkajs does not have
    * @throws {KafkaConnectionError} when no broker can be reached
    */
-  async createProducer(config: ProtocolKafkaProducerConfig): Promise<string> {
+  async createProducer(config: KafkaProducerConfig): Promise<string> {
     this.#assertOpen();
     const resolved = resolveProducerConfig(config);
     const id = `producer-${randomUUID()}`;
@@ -79,7 +78,7 @@ export class KafkaClient implements ProtocolKafkaClient {
    * Validates the config and resolves with a consumer id; it joins its group on the first poll.
    * @throws {KafkaConfigError} when an option is invalid
    */
-  async createConsumer(config: ProtocolKafkaConsumerConfig): Promise<string> {
+  async createConsumer(config: KafkaConsumerConfig): Promise<string> {
     this.#assertOpen();
     const resolved = resolveConsumerConfig(config);
     const id = `consumer-${randomUUID()}`;
@@ -159,7 +158,7 @@ export class KafkaClient implements ProtocolKafkaClient {
   }
 
   /** A snapshot of the metrics of every producer and consumer with this client id (zeros when unknown). */
-  async getKafkaMetrics(clientId: string): Promise<ProtocolKafkaMetrics> {
+  async getKafkaMetrics(clientId: string): Promise<KafkaMetrics> {
     return (this.#metrics.get(clientId) ?? new ClientMetrics(clientId)).snapshot();
   }
 

@@ -25,6 +25,8 @@ const table: [KafkaError, string, string, RegExp][] = [
   [new errors.KafkaCodecUnavailableError('snappy', { cause }), 'KafkaCodecUnavailableError', 'KAFKA_CODEC_UNAVAILABLE', /snappy/],
   [new errors.KafkaOffsetOutOfRangeError('beyond', { cause }), 'KafkaOffsetOutOfRangeError', 'KAFKA_OFFSET_OUT_OF_RANGE', /beyond/],
   [new errors.KafkaConsumerFailedError('stopped', { cause }), 'KafkaConsumerFailedError', 'KAFKA_CONSUMER_FAILED', /stopped/],
+  [new errors.KafkaPollIntervalExceededError('maxPollIntervalMs', { cause }), 'KafkaPollIntervalExceededError', 'KAFKA_POLL_INTERVAL_EXCEEDED', /maxPollIntervalMs/],
+  [new errors.KafkaBufferFullError('maxBlockMs', { cause }), 'KafkaBufferFullError', 'KAFKA_BUFFER_FULL', /maxBlockMs/],
 ];
 
 describe(KafkaError, () => {

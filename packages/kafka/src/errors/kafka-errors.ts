@@ -149,3 +149,17 @@ export class KafkaConsumerFailedError extends KafkaError<'KAFKA_CONSUMER_FAILED'
     super('KAFKA_CONSUMER_FAILED', message, options);
   }
 }
+
+/** The consumer did not call `consumeMessages` within `maxPollIntervalMs`, so it left its group. */
+export class KafkaPollIntervalExceededError extends KafkaError<'KAFKA_POLL_INTERVAL_EXCEEDED'> {
+  constructor(message: string, options?: OnexErrorOptions) {
+    super('KAFKA_POLL_INTERVAL_EXCEEDED', message, options);
+  }
+}
+
+/** The producer's buffer (`bufferMemoryBytes`) had no room for a message within `maxBlockMs`. */
+export class KafkaBufferFullError extends KafkaError<'KAFKA_BUFFER_FULL'> {
+  constructor(message: string, options?: OnexErrorOptions) {
+    super('KAFKA_BUFFER_FULL', message, options);
+  }
+}

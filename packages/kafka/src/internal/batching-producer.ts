@@ -4,6 +4,7 @@ import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error
 import type { KafkaError } from '../errors/kafka-error.js';
 import {
   KafkaArgumentError,
+  KafkaBufferFullError,
   KafkaClosedError,
   KafkaMessageTooLargeError,
   KafkaProduceError,
@@ -29,6 +30,8 @@ interface PendingRecord {
   readonly headers: Record<string, Buffer> | undefined;
   readonly timestamp: number;
   readonly size: number;
+  /** What the record counts against `bufferMemoryBytes`. */
+  readonly cost: number;
   readonly enqueuedAt: number;
   readonly resolve: (result: ProtocolKafkaProduceResult) => void;
   readonly reject: (error: unknown) => void;
@@ -89,6 +92,19 @@ interface PartitionBatch {
   readonly records: PendingRecord[];
 }
 
+/** A `produce` call waiting for room in the buffer; `timer` rejects it after `maxBlockMs`. */
+interface BlockedSend {
+  /** Cleared once admitted or expired, so a parked entry holds no message bytes. */
+  record: PendingRecord | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Bookkeeping counted per message on top of its key, value and headers (the pending record, its
+ * promise and callbacks), so that empty messages cannot fill memory for free either.
+ */
+export const RECORD_OVERHEAD_BYTES = 128;
+
 type ProducerState = { readonly kind: 'open' } | { readonly kind: 'closing' } | { readonly kind: 'closed' };
 
 const NO_HEADERS: { headers: undefined; size: 0 } = { headers: undefined, size: 0 };
@@ -135,6 +151,13 @@ export class BatchingProducer {
   #microtaskQueued = false;
   #drainWaiters: (() => void)[] = [];
   #state: ProducerState = { kind: 'open' };
+  /** Bytes held by accepted records until they are acknowledged or fail; shared with the metrics. */
+  readonly #buffer: { used: number; limit: number };
+  /** Calls waiting for room, in call order (entries that timed out are skipped lazily). */
+  #blocked: BlockedSend[] = [];
+  #blockedHead = 0;
+  #blockedCount = 0;
+  #admitting = false;
 
   constructor(id: string, config: ResolvedProducerConfig, kafka: Kafka, metrics: ClientMetrics, metadataMaxAgeMs: number) {
     this.id = id;
@@ -143,6 +166,8 @@ export class BatchingProducer {
     this.#metrics = metrics;
     this.#metadataMaxAgeMs = metadataMaxAgeMs;
     this.#admin = new LazyAdmin(kafka);
+    this.#buffer = { used: 0, limit: config.bufferMemoryBytes };
+    metrics.bufferByMember.set(id, this.#buffer);
   }
 
   /** Client id of this producer. */
@@ -206,8 +231,18 @@ export class BatchingProducer {
         1,
       );
     }
+    const cost = size + RECORD_OVERHEAD_BYTES;
+    if (cost > this.#buffer.limit) {
+      throw this.#fail(
+        new KafkaMessageTooLargeError(
+          `message of ${size} bytes (+${RECORD_OVERHEAD_BYTES} bytes of bookkeeping) can never fit \`bufferMemoryBytes\` (${this.#buffer.limit})`,
+          { details: { topic, size, bufferMemoryBytes: this.#buffer.limit } },
+        ),
+        1,
+      );
+    }
     return new Promise<ProtocolKafkaProduceResult>((resolve, reject) => {
-      this.#enqueue({
+      const record: PendingRecord = {
         topic,
         partition: -1,
         explicitPartition: partition,
@@ -216,18 +251,90 @@ export class BatchingProducer {
         headers,
         timestamp: timestamp ?? Date.now(),
         size,
+        cost,
         enqueuedAt: performance.now(),
         resolve,
         reject,
-      });
+      };
+      if (this.#blockedCount === 0 && this.#buffer.used + cost <= this.#buffer.limit) {
+        this.#buffer.used += cost;
+        this.#enqueue(record);
+      } else {
+        this.#block(record);
+      }
     });
+  }
+
+  /** Parks a call until earlier records leave the buffer, for at most `maxBlockMs`. */
+  #block(record: PendingRecord): void {
+    this.#metrics.blockedSends++;
+    const entry: BlockedSend = { record, timer: undefined };
+    const expire = (): void => {
+      entry.record = undefined;
+      this.#blockedCount--;
+      if (this.#blockedCount === 0) {
+        this.#blocked = [];
+        this.#blockedHead = 0;
+      }
+      this.#metrics.bufferFullErrors++;
+      const { used, limit } = this.#buffer;
+      const maxBlockMs = this.#config.maxBlockMs;
+      record.reject(
+        this.#fail(
+          new KafkaBufferFullError(
+            `message to ${JSON.stringify(record.topic)} was not sent: no room in the producer's buffer within \`maxBlockMs\` (${maxBlockMs} ms); ${used} of ${limit} bytes (\`bufferMemoryBytes\`) are held by messages not yet acknowledged and this one needs ${record.cost}`,
+            { details: { producerId: this.id, topic: record.topic, size: record.size, bufferUsedBytes: used, bufferMemoryBytes: limit, maxBlockMs } },
+          ),
+          1,
+        ),
+      );
+      this.#notifyDrain();
+    };
+    this.#blockedCount++;
+    if (this.#config.maxBlockMs === 0) {
+      expire();
+      return;
+    }
+    entry.timer = setTimeout(expire, this.#config.maxBlockMs);
+    this.#blocked.push(entry);
+  }
+
+  /** Gives the bytes of settled records back and admits waiting calls, oldest first, while they fit. */
+  #release(bytes: number): void {
+    this.#buffer.used -= bytes;
+    if (this.#blockedCount === 0 || this.#admitting) return;
+    this.#admitting = true;
+    try {
+      while (this.#blockedHead < this.#blocked.length) {
+        const entry = this.#blocked[this.#blockedHead]!;
+        const waiting = entry.record;
+        if (waiting !== undefined) {
+          if (this.#buffer.used + waiting.cost > this.#buffer.limit) break;
+          entry.record = undefined;
+          clearTimeout(entry.timer);
+          this.#blockedCount--;
+          this.#buffer.used += waiting.cost;
+          this.#enqueue(waiting);
+        }
+        this.#blockedHead++;
+      }
+      if (this.#blockedHead === this.#blocked.length) {
+        this.#blocked = [];
+        this.#blockedHead = 0;
+      } else if (this.#blockedHead > 1024 && this.#blockedHead * 2 > this.#blocked.length) {
+        this.#blocked = this.#blocked.slice(this.#blockedHead);
+        this.#blockedHead = 0;
+      }
+    } finally {
+      this.#admitting = false;
+    }
   }
 
   /** Sends everything queued, then disconnects; later calls reject with `KAFKA_CLOSED`. */
   async close(): Promise<void> {
     if (this.#state.kind !== 'open') return;
     this.#state = { kind: 'closing' };
-    while (this.#queued > 0 || this.#inFlight) {
+    while (this.#queued > 0 || this.#inFlight || this.#blockedCount > 0) {
       await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     }
     this.#clearTimer();
@@ -421,7 +528,7 @@ export class BatchingProducer {
   }
 
   #notifyDrain(): void {
-    if (this.#queued > 0 || this.#inFlight) return;
+    if (this.#queued > 0 || this.#inFlight || this.#blockedCount > 0) return;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiters) resolve();
@@ -494,14 +601,17 @@ export class BatchingProducer {
       this.#metrics.batchesSent++;
       this.#metrics.batchedMessages += batch.records.length;
       const records = batch.records;
+      let freed = 0;
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as PendingRecord;
         this.#queued--;
+        freed += r.cost;
         this.#metrics.messagesProduced++;
         this.#metrics.bytesProduced += r.size;
         this.#metrics.produceLatency.add(now - r.enqueuedAt);
         r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
       }
+      this.#release(freed);
     }
     if (channels.produceBatch.hasSubscribers) {
       channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: now - started });
@@ -511,10 +621,13 @@ export class BatchingProducer {
   #settleFailure(records: readonly PendingRecord[], error: KafkaError): void {
     if (records.length === 0) return;
     this.#fail(error, records.length);
+    let freed = 0;
     for (const r of records) {
       this.#queued--;
+      freed += r.cost;
       r.reject(error);
     }
+    this.#release(freed);
     this.#notifyDrain();
   }
 

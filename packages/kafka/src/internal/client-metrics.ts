@@ -1,4 +1,5 @@
 import type { ProtocolKafkaMetrics } from '@onex/spi-types';
+import type { KafkaMetrics } from '../kafka-metrics.js';
 import { LatencyWindow } from './latency-window.js';
 
 /** Connection state of one producer or consumer. */
@@ -17,6 +18,14 @@ export class ClientMetrics {
   batchesSent = 0;
   batchedMessages = 0;
   rebalances = 0;
+  blockedSends = 0;
+  bufferFullErrors = 0;
+  partitionsRevoked = 0;
+  droppedBufferedMessages = 0;
+  pollIntervalExceeded = 0;
+  commitFailures = 0;
+  /** Producer buffer usage per producer id: bytes held and `bufferMemoryBytes`. */
+  readonly bufferByMember = new Map<string, { used: number; limit: number }>();
   readonly errorsByCode = new Map<string, number>();
   readonly produceLatency = new LatencyWindow(1024);
   /** Lag by `topic:partition`, per consumer id, so a closed consumer's partitions can be dropped. */
@@ -41,6 +50,7 @@ export class ClientMetrics {
   removeMember(memberId: string): void {
     this.connectionByMember.delete(memberId);
     this.lagByMember.delete(memberId);
+    this.bufferByMember.delete(memberId);
   }
 
   /** True when no open producer or consumer uses this client id. */
@@ -49,10 +59,16 @@ export class ClientMetrics {
   }
 
   /** A plain snapshot. */
-  snapshot(): ProtocolKafkaMetrics {
+  snapshot(): KafkaMetrics {
     const consumerLag: Record<string, number> = {};
     for (const lags of this.lagByMember.values()) {
       for (const [key, lag] of lags) consumerLag[key] = lag;
+    }
+    let bufferUsedBytes = 0;
+    let bufferLimitBytes = 0;
+    for (const { used, limit } of this.bufferByMember.values()) {
+      bufferUsedBytes += used;
+      bufferLimitBytes += limit;
     }
     const states = new Set(this.connectionByMember.values());
     const connectionState: ConnectionState = states.has('connected')
@@ -73,6 +89,14 @@ export class ClientMetrics {
       consumerLag,
       rebalances: this.rebalances,
       connectionState,
+      bufferUsedBytes,
+      bufferLimitBytes,
+      blockedSends: this.blockedSends,
+      bufferFullErrors: this.bufferFullErrors,
+      partitionsRevoked: this.partitionsRevoked,
+      droppedBufferedMessages: this.droppedBufferedMessages,
+      pollIntervalExceeded: this.pollIntervalExceeded,
+      commitFailures: this.commitFailures,
     };
   }
 }

@@ -6,8 +6,10 @@ import {
   KafkaAmbiguousOffsetsError,
   KafkaArgumentError,
   KafkaClosedError,
+  KafkaCommitError,
   KafkaConsumerFailedError,
   KafkaOffsetOutOfRangeError,
+  KafkaPollIntervalExceededError,
   KafkaUnknownPartitionError,
 } from '../errors/kafka-errors.js';
 import { channels } from './channels.js';
@@ -32,6 +34,7 @@ interface Chunk {
 type ConsumerState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'running'; readonly topics: readonly string[]; readonly consumer: Consumer }
+  | { readonly kind: 'expired'; readonly topics: readonly string[]; readonly error: KafkaPollIntervalExceededError }
   | { readonly kind: 'failed'; readonly error: KafkaError }
   | { readonly kind: 'closed' };
 
@@ -88,9 +91,22 @@ export class PullConsumer {
   readonly #paused = new Set<string>();
   #waiters: (() => void)[] = [];
   #pollChain: Promise<unknown> = Promise.resolve();
+  /** Commits run one at a time, so a COMMIT_OFFSETS event seen during one belongs to it. */
+  #commitChain: Promise<unknown> = Promise.resolve();
   #lastAutoCommit = Date.now();
-  #autoCommitTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  /** Between the start of a rejoin (or a crash of the kafkajs consumer) and the next GROUP_JOIN. */
+  #rebalancing = false;
+  #joinWaiters: (() => void)[] = [];
+  /** kafkajs member id of the last join: a new one means the old member left the group. */
+  #memberId: string | undefined;
+  /** Partitions taken away since their messages were handed out: commits of them are refused. */
+  readonly #revoked = new Set<string>();
+  #polling = false;
+  #lastPollEnd = Date.now();
+  #pollTimer: NodeJS.Timeout | undefined;
+  /** The group leave after `maxPollIntervalMs`, awaited before rejoining. */
+  #leaving: Promise<void> = Promise.resolve();
 
   constructor(id: string, config: ResolvedConsumerConfig, kafka: Kafka, metrics: ClientMetrics) {
     this.id = id;
@@ -130,12 +146,33 @@ export class PullConsumer {
   }
 
   async #poll(topics: string[], timeoutMs: number): Promise<ProtocolKafkaMessage[]> {
+    this.#polling = true;
+    try {
+      return await this.#pollOnce(topics, timeoutMs);
+    } finally {
+      this.#polling = false;
+      this.#lastPollEnd = Date.now();
+      this.#armPollTimer();
+    }
+  }
+
+  async #pollOnce(topics: string[], timeoutMs: number): Promise<ProtocolKafkaMessage[]> {
     const deadline = Date.now() + timeoutMs;
     this.#assertUsable();
     const state = this.#state;
+    if (state.kind === 'expired') {
+      // This call reports that the group was left; the next one rejoins.
+      this.#state = { kind: 'idle' };
+      throw state.error;
+    }
     if (state.kind !== 'running' || state.topics.join('\u0000') !== topics.join('\u0000')) await this.#subscribe(topics);
-    if (this.#config.autoCommit && Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) await this.#autoCommit();
-    while (this.#buffered === 0) {
+    // Java's rule: positions of records returned by earlier polls are committed here, once the
+    // interval has elapsed; records this poll returns stay uncommitted while the caller has them.
+    if (this.#config.autoCommit && !this.#rebalancing && Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) {
+      await this.#autoCommit();
+    }
+    // During a rejoin nothing is handed out: the buffered partitions may be about to move.
+    while (this.#buffered === 0 || this.#rebalancing) {
       this.#assertUsable();
       const left = deadline - Date.now();
       if (left <= 0) return [];
@@ -156,12 +193,73 @@ export class PullConsumer {
     if (state.kind === 'failed') throw state.error;
   }
 
+  #armPollTimer(): void {
+    if (this.#pollTimer !== undefined || this.#state.kind !== 'running' || this.#closing) return;
+    const left = this.#lastPollEnd + this.#config.maxPollIntervalMs - Date.now();
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = undefined;
+      this.#checkPollInterval();
+    }, Math.max(0, left));
+    this.#pollTimer.unref();
+  }
+
+  #checkPollInterval(): void {
+    const state = this.#state;
+    // A poll in progress re-arms the timer when it ends.
+    if (state.kind !== 'running' || this.#polling || this.#closing) return;
+    const idleMs = Date.now() - this.#lastPollEnd;
+    if (idleMs < this.#config.maxPollIntervalMs) {
+      this.#armPollTimer();
+      return;
+    }
+    const max = this.#config.maxPollIntervalMs;
+    const error = new KafkaPollIntervalExceededError(
+      `consumer ${JSON.stringify(this.id)} did not call consumeMessages within \`maxPollIntervalMs\` (${max} ms): it left group ${JSON.stringify(this.groupId)}, its partitions went to other members and its uncommitted messages will be delivered again; the next consumeMessages call rejoins`,
+      { details: { consumerId: this.id, groupId: this.groupId, maxPollIntervalMs: max, idleMs } },
+    );
+    this.#metrics.pollIntervalExceeded++;
+    this.#metrics.recordError(error.code);
+    channels.error.publish({ clientId: this.clientId, code: error.code, message: error.message });
+    this.#state = { kind: 'expired', topics: state.topics, error };
+    this.#loseAll();
+    this.#rebalancing = false;
+    this.#wakeJoin();
+    // Leaving without a commit: what the caller holds was not finished, as far as anyone knows.
+    this.#leaving = state.consumer.disconnect().catch(() => undefined);
+    this.#metrics.setConnection(this.id, 'disconnected');
+  }
+
+  /** Forgets every partition (the member left the group or kafkajs restarts it as a new member). */
+  #loseAll(): void {
+    for (const tp of this.#assigned) this.#revoked.add(tp);
+    this.#metrics.partitionsRevoked += this.#assigned.size;
+    this.#metrics.droppedBufferedMessages += this.#buffered;
+    this.#chunks = [];
+    this.#chunkHead = 0;
+    this.#buffered = 0;
+    this.#bufferedByTp.clear();
+    this.#nextExpected.clear();
+    this.#delivered.clear();
+    this.#committed.clear();
+    this.#paused.clear();
+    this.#assigned = new Set();
+    this.#metrics.lagByMember.delete(this.id);
+  }
+
   #take(): ProtocolKafkaMessage[] {
     const out: ProtocolKafkaMessage[] = [];
     const max = this.#config.maxPollRecords;
     let bytes = 0;
     while (out.length < max && this.#chunkHead < this.#chunks.length) {
       const chunk = this.#chunks[this.#chunkHead]!;
+      if (!this.#assigned.has(chunk.tp)) {
+        // Defensive: a partition that is no longer ours is never handed out.
+        this.#buffered -= chunk.messages.length - chunk.index;
+        this.#metrics.droppedBufferedMessages += chunk.messages.length - chunk.index;
+        this.#bufferedByTp.delete(chunk.tp);
+        this.#chunkHead++;
+        continue;
+      }
       const end = Math.min(chunk.messages.length, chunk.index + (max - out.length));
       let last: ProtocolKafkaMessage | undefined;
       for (let i = chunk.index; i < end; i++) {
@@ -173,7 +271,10 @@ export class PullConsumer {
       chunk.index = end;
       this.#buffered -= n;
       this.#bufferedByTp.set(chunk.tp, (this.#bufferedByTp.get(chunk.tp) ?? n) - n);
-      if (last !== undefined) this.#delivered.set(chunk.tp, last.offset + 1);
+      if (last !== undefined) {
+        this.#delivered.set(chunk.tp, last.offset + 1);
+        this.#revoked.delete(chunk.tp);
+      }
       if (chunk.index === chunk.messages.length) this.#chunkHead++;
     }
     if (this.#chunkHead > 1024 && this.#chunkHead * 2 > this.#chunks.length) {
@@ -197,6 +298,9 @@ export class PullConsumer {
 
   async #subscribe(topics: string[]): Promise<void> {
     await this.#stopCurrent();
+    await this.#leaving;
+    this.#rebalancing = false;
+    this.#memberId = undefined;
     const consumer = this.#kafka.consumer({
       groupId: this.#config.groupId,
       sessionTimeout: this.#config.sessionTimeoutMs,
@@ -206,12 +310,25 @@ export class PullConsumer {
       allowAutoTopicCreation: false,
     });
     const { GROUP_JOIN, CRASH, CONNECT, DISCONNECT, REBALANCING } = consumer.events;
+    const current = (): boolean => this.#state.kind === 'running' && this.#state.consumer === consumer;
     consumer.on(CONNECT, () => this.#metrics.setConnection(this.id, 'connected'));
     consumer.on(DISCONNECT, () => this.#metrics.setConnection(this.id, 'disconnected'));
-    consumer.on(REBALANCING, () => this.#metrics.setConnection(this.id, 'connecting'));
-    consumer.on(GROUP_JOIN, (event) => this.#onJoin(event.payload.memberAssignment));
+    consumer.on(REBALANCING, () => {
+      this.#metrics.setConnection(this.id, 'connecting');
+      if (current()) this.#rebalancing = true;
+    });
+    consumer.on(GROUP_JOIN, (event) => {
+      if (current()) this.#onJoin(event.payload.memberId, event.payload.memberAssignment);
+    });
     consumer.on(CRASH, (event) => {
       const { error, restart } = event.payload;
+      if (current()) {
+        // kafkajs disconnects, leaving the group, and restarts as a new member: every partition is
+        // gone, and what is buffered may already be with another member.
+        this.#loseAll();
+        this.#rebalancing = restart;
+        if (!restart) this.#wakeJoin();
+      }
       const typed = new KafkaConsumerFailedError(`consumer ${JSON.stringify(this.id)} stopped: ${error.message}`, {
         cause: error,
         details: { consumerId: this.id, restart },
@@ -225,6 +342,8 @@ export class PullConsumer {
       }
     });
     this.#metrics.setConnection(this.id, 'connecting');
+    // Running before run(): kafkajs emits the first GROUP_JOIN (and may crash) inside run().
+    this.#state = { kind: 'running', topics, consumer };
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.#config.fromBeginning });
@@ -235,17 +354,13 @@ export class PullConsumer {
         eachBatch: async (payload) => this.#onBatch(payload),
       });
     } catch (error) {
+      if (this.#state.kind === 'running' && this.#state.consumer === consumer) this.#state = { kind: 'idle' };
+      this.#loseAll();
       await consumer.disconnect().catch(() => undefined);
       this.#metrics.setConnection(this.id, 'disconnected');
       throw fromKafkaJsError(error, 'commit', `consumer ${JSON.stringify(this.id)} could not subscribe to ${topics.join(', ')}`);
     }
-    this.#state = { kind: 'running', topics, consumer };
-    if (this.#config.autoCommit && this.#autoCommitTimer === undefined && this.#config.autoCommitIntervalMs > 0) {
-      this.#autoCommitTimer = setInterval(() => {
-        if (Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) void this.#autoCommit();
-      }, this.#config.autoCommitIntervalMs);
-      this.#autoCommitTimer.unref();
-    }
+    this.#lastPollEnd = Date.now();
   }
 
   async #onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
@@ -273,7 +388,10 @@ export class PullConsumer {
     this.#wake();
   }
 
-  #onJoin(memberAssignment: Record<string, number[]>): void {
+  #onJoin(memberId: string, memberAssignment: Record<string, number[]>): void {
+    // A new member id: the old member left or was evicted, so others may have had every partition.
+    if (this.#memberId !== undefined && this.#memberId !== memberId) this.#loseAll();
+    this.#memberId = memberId;
     const assigned = new Set<string>();
     for (const [topic, partitions] of Object.entries(memberAssignment)) for (const p of partitions) assigned.add(tpKey(topic, p));
     const revoked = [...this.#assigned].filter((tp) => !assigned.has(tp));
@@ -283,9 +401,13 @@ export class PullConsumer {
       const kept = this.#chunks.slice(this.#chunkHead).filter((c) => !gone.has(c.tp));
       this.#chunks = kept;
       this.#chunkHead = 0;
-      this.#buffered = kept.reduce((n, c) => n + c.messages.length - c.index, 0);
+      const buffered = kept.reduce((n, c) => n + c.messages.length - c.index, 0);
+      this.#metrics.droppedBufferedMessages += this.#buffered - buffered;
+      this.#metrics.partitionsRevoked += revoked.length;
+      this.#buffered = buffered;
       const resume: { topic: string; partitions: number[] }[] = [];
       for (const tp of revoked) {
+        this.#revoked.add(tp);
         this.#bufferedByTp.delete(tp);
         this.#nextExpected.delete(tp);
         this.#delivered.delete(tp);
@@ -302,7 +424,27 @@ export class PullConsumer {
     this.#metrics.rebalances++;
     this.#metrics.setConnection(this.id, 'connected');
     channels.rebalance.publish({ clientId: this.clientId, consumerId: this.id, groupId: this.groupId, assignment: memberAssignment, revoked });
+    this.#rebalancing = false;
+    this.#wakeJoin();
     this.#resumeIfDrained();
+    this.#wake();
+  }
+
+  #wakeJoin(): void {
+    const waiters = this.#joinWaiters;
+    this.#joinWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves at the next GROUP_JOIN (or when the rejoin ends otherwise), or after `timeoutMs`. */
+  #awaitJoin(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#joinWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   #wake(): void {
@@ -324,11 +466,44 @@ export class PullConsumer {
    * @throws {KafkaCommitError} when the group coordinator rejects the commit
    */
   async commit(offsets: ProtocolKafkaCommitOffsets): Promise<boolean> {
-    this.#assertUsable();
-    const list = this.#normalize(offsets);
+    this.#assertCommittable();
+    let list = this.#normalize(offsets);
     if (list.length === 0) return true;
+    if (this.#rebalancing) {
+      // The partitions may move: wait for the new assignment, then commit only what is still ours.
+      const waitMs = this.#config.sessionTimeoutMs;
+      await this.#awaitJoin(waitMs);
+      this.#assertCommittable();
+      if (this.#rebalancing) {
+        throw this.#commitFailed(
+          new KafkaCommitError(
+            `consumer ${JSON.stringify(this.id)} could not commit: group ${JSON.stringify(this.groupId)} is rebalancing and the rejoin did not finish within ${waitMs} ms (\`sessionTimeoutMs\`); nothing was committed`,
+            { details: { consumerId: this.id, groupId: this.groupId, reason: 'rebalancing' } },
+          ),
+        );
+      }
+      list = this.#normalize(offsets);
+    }
     await this.#commitList(list, false);
     return true;
+  }
+
+  #assertCommittable(): void {
+    this.#assertUsable();
+    const state = this.#state;
+    if (state.kind === 'expired') {
+      this.#commitFailed(state.error);
+      throw state.error;
+    }
+  }
+
+  #commitFailed<E extends KafkaError>(error: E): E {
+    this.#metrics.commitFailures++;
+    if (error.code !== 'KAFKA_POLL_INTERVAL_EXCEEDED') {
+      this.#metrics.recordError(error.code);
+      channels.error.publish({ clientId: this.clientId, code: error.code, message: error.message });
+    }
+    return error;
   }
 
   #normalize(offsets: ProtocolKafkaCommitOffsets): ProtocolKafkaTopicPartitionOffset[] {
@@ -387,6 +562,14 @@ export class PullConsumer {
       if (!Number.isSafeInteger(offset)) {
         throw new KafkaOffsetOutOfRangeError(`offset of ${tp} must be at most 2^53 - 1, got ${offset}`, { details: { topic, partition, offset } });
       }
+      if (!this.#assigned.has(tp) && this.#revoked.has(tp)) {
+        throw this.#commitFailed(
+          new KafkaCommitError(
+            `cannot commit ${tp}: the partition was taken from consumer ${JSON.stringify(this.id)} (rebalance, restart of the kafkajs consumer or \`maxPollIntervalMs\`) after its messages were handed out; nothing was committed, and its uncommitted messages go to its new owner`,
+            { details: { topic, partition, offset, consumerId: this.id, reason: 'revoked' } },
+          ),
+        );
+      }
       if (!this.#assigned.has(tp)) {
         throw new KafkaUnknownPartitionError(`partition ${tp} is not assigned to consumer ${JSON.stringify(this.id)}`, {
           details: { topic, partition, assigned: this.assignment() },
@@ -403,16 +586,43 @@ export class PullConsumer {
     return list;
   }
 
-  async #commitList(list: readonly ProtocolKafkaTopicPartitionOffset[], auto: boolean): Promise<void> {
+  #commitList(list: readonly ProtocolKafkaTopicPartitionOffset[], auto: boolean): Promise<void> {
+    const run = this.#commitChain.then(() => this.#commitNow(list, auto));
+    this.#commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #commitNow(list: readonly ProtocolKafkaTopicPartitionOffset[], auto: boolean): Promise<void> {
     const state = this.#state;
-    if (state.kind !== 'running') return;
+    if (state.kind !== 'running') {
+      throw this.#commitFailed(
+        new KafkaCommitError(`consumer ${JSON.stringify(this.id)} is not in group ${JSON.stringify(this.groupId)}; nothing was committed`, {
+          details: { consumerId: this.id, groupId: this.groupId, reason: 'not-joined' },
+        }),
+      );
+    }
+    // kafkajs resolves commitOffsets without sending anything while its consumer is not running
+    // (between a crash and the restart): only its COMMIT_OFFSETS event says the broker stored them.
+    let stored = false;
+    const stop = state.consumer.on(state.consumer.events.COMMIT_OFFSETS, (event) => {
+      if (list.every((o) => event.payload.topics.some((t) => t.topic === o.topic && t.partitions.some((p) => p.partition === o.partition && String(p.offset) === String(o.offset))))) {
+        stored = true;
+      }
+    });
     try {
       await state.consumer.commitOffsets(list.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
     } catch (error) {
-      const typed = fromKafkaJsError(error, 'commit', `consumer ${JSON.stringify(this.id)} could not commit offsets`);
-      this.#metrics.recordError(typed.code);
-      channels.error.publish({ clientId: this.clientId, code: typed.code, message: typed.message });
-      throw typed;
+      throw this.#commitFailed(fromKafkaJsError(error, 'commit', `consumer ${JSON.stringify(this.id)} could not commit offsets`));
+    } finally {
+      stop();
+    }
+    if (!stored) {
+      throw this.#commitFailed(
+        new KafkaCommitError(
+          `consumer ${JSON.stringify(this.id)} could not commit: its kafkajs consumer is restarting or rejoining group ${JSON.stringify(this.groupId)} and sent nothing; nothing was committed`,
+          { details: { consumerId: this.id, groupId: this.groupId, reason: 'not-sent' } },
+        ),
+      );
     }
     for (const { topic, partition, offset } of list) this.#committed.set(tpKey(topic, partition), offset);
     if (channels.commit.hasSubscribers) {
@@ -427,16 +637,20 @@ export class PullConsumer {
       if (this.#committed.get(tp) !== offset && this.#assigned.has(tp)) list.push({ ...splitTp(tp), offset });
     }
     if (list.length === 0) return;
-    // Auto commit failures (a rebalance in progress) are counted and retried at the next interval.
+    // Auto commit failures (a rebalance in progress) are counted and retried at the next poll.
     await this.#commitList(list, true).catch(() => undefined);
   }
 
   async #stopCurrent(): Promise<void> {
+    this.#clearPollTimer();
     const state = this.#state;
+    if (state.kind === 'expired') this.#state = { kind: 'idle' };
     if (state.kind !== 'running') return;
+    // At close or re-subscription the caller is done with everything handed out: commit it all.
     if (this.#config.autoCommit) await this.#autoCommit();
     this.#state = { kind: 'idle' };
     await state.consumer.disconnect().catch(() => undefined);
+    // Leaving on purpose: these partitions are not "revoked" for the metrics or for commits.
     this.#chunks = [];
     this.#chunkHead = 0;
     this.#buffered = 0;
@@ -447,6 +661,14 @@ export class PullConsumer {
     this.#paused.clear();
     this.#assigned = new Set();
     this.#metrics.lagByMember.delete(this.id);
+    this.#rebalancing = false;
+    this.#wakeJoin();
+  }
+
+  #clearPollTimer(): void {
+    if (this.#pollTimer === undefined) return;
+    clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
   }
 
   /** Commits delivered offsets when auto commit is on, leaves the group and disconnects. */
@@ -455,9 +677,8 @@ export class PullConsumer {
     this.#closing = true;
     this.#wake();
     await this.#pollChain;
-    if (this.#autoCommitTimer !== undefined) clearInterval(this.#autoCommitTimer);
-    this.#autoCommitTimer = undefined;
     await this.#stopCurrent();
+    await this.#leaving;
     this.#state = { kind: 'closed' };
     this.#wake();
     this.#metrics.removeMember(this.id);

@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import type { ProtocolKafkaConnectionConfig, ProtocolKafkaConsumerConfig, ProtocolKafkaProducerConfig } from '@onex/spi-types';
+import type { ProtocolKafkaConnectionConfig } from '@onex/spi-types';
+import type { KafkaConsumerConfig, KafkaProducerConfig } from '../kafka-config.js';
 import { KafkaCodecUnavailableError, KafkaConfigError } from '../errors/kafka-errors.js';
 import { boolOption, describe, enumOption, intOption, stringOption } from './validate.js';
 
@@ -24,6 +25,8 @@ export interface ResolvedProducerConfig {
   readonly batchSize: number;
   readonly maxBatchBytes: number;
   readonly maxMessageBytes: number;
+  readonly bufferMemoryBytes: number;
+  readonly maxBlockMs: number;
 }
 
 /** Consumer settings after validation. */
@@ -39,6 +42,7 @@ export interface ResolvedConsumerConfig {
   readonly readUncommitted: boolean;
   readonly maxBufferedRecords: number;
   readonly fetchMaxWaitMs: number;
+  readonly maxPollIntervalMs: number;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
@@ -137,7 +141,7 @@ export function isCodecAvailable(compression: string): boolean {
 }
 
 /** Validates a producer config. */
-export function resolveProducerConfig(config: ProtocolKafkaProducerConfig): ResolvedProducerConfig {
+export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProducerConfig {
   if (typeof config !== 'object' || config === null) {
     throw new KafkaConfigError(`producer config must be an object, got ${describe(config)}`);
   }
@@ -158,6 +162,10 @@ export function resolveProducerConfig(config: ProtocolKafkaProducerConfig): Reso
     );
   }
   const maxBatchBytes = intOption('maxBatchBytes', config.maxBatchBytes, 1_048_576, 1);
+  const maxMessageBytes = intOption('maxMessageBytes', config.maxMessageBytes, 1_048_576, 1);
+  // As the Java client: 32 MiB of buffer, and a send waits at most a minute for room in it.
+  const bufferMemoryBytes = intOption('bufferMemoryBytes', config.bufferMemoryBytes, 33_554_432, 1);
+  const maxBlockMs = intOption('maxBlockMs', config.maxBlockMs, 60_000, 0);
   return {
     connection,
     acks,
@@ -170,12 +178,14 @@ export function resolveProducerConfig(config: ProtocolKafkaProducerConfig): Reso
     // produce calls took about 12 % less time at 500 than at 1000 (and at 300).
     batchSize: intOption('batchSize', config.batchSize, 500, 1),
     maxBatchBytes,
-    maxMessageBytes: intOption('maxMessageBytes', config.maxMessageBytes, 1_048_576, 1),
+    maxMessageBytes,
+    bufferMemoryBytes,
+    maxBlockMs,
   };
 }
 
 /** Validates a consumer config. */
-export function resolveConsumerConfig(config: ProtocolKafkaConsumerConfig): ResolvedConsumerConfig {
+export function resolveConsumerConfig(config: KafkaConsumerConfig): ResolvedConsumerConfig {
   if (typeof config !== 'object' || config === null) {
     throw new KafkaConfigError(`consumer config must be an object, got ${describe(config)}`);
   }
@@ -203,5 +213,6 @@ export function resolveConsumerConfig(config: ProtocolKafkaConsumerConfig): Reso
       'read_uncommitted',
     maxBufferedRecords: intOption('maxBufferedRecords', config.maxBufferedRecords, Math.max(50_000, maxPollRecords), 1),
     fetchMaxWaitMs: intOption('fetchMaxWaitMs', config.fetchMaxWaitMs, 500, 0),
+    maxPollIntervalMs: intOption('maxPollIntervalMs', config.maxPollIntervalMs, 300_000, 1),
   };
 }

@@ -20,6 +20,8 @@ export const KAFKA_ERROR_CODES = [
   'KAFKA_CODEC_UNAVAILABLE',
   'KAFKA_OFFSET_OUT_OF_RANGE',
   'KAFKA_CONSUMER_FAILED',
+  'KAFKA_POLL_INTERVAL_EXCEEDED',
+  'KAFKA_BUFFER_FULL',
 ] as const;
 /** A code of {@link KAFKA_ERROR_CODES}. */
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];

@@ -1,0 +1,21 @@
+import type { ProtocolKafkaConsumerConfig, ProtocolKafkaProducerConfig } from '@onex/spi-types';
+
+/** `ProtocolKafkaProducerConfig` plus the bounds of the producer's buffer, as the Java client has them. */
+export interface KafkaProducerConfig extends ProtocolKafkaProducerConfig {
+  /**
+   * Bytes of messages a producer holds between `produceMessage` and the broker's acknowledgement
+   * (key + value + headers + 128 bytes of bookkeeping per message). @default 33554432 (32 MiB)
+   */
+  readonly bufferMemoryBytes?: number;
+  /** How long `produceMessage` waits for room in the buffer before rejecting with `KAFKA_BUFFER_FULL`, in ms. @default 60000 */
+  readonly maxBlockMs?: number;
+}
+
+/** `ProtocolKafkaConsumerConfig` plus the liveness bound of the Java client. */
+export interface KafkaConsumerConfig extends ProtocolKafkaConsumerConfig {
+  /**
+   * Longest time between two `consumeMessages` calls, in ms: a consumer that does not poll within
+   * it leaves its group, so its partitions move to other members. @default 300000
+   */
+  readonly maxPollIntervalMs?: number;
+}
