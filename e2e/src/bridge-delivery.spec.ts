@@ -1,9 +1,12 @@
 // Delivery guarantees of @onex/bridge composed with the real @onex/kafka and @onex/http: a Kafka →
 // webhook bridge SIGKILLed while a delivery is in flight (offset not committed) redelivers the message
-// after a restart with the same Idempotency-Key, so the webhook can deduplicate it.
+// after a restart with the same Idempotency-Key, so the webhook can deduplicate it; and a webhook
+// that keeps failing sees exactly the documented number of attempts when the HttpClient has retries too.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { CommunicationBridge, HttpAdapter } from '@onex/bridge';
+import { HttpClient } from '@onex/http';
 import { KafkaClient } from '@onex/kafka';
 import { kafkaBrokers, uniqueName } from '../../tools/jest/kafka-env.js';
 import { startTsx, type Child } from './support/child.js';
@@ -84,4 +87,49 @@ describe('a Kafka → webhook bridge killed mid-delivery', () => {
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 180_000);
+});
+
+describe('retries of a webhook target whose HttpClient retries too', () => {
+  let http: HttpClient;
+  let bridge: CommunicationBridge;
+  afterEach(async () => {
+    await bridge?.close();
+    await http?.close();
+  });
+
+  async function failingWebhook(): Promise<{ url: string; attempts: () => number }> {
+    const hook = await webhook();
+    const server = servers[servers.length - 1]!;
+    server.on('request', (_request, response: ServerResponse) => {
+      // Answered once the body is read (the recording listener runs first).
+      setImmediate(() => response.writeHead(503).end());
+    });
+    return { url: hook.url, attempts: () => hook.received.length };
+  }
+
+  async function send(retries: 'bridge' | 'client' | undefined, url: string): Promise<unknown> {
+    // The client alone would make 1 + 3 attempts per call (its Idempotency-Key makes the POST retryable).
+    http = new HttpClient({ retry: { maxRetries: 3, backoffFactor: 0.001, retryOnStatusCodes: [503] } });
+    bridge = new CommunicationBridge({ adapters: [new HttpAdapter({ client: http, ...(retries ? { retries } : {}) })] });
+    const id = await bridge.createBridge(uniqueName('budget'), 'memory', 'http', {
+      sourceEndpoint: 'in',
+      targetEndpoint: url,
+      retryPolicy: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 },
+    });
+    return bridge.sendMessageThroughBridge(id, { payload: { n: 1 } });
+  }
+
+  it("makes maxRetries + 1 attempts by default: the bridge retries and the client's retries are off for it", async () => {
+    const hook = await failingWebhook();
+    const result = await send(undefined, hook.url);
+    expect(result).toMatchObject({ success: false, attempts: 3, error: { code: 'BRIDGE_DELIVERY_FAILED' } });
+    expect(hook.attempts()).toBe(3);
+  });
+
+  it("makes the client's 1 + maxRetries attempts with retries: 'client', and the bridge does not retry on top", async () => {
+    const hook = await failingWebhook();
+    const result = await send('client', hook.url);
+    expect(result).toMatchObject({ success: false, attempts: 1, error: { code: 'BRIDGE_DELIVERY_FAILED' } });
+    expect(hook.attempts()).toBe(4);
+  });
 });

@@ -128,6 +128,22 @@ describe(HttpAdapter, () => {
     expect(received[0]).toMatchObject({ 'x-a': '1' });
   });
 
+  it("turns the client's own retries off by default, so the bridge's retryPolicy is the only retry budget", async () => {
+    const policies: unknown[] = [];
+    const own = new FetchHttpClient();
+    own.configureRetryPolicy = async (policy) => (policies.push(policy), true);
+    bridge = new CommunicationBridge({ adapters: [memory, new HttpAdapter({ client: own })] });
+    await bridge.createBridge('a', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url });
+    await bridge.createBridge('b', 'memory', 'http', { sourceEndpoint: 'in2', targetEndpoint: url });
+    expect(policies).toEqual([{ maxRetries: 0, backoffFactor: 0, retryOnStatusCodes: [] }]);
+    await bridge.close();
+    policies.length = 0;
+    bridge = new CommunicationBridge({ adapters: [memory, new HttpAdapter({ client: own, retries: 'client' })] });
+    await bridge.createBridge('c', 'memory', 'http', { sourceEndpoint: 'in', targetEndpoint: url });
+    expect(policies).toEqual([]);
+    expect(() => new HttpAdapter({ client: own, retries: 'both' as never })).toThrow("`retries` must be 'bridge' or 'client', got \"both\"");
+  });
+
   it('validates its configured headers', () => {
     const client = new FetchHttpClient();
     expect(() => new HttpAdapter({ client, headers: { 'bad name': 'x' } })).toThrow('`headers` name "bad name" is not a valid HTTP header name');

@@ -14,7 +14,18 @@ export interface HttpAdapterOptions {
   readonly timeoutSeconds?: number;
   /** Headers sent with every webhook request (`Authorization`, …); they win over any record header of the same name. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Which layer retries a failed webhook delivery, so that the two never multiply: `'bridge'` turns
+   * the client's retries off (`configureRetryPolicy` with `maxRetries: 0`, when the first target is
+   * created; give the adapter a client of its own) and the bridge's `retryPolicy` applies;
+   * `'client'` leaves the client's policy in force and the bridge makes one call per message.
+   * @default 'bridge'
+   */
+  readonly retries?: 'bridge' | 'client';
 }
+
+/** The policy that turns an HTTP client's retries off, so the bridge's own are the only ones. */
+const NO_CLIENT_RETRIES = { maxRetries: 0, backoffFactor: 0, retryOnStatusCodes: [] } as const;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -52,6 +63,8 @@ export class HttpAdapter implements BridgeAdapter {
   readonly #ingress: IngressServer | undefined;
   readonly #timeoutSeconds: number;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #retries: 'bridge' | 'client';
+  #clientRetriesOff: Promise<unknown> | undefined;
 
   /** @throws BridgeConfigError when neither client nor ingress is given, or an option is invalid */
   constructor(options: HttpAdapterOptions) {
@@ -69,6 +82,11 @@ export class HttpAdapter implements BridgeAdapter {
     this.#ingress = options.ingress;
     this.#timeoutSeconds = timeout;
     this.#headers = configuredHeaders(options.headers);
+    const retries = options.retries ?? 'bridge';
+    if (retries !== 'bridge' && retries !== 'client') {
+      throw new BridgeConfigError(`\`retries\` must be 'bridge' or 'client', got ${show(retries)}`);
+    }
+    this.#retries = retries;
   }
 
   /** The ingress server, when configured. */
@@ -109,10 +127,20 @@ export class HttpAdapter implements BridgeAdapter {
     };
   }
 
-  createTarget(bridge: BridgeHandle): BridgeTarget {
+  async createTarget(bridge: BridgeHandle): Promise<BridgeTarget> {
     const client = this.#client!;
     const timeoutSeconds = this.#timeoutSeconds;
     const configured = this.#headers;
+    // The Idempotency-Key makes a POST retryable for a client with retries, and each of the bridge's
+    // attempts would then be several: one layer retries, never both.
+    const bridgeRetries = this.#retries === 'bridge';
+    if (bridgeRetries) {
+      this.#clientRetriesOff ??= client.configureRetryPolicy(NO_CLIENT_RETRIES).catch((error: unknown) => {
+        this.#clientRetriesOff = undefined;
+        throw new BridgeConfigError(`could not turn the HTTP client's retries off (retries: 'bridge'): ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      });
+      await this.#clientRetriesOff;
+    }
     return {
       deliver: async (destination: string, message: OutboundMessage, signal: AbortSignal) => {
         const url = absoluteUrl(destination, 'target endpoint');
@@ -123,10 +151,21 @@ export class HttpAdapter implements BridgeAdapter {
         };
         if (message.key !== null) own['x-onex-key'] = message.key;
         const headers = webhookHeaders(message.headers, own, message.deadLetter === true);
-        const response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
+        let response;
+        try {
+          response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
+        } catch (error) {
+          if (bridgeRetries) throw error;
+          throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} failed: ${(error as Error)?.message ?? String(error)}`, {
+            cause: error,
+            details: { retryable: false },
+          });
+        }
         if (!response.ok) {
+          // With retries: 'client' the client has retried already; the bridge does not retry on top.
+          const retryable = bridgeRetries && RETRYABLE_STATUS.has(response.statusCode);
           throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} answered ${response.statusCode}`, {
-            details: { statusCode: response.statusCode, retryable: RETRYABLE_STATUS.has(response.statusCode) },
+            details: { statusCode: response.statusCode, retryable, clientAttempts: response.attempts },
           });
         }
         return { messageId: response.headers['x-message-id'] ?? message.deliveryId };
