@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { ProtocolKafkaMessage } from '@onex/spi-types';
 import { consumeAtLeast, kafkaBrokers, startTsx, uniqueName } from '../test/helpers.js';
-import { KafkaClient } from './index.js';
+import { KafkaClient, kafkaChannels } from './index.js';
 
 const fixture = path.join(__dirname, '../test/fixtures/poll-then-process.ts');
+const memberFixture = path.join(__dirname, '../test/fixtures/join-and-poll.ts');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
@@ -174,4 +175,71 @@ describe(KafkaClient, () => {
     const info = await client.getConsumerGroupInfo(groupId);
     expect(info.offsets.find((o) => o.partition === tail.partition)?.committedOffset).toBe(tail.offset + 1);
   }, 90_000);
+
+  it('hands out nothing while its rejoin waits for a stalled member, and hands out again after the new assignment', async () => {
+    const topic = uniqueName('rejoin');
+    const groupId = uniqueName('g');
+    await client.createTopic(topic, 4, 1);
+    const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers() });
+    await Promise.all(range(0, 400).map((i) => client.produceMessage(producerId, topic, `k${i}`, `m${i}`)));
+    const config = {
+      bootstrapServers: kafkaBrokers(),
+      groupId,
+      autoOffsetReset: 'earliest' as const,
+      enableAutoCommit: false,
+      maxPollRecords: 1,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 500,
+    };
+    const first = await client.createConsumer(config);
+    await consumeAtLeast(client, first, [topic], 1);
+    const joins: { consumerId: string; at: number }[] = [];
+    const onRebalance = (message: unknown): void => void joins.push({ consumerId: (message as { consumerId: string }).consumerId, at: Date.now() });
+    kafkaChannels.rebalance.subscribe(onRebalance);
+    // A member in a child process joins (the first keeps two partitions), then is SIGSTOPped: it
+    // stops heartbeating, so the next rebalance waits until its 15 s session expires.
+    const child = startTsx(memberFixture, [kafkaBrokers().join(','), topic, groupId, '15000']);
+    let stalled: number | undefined;
+    try {
+      let joined: { pid: number } | undefined;
+      void child.line('joined ').then((l) => (joined = JSON.parse(l.slice('joined '.length)) as { pid: number }), () => undefined);
+      const deadline = Date.now() + 30_000;
+      while ((joined === undefined || client.getAssignment(first).length !== 2) && Date.now() < deadline) await client.consumeMessages(first, [topic], 200);
+      expect(client.getAssignment(first)).toHaveLength(2);
+      stalled = joined!.pid;
+      // Fresh messages, so that the first member has some of its two partitions buffered.
+      await Promise.all(range(400, 800).map((i) => client.produceMessage(producerId, topic, `k${i}`, `m${i}`)));
+      await sleep(1500);
+      process.kill(stalled, 'SIGSTOP');
+      const second = await client.createConsumer(config);
+      const startedAt = Date.now();
+      const secondJoin = client.consumeMessages(second, [topic], 100).catch(() => []); // its join waits for the stalled member too
+      const polls: { at: number; count: number }[] = [];
+      const until = Date.now() + 40_000;
+      while (!joins.some((j) => j.consumerId === first && j.at > startedAt) && Date.now() < until) {
+        const got = await client.consumeMessages(first, [topic], 200);
+        polls.push({ at: Date.now(), count: got.length });
+        await sleep(100); // one message per 100 ms at most: the buffer lasts beyond the rejoin
+      }
+      await secondJoin;
+      const rejoinedAt = joins.find((j) => j.consumerId === first && j.at > startedAt)?.at;
+      expect(rejoinedAt).toBeDefined();
+      expect(rejoinedAt! - startedAt).toBeGreaterThan(6000); // the rebalance really waited for the stalled member
+      // After a heartbeat interval or two the first member knows a rebalance is on: from then until
+      // its new assignment, it hands out nothing (its partitions may be about to move).
+      const during = polls.filter((p) => p.at > startedAt + 2500 && p.at < rejoinedAt!);
+      expect(during.length).toBeGreaterThan(10);
+      expect(during.reduce((n, p) => n + p.count, 0)).toBe(0);
+      const after = await consumeAtLeast(client, first, [topic], 1, 10_000);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.every((m) => client.getAssignment(first).includes(`${m.topic}:${m.partition}`))).toBe(true);
+    } finally {
+      kafkaChannels.rebalance.unsubscribe(onRebalance);
+      if (stalled !== undefined) process.kill(stalled, 'SIGKILL');
+      if (child.process.exitCode === null && child.process.signalCode === null) {
+        child.process.kill('SIGTERM');
+        await child.exited;
+      }
+    }
+  }, 120_000);
 });
