@@ -1,4 +1,5 @@
 import avro from 'avsc';
+import { isWellFormed, LoneSurrogateError } from '../serde/lone-surrogates.js';
 
 /** avsc's cursor over a buffer, which `Type#_read` and `Type#_write` advance. */
 interface Tap {
@@ -15,7 +16,10 @@ interface AvscInternals {
 }
 
 type AvscTypeClass = new (...args: unknown[]) => avro.Type;
-const types = avro.types as unknown as Record<'LongType' | 'FloatType' | 'DoubleType' | 'UnwrappedUnionType' | 'WrappedUnionType', AvscTypeClass>;
+const types = avro.types as unknown as Record<
+  'LongType' | 'FloatType' | 'DoubleType' | 'StringType' | 'MapType' | 'RecordType' | 'UnwrappedUnionType' | 'WrappedUnionType',
+  AvscTypeClass
+>;
 
 const TWO_26 = 67108864;
 const TWO_27 = 134217728;
@@ -181,7 +185,53 @@ class ExactDoubleType extends types.DoubleType {
   }
 }
 
+/** Avro `string` that refuses a lone surrogate, which avsc (as Buffer) would write as U+FFFD or as bytes that are not UTF-8. */
+class WellFormedStringType extends types.StringType {
+  _check(value: unknown, _flags: unknown, hook?: (value: unknown, type: unknown) => void): boolean {
+    const valid = typeof value === 'string' && isWellFormed(value);
+    if (!valid && hook) hook(value, this);
+    return valid;
+  }
+
+  _write(tap: Tap, value: unknown): void {
+    if (typeof value === 'string' && !isWellFormed(value)) throw new LoneSurrogateError();
+    (types.StringType.prototype as unknown as AvscInternals)._write.call(this, tap, value);
+  }
+}
+
+/** Avro `map` whose keys are checked as {@link WellFormedStringType} checks strings. */
+class WellFormedKeysMapType extends types.MapType {
+  _write(tap: Tap, value: unknown): void {
+    if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) if (!isWellFormed(key)) throw new LoneSurrogateError();
+    }
+    (types.MapType.prototype as unknown as AvscInternals)._write.call(this, tap, value);
+  }
+}
+
+/**
+ * Avro `record` whose field aliases count, when reading, only where Java applies them: when the
+ * writer record has the reader's full name or one of its aliases (`Schema.applyAliases` keys field
+ * aliases by the reader record's full name). Otherwise a reader field is found by its name alone,
+ * so it takes its default, as Java's, instead of the writer field its alias names.
+ */
+class JavaAliasRecordType extends types.RecordType {
+  _update(resolver: Resolver, writer: avro.Type, opts: unknown): void {
+    const update = (types.RecordType.prototype as unknown as AvscInternals)._update;
+    const self = this as unknown as Named & { fields: readonly { aliases: readonly string[] }[] };
+    const w = writer as unknown as Named;
+    if (w.name === self.name || (self.aliases ?? []).includes(w.name ?? '')) {
+      update.call(this, resolver, writer, opts);
+      return;
+    }
+    // The same record seen without field aliases: everything else is inherited from it.
+    const fields = self.fields.map((field) => Object.create(field, { aliases: { value: [] } }) as unknown);
+    update.call(Object.create(this, { fields: { value: fields } }) as unknown, resolver, writer, opts);
+  }
+}
+
 const LONG = new ExactLongType();
+const STRING = new WellFormedStringType();
 const FLOAT = new ExactFloatType();
 const DOUBLE = new ExactDoubleType();
 
@@ -300,16 +350,23 @@ const PRIMITIVES: ReadonlyMap<unknown, avro.Type> = new Map<unknown, avro.Type>(
   ['long', LONG],
   ['float', FLOAT],
   ['double', DOUBLE],
+  ['string', STRING],
 ]);
 
 /**
- * avsc `typeHook` that puts the exact `long`, `float` and `double` types, unions that resolve as
- * Java does, and the empty union in place of avsc's own; every other schema is left to avsc.
+ * avsc `typeHook` that puts the exact `long`, `float` and `double` types, strings and map keys that
+ * refuse lone surrogates, records and unions that resolve as Java does, and the empty union in
+ * place of avsc's own; every other schema is left to avsc.
  */
 export function exactTypeHook(schema: unknown, opts?: unknown): avro.Type | undefined {
   if (typeof schema === 'string') return PRIMITIVES.get(schema);
   if (Array.isArray(schema)) return schema.length === 0 ? emptyUnion() : javaUnion(schema, opts);
-  if (schema !== null && typeof schema === 'object') return PRIMITIVES.get((schema as { type?: unknown }).type);
+  if (schema !== null && typeof schema === 'object') {
+    const type = (schema as { type?: unknown }).type;
+    if (type === 'map') return new WellFormedKeysMapType(schema, opts);
+    if (type === 'record' || type === 'error') return new JavaAliasRecordType(schema, opts);
+    return PRIMITIVES.get(type);
+  }
   return undefined;
 }
 

@@ -445,6 +445,11 @@ describe('Avro reader schemas resolve as Apache Avro Java resolves them', () => 
       [one(['double', 'int']), one('int'), { v: 5 }, { v: 5 }],
       [one(['long', 'float']), one('int'), { v: 2 ** 31 - 1 }, { v: 2 ** 31 - 1 }],
       [one(['string', 'bytes']), one('bytes'), { v: Buffer.of(0x61) }, { v: '61' }],
+      // Field aliases count only where the writer record has the reader's full name or an alias of it.
+      [rec('Top', 'a', { fields: [{ name: 'w', type: 'int', aliases: ['v'], default: 9 }] }), rec('Top', 'o'), { v: 1 }, { v: 1 }],
+      [rec('Top', 'a', { fields: [{ name: 'w', type: 'int', aliases: ['v'] }] }), rec('Top', 'o'), { v: 1 }, { v: 1 }],
+      [rec('New', 'a', { aliases: ['o.Top'], fields: [{ name: 'w', type: 'int', aliases: ['v'] }] }), rec('Top', 'o'), { v: 1 }, { v: 1 }],
+      [rec('Top', 'o', { fields: [{ name: 'w', type: 'int', aliases: ['v'], default: 9 }] }), rec('Top', 'o'), { v: 1 }, { v: 1 }],
     ];
     for (const [reader, writer, js, tagged] of cases) await readAs(reader, writer, [{ js, tagged }]);
   }, TIMEOUT);

@@ -6,6 +6,7 @@ import type { OnexErrorOptions, ProtocolSchemaDefinition } from '@onex/spi-types
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { AvroCursor } from './avro-cursor.js';
 import { BufferSlab, MAX_POOLED } from './buffer-slab.js';
+import { avroLoneSurrogatePath, loneSurrogateMessage, LoneSurrogateError } from './lone-surrogates.js';
 import { asBuffer, HEADER_SIZE, writeHeader } from './wire-format.js';
 
 /** Options of {@link AvroSerde}. */
@@ -87,6 +88,7 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
     try {
       return this.cursor.write(type, value, target, start + HEADER_SIZE);
     } catch (error) {
+      if (error instanceof LoneSurrogateError) throw loneSurrogate(type, value);
       throw new SerdeInvalidPayloadError(`value does not match Avro schema ${type.name ?? type.typeName}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -107,6 +109,10 @@ export class AvroSerde extends SchemaSerde<ParsedAvroSchema, avro.Type, AvroRead
 // Error builders kept out of the hot methods, so those stay small enough for V8 to inline.
 function unreadable(id: number, why: string, options: OnexErrorOptions): SerdeInvalidPayloadError {
   return new SerdeInvalidPayloadError(`the reader schema cannot read schema id ${id}: ${why}`, options);
+}
+
+function loneSurrogate(type: avro.Type, value: unknown): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(loneSurrogateMessage(avroLoneSurrogatePath(type, value), `Avro schema ${type.name ?? type.typeName}`));
 }
 
 function notDecodable(error: unknown): SerdeInvalidPayloadError {

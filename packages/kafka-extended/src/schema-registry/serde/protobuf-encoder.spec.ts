@@ -46,9 +46,22 @@ function fast(type: protobuf.Type): FastProtobufEncoder {
   return encoder;
 }
 
-/** Our bytes after the prefix, compared with protobufjs's own encoding of the same value. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return !(value as unknown as { isWellFormed(): boolean }).isWellFormed();
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return false;
+  return Object.values(value).some(hasLoneSurrogate);
+}
+
+/**
+ * Our bytes after the prefix, compared with protobufjs's own encoding of the same value; a value
+ * with a lone surrogate in a string is handed to protobufjs instead (whose writer the serde makes refuse it).
+ */
 function expectSameBytes(type: protobuf.Type, value: object): void {
   const out = fast(type).encode(value, PREFIX);
+  if (hasLoneSurrogate(value)) {
+    expect(out).toBeUndefined();
+    return;
+  }
   expect(out).toBeDefined();
   expect(Buffer.from(out!.subarray(PREFIX)).toString('hex')).toBe(Buffer.from(type.encode(value).finish()).toString('hex'));
 }
@@ -72,7 +85,8 @@ describe(compileProtobufEncoder, () => {
       ['Long objects', { i64: Long.fromString('9223372036854775807'), u64: Long.fromString('18446744073709551615', true), s64: Long.fromString('-9223372036854775808'), f64: Long.fromNumber(-3), sf64: { low: 5, high: 1 } }],
       ['special doubles and floats', { d: Number.NaN, f: Number.POSITIVE_INFINITY }],
       ['negative zero and tiny numbers', { d: -0, f: 1e-45 }],
-      ['multi-byte, astral and lone-surrogate strings', { s: 'héllo wörld ✓ 𝄞 \ud800 end' }],
+      ['multi-byte and astral strings', { s: 'héllo wörld ✓ 𝄞 end' }],
+      ['a lone-surrogate string, handed to protobufjs', { s: 'héllo \ud800 end' }],
       ['a string of 40 characters and more', { s: 'x'.repeat(39) + '€' + '𝄞'.repeat(30) }],
       ['a long byte array', { by: Buffer.alloc(300, 7) }],
       ['a plain Uint8Array for bytes', { by: new Uint8Array([255, 0, 128]) }],

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { isWellFormed } from './lone-surrogates.js';
 import { writeVarint } from './wire-format.js';
 
 /**
@@ -11,7 +12,8 @@ import { writeVarint } from './wire-format.js';
  *
  * Anything outside the common shapes falls back to protobufjs, so the bytes never differ:
  * types with map or group fields are not compiled at all, and a value the generated code does not
- * expect (a string for an int64, base64 text for bytes, a nesting deeper than protobufjs allows)
+ * expect (a string for an int64, base64 text for bytes, a string with a lone surrogate, a nesting
+ * deeper than protobufjs allows)
  * makes {@link FastProtobufEncoder.encode} return `undefined`.
  */
 export interface FastProtobufEncoder {
@@ -115,7 +117,7 @@ function writeString(buf: Buffer, pos: number, v: string, length: number): numbe
 /** What the generated code calls. */
 const H = {
   varint32Size, writeVarint32, writeVarint64, writeFixed32, writeFixed64, long64Size, writeLong64, writeString,
-  isLongish, hasOwn, byteLength: Buffer.byteLength, writeFloat: float.writeFloatLE, writeDouble: float.writeDoubleLE,
+  isLongish, hasOwn, isWellFormed, byteLength: Buffer.byteLength, writeFloat: float.writeFloatLE, writeDouble: float.writeDoubleLE,
   util: protobuf.util,
 };
 
@@ -163,7 +165,8 @@ function elementCode(field: protobuf.Field, type: string, x: string, nested: num
   if (type === 'string') {
     return {
       // The string itself is kept with its length, so the bytes written are the bytes counted.
-      size: `if(typeof ${x}!=="string")return -1;n=H.byteLength(${x});S.s.push(n,${x});s+=${tag.length}+H.varint32Size(n)+n;`,
+      // A lone surrogate goes to protobufjs, whose writer (mapKeyAwareWriter) refuses it with its path.
+      size: `if(typeof ${x}!=="string"||!H.isWellFormed(${x}))return -1;n=H.byteLength(${x});S.s.push(n,${x});s+=${tag.length}+H.varint32Size(n)+n;`,
       write: `${writeTag}n=S.s[S.c++];t=S.s[S.c++];p=H.writeVarint32(b,p,n);if(n!==0)p=H.writeString(b,p,t,n);`,
     };
   }

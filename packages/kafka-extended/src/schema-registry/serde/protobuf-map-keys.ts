@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { isWellFormed, LoneSurrogateError } from './lone-surrogates.js';
 
 const LONG_KEY_TYPES: ReadonlyMap<string, boolean> = new Map([
   ['int64', true],
@@ -11,7 +12,7 @@ const LONG_KEY_TYPES: ReadonlyMap<string, boolean> = new Map([
 /**
  * A protobufjs writer whose `bool` reads the map keys protobufjs hands it as object keys: its
  * generated encoders call `bool("false")`, which is truthy and was written as true. Real booleans
- * are unchanged.
+ * are unchanged. Its `string` throws {@link LoneSurrogateError} for a string UTF-8 cannot carry.
  */
 export function mapKeyAwareWriter(): protobuf.Writer {
   const writer = protobuf.Writer.create();
@@ -19,6 +20,12 @@ export function mapKeyAwareWriter(): protobuf.Writer {
   writer.bool = function (this: protobuf.Writer, value: boolean | string): protobuf.Writer {
     return bool.call(this, typeof value === 'string' ? value === 'true' || value === '1' : value);
   } as protobuf.Writer['bool'];
+  // protobufjs writes a lone surrogate as U+FFFD (fields, elements and map keys all pass here).
+  const string = writer.string;
+  writer.string = function (this: protobuf.Writer, value: string): protobuf.Writer {
+    if (typeof value === 'string' && !isWellFormed(value)) throw new LoneSurrogateError();
+    return string.call(this, value);
+  };
   return writer;
 }
 

@@ -2,6 +2,7 @@ import protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
 import { compileProtobufEncoder, type FastProtobufEncoder } from './protobuf-encoder.js';
+import { LoneSurrogateError, loneSurrogateMessage, protobufLoneSurrogatePath } from './lone-surrogates.js';
 import { decimalMapKeys, mapKeyAwareWriter } from './protobuf-map-keys.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
@@ -116,6 +117,7 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     try {
       return writer.type.encode(value as Record<string, unknown>, w).finish();
     } catch (error) {
+      if (error instanceof LoneSurrogateError) throw loneSurrogate(writer.type, value);
       throw notEncodable(writer.type, error);
     }
   }
@@ -158,6 +160,10 @@ function notMatching(type: protobuf.Type, problem: string): SerdeInvalidPayloadE
 
 function notEncodable(type: protobuf.Type, error: unknown): SerdeInvalidPayloadError {
   return new SerdeInvalidPayloadError(`value does not encode as ${type.fullName.slice(1)}: ${(error as Error).message}`, { cause: error });
+}
+
+function loneSurrogate(type: protobuf.Type, value: unknown): SerdeInvalidPayloadError {
+  return new SerdeInvalidPayloadError(loneSurrogateMessage(protobufLoneSurrogatePath(type, value), `message ${type.fullName.slice(1)}`));
 }
 
 function notDecodable(entry: ProtobufMessageEntry, error: unknown): SerdeInvalidPayloadError {

@@ -232,6 +232,39 @@ describe(AvroSerde, () => {
     });
   });
 
+  describe('lone surrogates', () => {
+    const DOC = {
+      type: 'record',
+      name: 'Doc',
+      fields: [
+        { name: 'title', type: 'string' },
+        { name: 'tags', type: { type: 'array', items: 'string' } },
+        { name: 'meta', type: { type: 'map', values: ['null', 'string'] } },
+        { name: 'note', type: ['null', 'string'], default: null },
+      ],
+    };
+    const ok = { title: 'a \u{1F600} b', tags: ['x'], meta: { k: 'v' }, note: null };
+
+    it.each([
+      ['a string field', { ...ok, title: 'x\uD800y' }, '/title'],
+      ['an array item', { ...ok, tags: ['x', '\uDC00'] }, '/tags/1'],
+      ['a map value in a union', { ...ok, meta: { k: 'v', j: 'end\uD83D' } }, '/meta/j'],
+      ['a map key', { ...ok, meta: { ['\uD800k']: 'v' } }, '/meta/"\\ud800k" (the key)'],
+      ['a union branch', { ...ok, note: '\uDFFF' }, '/note'],
+    ])('refuses a lone surrogate in %s, naming its path, instead of writing U+FFFD', async (_what, value, path) => {
+      const serde = new AvroSerde({ registry, schema: DOC });
+      await expect(serde.serialize('docs', value)).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining(`lone surrogate at ${path}`) });
+      // A long string goes through avsc's other UTF-8 writer: refused the same way.
+      await expect(serde.serialize('docs', { ...ok, title: `${'x'.repeat(100)}\uD800` })).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining('lone surrogate at /title') });
+    });
+
+    it('still writes well-formed text, surrogate pairs included, unchanged', async () => {
+      const serde = new AvroSerde({ registry, schema: DOC });
+      const value = { ...ok, tags: ['\u{10FFFF}', `${'y'.repeat(100)}\u{1F600}`], meta: { ['\u{1F600}']: '\uFFFD' } };
+      expect(await serde.deserialize('docs', await serde.serialize('docs', value))).toEqual(value);
+    });
+  });
+
   it('encodes values bigger than a slab into a buffer of their own', async () => {
     const serde = new AvroSerde({ registry, schema: USER });
     const name = 'x'.repeat(100_000);
@@ -280,6 +313,13 @@ describe(JsonSchemaSerde, () => {
   it('uses the JSON title for record-name subjects', async () => {
     await new JsonSchemaSerde({ registry, schema, subjectNameStrategy: 'record-name' }).serialize('points', { a: 2 });
     expect(await registry.listSubjects()).toEqual(['Point']);
+  });
+  it('keeps a lone surrogate: JSON escapes it (\\ud800), so the value reads back unchanged', async () => {
+    const serde = new JsonSchemaSerde({ registry, schema: { type: 'object', properties: { s: { type: 'string' } } } });
+    const value = { s: 'x\uD800y', ['\uDC00']: '\uD83D' };
+    const bytes = await serde.serialize('lone', value);
+    expect(Buffer.from(bytes.subarray(5)).toString('latin1')).toBe('{"s":"x\\ud800y","\\udc00":"\\ud83d"}');
+    expect(await serde.deserialize('lone', bytes)).toEqual(value);
   });
 });
 
@@ -363,6 +403,35 @@ describe(ProtobufSerde, () => {
       expect({ ...decoded.ulongs }).toEqual(value.ulongs);
       expect({ ...decoded.slongs }).toEqual(value.slongs);
       expect({ ...decoded.inner.fixed }).toEqual(value.inner.fixed);
+    });
+  });
+
+  describe('lone surrogates', () => {
+    const TEXT =
+      'syntax = "proto3";\npackage acme;\nmessage Text { string title = 1; repeated string tags = 2; Inner inner = 3; }\nmessage Inner { string s = 1; }\nmessage Mapped { map<string, string> names = 1; repeated Inner inners = 2; }\n';
+
+    it.each([
+      ['Text', 'a string field', { title: 'x\uD800' }, '/title'],
+      ['Text', 'a long string field', { title: `${'x'.repeat(60)}\uDBFF` }, '/title'],
+      ['Text', 'a repeated string', { tags: ['ok', '\uDC00'] }, '/tags/1'],
+      ['Text', 'a nested message', { inner: { s: '\uD800' } }, '/inner/s'],
+      ['Mapped', 'a map value', { names: { a: 'b\uD800' } }, '/names/a'],
+      ['Mapped', 'a map key', { names: { ['\uD800']: 'b' } }, '/names/"\\ud800" (the key)'],
+      ['Mapped', 'a message in a type with maps', { inners: [{ s: 'ok' }, { s: '\uDFFF' }] }, '/inners/1/s'],
+    ])('%s: refuses a lone surrogate in %s, naming its path, instead of writing U+FFFD', async (messageType, _what, value, path) => {
+      const serde = new ProtobufSerde({ registry, schema: TEXT, messageType: `acme.${messageType}` });
+      await expect(serde.serialize('text', value)).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining(`lone surrogate at ${path}`) });
+      const unchecked = new ProtobufSerde({ registry, schema: TEXT, messageType: `acme.${messageType}`, validate: false });
+      await expect(unchecked.serialize('text', value)).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD', message: expect.stringContaining(`lone surrogate at ${path}`) });
+    });
+
+    it('still writes well-formed text, surrogate pairs included, unchanged', async () => {
+      const text = new ProtobufSerde({ registry, schema: TEXT, messageType: 'acme.Text' });
+      const value = { title: `${'y'.repeat(60)}\u{1F600}`, tags: ['\u{10FFFF}', '\uFFFD'], inner: { s: '\u{1F600}' } };
+      expect({ ...((await text.deserialize('text', await text.serialize('text', value))) as object) }).toMatchObject(value);
+      const mapped = new ProtobufSerde({ registry, schema: TEXT, messageType: 'acme.Mapped' });
+      const decoded = (await mapped.deserialize('text', await mapped.serialize('text', { names: { ['\u{1F600}']: '\u{1F600}' } }))) as { names: object };
+      expect({ ...decoded.names }).toEqual({ ['\u{1F600}']: '\u{1F600}' });
     });
   });
 
