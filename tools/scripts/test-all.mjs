@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: lint, typecheck, unit tests, build and package checks of every project, then the e2e
 // suite, against one real Kafka broker for the whole run (KAFKA_BROKERS when set, otherwise the
-// tools/kafka broker, started here and stopped at the end). Prints one total line of test counts.
+// tools/kafka broker, started here and stopped at the end). The e2e step also gets the 3-node cluster
+// of tools/kafka/cluster.mjs for e2e/src/cluster (ONEX_KAFKA_CLUSTER, its state file; started once just
+// before that step and stopped after it, unless ONEX_KAFKA_CLUSTER is already set). Prints one total
+// line of test counts.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '../kafka/broker.mjs';
+import { startCluster } from '../kafka/cluster.mjs';
 import { EXIT_MISSING_REQUIREMENTS, missingRequirements, requirementsMessage } from './check-requirements.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +38,16 @@ function run(args) {
 }
 
 let broker;
+let cluster;
+async function stopCluster() {
+  if (cluster) {
+    const c = cluster;
+    cluster = undefined;
+    await c.stop().catch(() => undefined);
+  }
+}
 async function cleanup() {
+  await stopCluster();
   if (broker) {
     const b = broker;
     broker = undefined;
@@ -68,7 +81,15 @@ try {
     ['run', 'e2e:test', ...jestArgs],
   ];
   for (const step of steps) {
+    const e2e = step[0] === 'run' && step[1] === 'e2e:test';
+    if (e2e && !env.ONEX_KAFKA_CLUSTER) {
+      console.log('Starting the 3-node Kafka cluster (tools/kafka/cluster.mjs) for e2e/src/cluster…');
+      cluster = await startCluster({ brokers: 3 });
+      env.ONEX_KAFKA_CLUSTER = cluster.stateFile;
+      console.log(`Kafka cluster ready on ${cluster.brokers.join(',')}; state ${cluster.stateFile}`);
+    }
     const code = await run(step);
+    if (e2e) await stopCluster();
     if (code !== 0) {
       failed = true;
       console.error(`\nstep failed (exit ${code}): nx ${step.join(' ')}`);
