@@ -29,6 +29,8 @@ export interface OutboundMessage {
   readonly deliveryId: string;
   /** True when this delivery goes to the dead-letter destination (headers then include `x-onex-error-code`). */
   readonly deadLetter?: boolean;
+  /** Partition the sender asked for; Kafka targets produce to it (not when dead-lettering), others ignore it. */
+  readonly partition?: number;
 }
 
 /** Where a record sits in Kafka. */
@@ -117,6 +119,8 @@ export interface BridgeSendOptions {
    * deduplicate. 1 to 1024 visible ASCII characters.
    */
   readonly idempotencyKey?: string;
+  /** Partition to produce to (a non-negative integer); Kafka targets honour it, other targets ignore it. */
+  readonly partition?: number;
 }
 
 /** A bridge as an adapter sees it. */

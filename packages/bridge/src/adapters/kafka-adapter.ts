@@ -102,7 +102,11 @@ export class KafkaAdapter implements BridgeAdapter {
         // timeout), even though the record may still be written afterwards.
         const id = await untilAborted(this.#producerId ?? producer, signal, topic);
         const result = await untilAborted(
-          this.#client.produceMessage(id, topic, message.key, message.body, { headers: message.headers }),
+          this.#client.produceMessage(id, topic, message.key, message.body, {
+            headers: message.headers,
+            // A dead-lettered message goes to its DLQ topic's own partitioning, not the partition asked for.
+            ...(message.partition !== undefined && message.deadLetter !== true ? { partition: message.partition } : {}),
+          }),
           signal,
           topic,
         );

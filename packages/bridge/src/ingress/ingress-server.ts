@@ -26,6 +26,16 @@ import {
   isBridgeError,
 } from '../errors/bridge-errors.js';
 import type { IngressAuthenticator } from './ingress-auth.js';
+import { ingressOpenApi } from './ingress-openapi.js';
+import {
+  BINARY_V2,
+  BYTES_TYPES,
+  JSON_TYPES,
+  TEXT_TYPES,
+  TEXT_V2,
+  matchRoute,
+  type IngressRoute,
+} from './ingress-routes.js';
 import { renderPrometheus, type PrometheusFamily } from './prometheus-text.js';
 
 /** Options of {@link IngressServer}. */
@@ -57,13 +67,8 @@ export interface IngressServerOptions {
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 /** Levels `{ records: [{ value: … }] }` adds above a record's value. */
 const RECORDS_WRAPPER_DEPTH = 3;
-const JSON_TYPES = new Set([
-  'application/json',
-  'application/vnd.kafka.json.v2+json',
-  'application/vnd.kafka.v2+json',
-]);
-const TEXT_TYPES = new Set(['text/plain']);
-const BYTES_TYPES = new Set(['application/octet-stream']);
+/** How the values (and keys) of a `{ records }` body are embedded in its JSON. */
+type Embedding = 'json' | 'binary' | 'text';
 
 interface IngressRecord {
   readonly payload: ContextValue;
@@ -71,6 +76,15 @@ interface IngressRecord {
   readonly headers?: Record<string, string>;
   /** The client's id of the record, sent downstream as its idempotency key. */
   readonly id?: string;
+  /** Partition asked for, by the record or the request path. */
+  readonly partition?: number;
+}
+
+/** Where a produce request goes, from its path. */
+interface Destination {
+  readonly bridge: BridgeHandle;
+  readonly topic?: string;
+  readonly partition?: number;
 }
 
 /**
@@ -222,20 +236,34 @@ export class IngressServer {
     try {
       // Inside the try: a target `new URL` rejects is the client's error, answered 400 (it crashed the process).
       const path = pathOf(req.url ?? '/');
-      if (req.method === 'GET' || req.method === 'HEAD') {
-        if (path === '/health') return this.#send(res, 200, { status: 'ok' });
-        if (path === '/ready') return this.#ready(res);
-        if (path === '/metrics') return this.#metrics(res);
+      let fixed = matchRoute(path);
+      // A bridge's own sourceEndpoint path wins over /topics/… (as before the route table).
+      if (fixed && (fixed.route.kind === 'topic' || fixed.route.kind === 'partition') && this.#paths.has(path))
+        fixed = undefined;
+      const route = fixed?.route;
+      if (route && !route.methods.includes(req.method as 'GET')) {
+        // Known path, wrong method: say so before looking for a bridge (a GET on /topics/x is 405, not 404).
+        if (route.kind === 'topic' || route.kind === 'partition') this.#destination(path, route, fixed?.params ?? []);
+        return this.#notAllowed(res, req.method, path, route.methods);
       }
-      const { bridge, topic } = this.#route(path);
-      if (req.method !== 'POST') {
-        res.setHeader('allow', 'POST');
-        return this.#send(res, 405, {
-          error_code: 405,
-          code: 'BRIDGE_ROUTE_NOT_FOUND',
-          message: `method ${req.method} not allowed on ${path}`,
-        });
+      switch (route?.kind) {
+        case 'health':
+          return this.#send(res, 200, { status: 'ok' });
+        case 'healthy':
+          return this.#sendEmpty(res, 204);
+        case 'ready':
+          return this.#ready(res);
+        case 'metrics':
+          return this.#metrics(res);
+        case 'openapi':
+          return this.#send(res, 200, ingressOpenApi([...this.#paths.keys()]));
+        default:
+          break;
       }
+      const destination = this.#destination(path, route, fixed?.params ?? []);
+      const { bridge, topic } = destination;
+      if (req.method !== 'POST') return this.#notAllowed(res, req.method, path, ['POST']);
+      const async = asyncParameter(req.url ?? '/');
       // Refused early when full, so an overloaded ingress does not read bodies it will not deliver.
       if (this.#inFlight >= this.#options.maxInFlight) {
         req.resume();
@@ -252,13 +280,15 @@ export class IngressServer {
         });
       }
       const requestKey = clientIdempotencyKey(req);
-      const records = await this.#readRecords(req, bridge);
+      const records = await this.#readRecords(req, destination);
       // The slot is taken only once the body is in: a client that stalls its body holds no slot
       // (it ends at bodyIdleTimeoutMs or requestTimeoutMs).
       if (this.#inFlight >= this.#options.maxInFlight) throw this.#overloaded();
       this.#inFlight += 1;
       try {
-        await this.#deliver(res, bridge, records, path, requestKey);
+        await (async
+          ? this.#deliverAsync(res, bridge, records, path, requestKey)
+          : this.#deliver(res, bridge, records, path, requestKey));
       } finally {
         this.#inFlight -= 1;
       }
@@ -339,14 +369,26 @@ export class IngressServer {
     socket.destroy();
   }
 
-  #route(path: string): { bridge: BridgeHandle; topic?: string } {
+  #notAllowed(res: ServerResponse, method: string | undefined, path: string, allowed: readonly string[]): void {
+    res.setHeader('allow', allowed.join(', '));
+    this.#send(res, 405, {
+      error_code: 405,
+      code: 'BRIDGE_ROUTE_NOT_FOUND',
+      message: `method ${method} not allowed on ${path}`,
+    });
+  }
+
+  /**
+   * The bridge (and partition) a produce request goes to.
+   * @throws BridgeRouteNotFoundError when no bridge serves it; BridgeBadRequestError for a bad topic or partition
+   */
+  #destination(path: string, route: IngressRoute | undefined, params: readonly string[]): Destination {
     const direct = this.#paths.get(path);
     if (direct) return { bridge: direct };
-    const match = /^\/topics\/([^/]+)$/.exec(path);
-    if (match?.[1]) {
+    if ((route?.kind === 'topic' || route?.kind === 'partition') && params[0]) {
       let topic: string;
       try {
-        topic = decodeURIComponent(match[1]);
+        topic = decodeURIComponent(params[0]);
       } catch (error) {
         // `%zz`, or escapes that are not UTF-8 (`%e0%a4`): the client's mistake, not ours (was a 500).
         throw new BridgeBadRequestError(
@@ -354,23 +396,37 @@ export class IngressServer {
           error,
         );
       }
+      let partition: number | undefined;
+      if (route.kind === 'partition') {
+        const text = params[1] ?? '';
+        partition = /^(?:0|[1-9]\d{0,9})$/.test(text) ? Number(text) : Number.NaN;
+        if (!(partition <= MAX_PARTITION)) {
+          throw new BridgeBadRequestError(
+            `partition in ${showTarget(path)} must be an integer from 0 to ${MAX_PARTITION}, got ${showTarget(text)}`,
+          );
+        }
+      }
       for (const bridge of this.#bridges) {
-        if (bridge.config.targetTopic === topic) return { bridge, topic };
+        if (bridge.config.targetTopic === topic)
+          return { bridge, topic, ...(partition !== undefined ? { partition } : {}) };
       }
     }
     throw new BridgeRouteNotFoundError('POST', path);
   }
 
-  async #readRecords(req: IncomingMessage, bridge: BridgeHandle): Promise<IngressRecord[]> {
+  async #readRecords(req: IncomingMessage, destination: Destination): Promise<IngressRecord[]> {
+    const { bridge } = destination;
     const [mediaType = '', ...params] = (req.headers['content-type'] ?? '').split(';');
     const type = mediaType.trim().toLowerCase();
     const format = bridge.codec.format;
+    // text.v2 and binary.v2 carry strings and bytes: taken where text/plain and octet-stream are, so
+    // a value is never reinterpreted (a text value on a json bridge would become a JSON string).
     const accepted =
       format === 'json'
         ? JSON_TYPES
         : format === 'text'
-          ? new Set([...JSON_TYPES, ...TEXT_TYPES])
-          : new Set([...JSON_TYPES, ...BYTES_TYPES]);
+          ? new Set([...JSON_TYPES, TEXT_V2, ...TEXT_TYPES])
+          : new Set([...JSON_TYPES, BINARY_V2, ...BYTES_TYPES]);
     if (!accepted.has(type)) throw new BridgeUnsupportedMediaTypeError(type || '(none)', [...accepted]);
     // Text is read as UTF-8 only; a body declared in another charset would be altered by reading it so.
     const charset = params
@@ -387,9 +443,15 @@ export class IngressServer {
       throw new BridgePayloadTooLargeError(this.#options.maxBodyBytes);
     }
     const body = await readBody(req, this.#options.maxBodyBytes, this.#options.bodyIdleTimeoutMs);
+    const records = this.#parseRecords(body, type, bridge);
+    return records.map((record) => withPartition(record, destination));
+  }
+
+  #parseRecords(body: Buffer, type: string, bridge: BridgeHandle): IngressRecord[] {
     if (BYTES_TYPES.has(type)) return [{ payload: new Uint8Array(body) }];
     const text = decodeUtf8(body);
-    if (!JSON_TYPES.has(type)) return [{ payload: text }];
+    const embedding: Embedding = type === BINARY_V2 ? 'binary' : type === TEXT_V2 ? 'text' : 'json';
+    if (TEXT_TYPES.has(type)) return [{ payload: text }];
     // The limit is the payload's (the codec's), and `{ records: [{ value }] }` puts a value three
     // levels down: a body deeper than the limit may still be a wrapper of values within it.
     const maxDepth = bridge.codec.maxJsonDepth;
@@ -413,7 +475,10 @@ export class IngressServer {
           `\`records\` has ${records.length} entries, more than maxRecords ${this.#options.maxRecords}`,
         );
       }
-      return records.map((record, index) => toRecord(record, index));
+      return records.map((record, index) => toRecord(record, index, embedding));
+    }
+    if (embedding !== 'json') {
+      throw new BridgeMalformedBodyError(`a ${type} body must be { "records": [...] }`);
     }
     return [{ payload: parsed as ContextValue }];
   }
@@ -456,6 +521,42 @@ export class IngressServer {
     );
     const allOk = settled.every((s) => s.status === 'fulfilled' && s.value.success);
     this.#send(res, allOk ? 200 : 207, { offsets });
+  }
+
+  /**
+   * `async=true`: hands every record to the bridge and answers without waiting for delivery. 204 when
+   * every record was taken; a record the bridge refused at once (overloaded, stopped, invalid) is
+   * reported as in a sync answer (207), the others as `{ queued: true }`.
+   */
+  async #deliverAsync(
+    res: ServerResponse,
+    bridge: BridgeHandle,
+    records: readonly IngressRecord[],
+    path: string,
+    requestKey: string | undefined,
+  ): Promise<void> {
+    const refused: unknown[] = records.map(() => undefined);
+    const sends = records.map((record, index) =>
+      bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)).then(
+        () => undefined,
+        (error: unknown) => {
+          refused[index] = error ?? new Error('refused');
+        },
+      ),
+    );
+    // The bridge refuses synchronously (before its queue); one turn of the event loop lets those
+    // rejections land without waiting for any delivery.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    void Promise.all(sends);
+    const failures = refused.filter((e) => e !== undefined);
+    if (failures.length === 0) return this.#sendEmpty(res, 204);
+    const fatal = failures.find(
+      (e) => isBridgeError(e) && (e.code === 'BRIDGE_OVERLOADED' || e.code === 'BRIDGE_STOPPED'),
+    );
+    if (fatal !== undefined && failures.length === records.length) throw fatal;
+    this.#send(res, 207, {
+      offsets: refused.map((error) => (error === undefined ? { queued: true } : describeError(error))),
+    });
   }
 
   #ready(res: ServerResponse): void {
@@ -597,6 +698,14 @@ export class IngressServer {
     res.end(text);
   }
 
+  #sendEmpty(res: ServerResponse, status: number): void {
+    if (res.socket?.destroyed === true) return;
+    this.#count(status);
+    if (res.headersSent) return;
+    res.writeHead(status);
+    res.end();
+  }
+
   #count(status: number): void {
     this.#byStatus.set(status, (this.#byStatus.get(status) ?? 0) + 1);
   }
@@ -689,6 +798,23 @@ function readBody(req: IncomingMessage, limit: number, idleMs: number): Promise<
 }
 
 /**
+ * The `async` query parameter of a produce request (Strimzi's): true answers before delivery.
+ * @throws BridgeBadRequestError when it is given but is not `true` or `false`
+ */
+function asyncParameter(target: string): boolean {
+  const query = target.indexOf('?');
+  if (query === -1) return false;
+  const values = new URLSearchParams(target.slice(query + 1)).getAll('async');
+  if (values.length === 0) return false;
+  if (values.length > 1 || (values[0] !== 'true' && values[0] !== 'false')) {
+    throw new BridgeBadRequestError(
+      `query parameter async must be true or false (once), got ${showTarget(values.join('&'))}`,
+    );
+  }
+  return values[0] === 'true';
+}
+
+/**
  * Path of a request target: the origin form read as is when `new URL` would not change it.
  * @throws BridgeBadRequestError when the target is not a URL or has invalid percent-encoding
  */
@@ -746,20 +872,93 @@ function sendOptions(
 ): BridgeSendOptions | undefined {
   const key =
     record.id ?? (requestKey === undefined ? undefined : count === 1 ? requestKey : `${requestKey}/${index}`);
-  return key === undefined ? undefined : { idempotencyKey: key };
+  if (key === undefined && record.partition === undefined) return undefined;
+  return {
+    ...(key !== undefined ? { idempotencyKey: key } : {}),
+    ...(record.partition !== undefined ? { partition: record.partition } : {}),
+  };
 }
 
-function toRecord(record: unknown, index: number): IngressRecord {
+/** Largest Kafka partition number (an int32). */
+const MAX_PARTITION = 2 ** 31 - 1;
+/** Canonical, padded base64 (RFC 4648 §4); Buffer.from alone skips bad characters instead of refusing them. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The bytes of a base64 field of a binary.v2 record.
+ * @throws BridgeMalformedBodyError when it is not a string of padded base64
+ */
+function base64Field(value: unknown, field: string): Uint8Array {
+  if (typeof value !== 'string') {
+    throw new BridgeMalformedBodyError(`\`${field}\` must be a base64 string, got ${value === null ? 'null' : typeof value}`);
+  }
+  if (!BASE64.test(value)) {
+    throw new BridgeMalformedBodyError(
+      `\`${field}\` is not valid base64 (RFC 4648, padded; ${value.length} characters)`,
+    );
+  }
+  return new Uint8Array(Buffer.from(value, 'base64'));
+}
+
+/**
+ * A record with the request's partition applied.
+ * @throws BridgeMalformedBodyError when both name one; BridgeBadRequestError when the bridge has no target topic
+ */
+function withPartition(record: IngressRecord, destination: Destination): IngressRecord {
+  if (destination.partition !== undefined) {
+    if (record.partition !== undefined) {
+      throw new BridgeMalformedBodyError(
+        `a record may not name a partition on /topics/{topic}/partitions/{partition} (the path names ${destination.partition})`,
+      );
+    }
+    return { ...record, partition: destination.partition };
+  }
+  if (record.partition !== undefined && destination.bridge.config.targetTopic === undefined) {
+    // Only Kafka targets (a targetTopic) can honour it; dropping it silently would misplace the record.
+    throw new BridgeBadRequestError(
+      `bridge '${destination.bridge.name}' has no targetTopic, so a record's \`partition\` cannot be honoured`,
+    );
+  }
+  return record;
+}
+
+function toRecord(record: unknown, index: number, embedding: Embedding): IngressRecord {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw new BridgeMalformedBodyError(
       `\`records[${index}]\` must be an object with a value, got ${Array.isArray(record) ? 'an array' : String(record)}`,
     );
   }
   const r = record as Record<string, unknown>;
-  const payload = 'value' in r ? r['value'] : r['payload'];
+  let payload = 'value' in r ? r['value'] : r['payload'];
   if (payload === undefined) throw new BridgeMalformedBodyError(`\`records[${index}].value\` is required`);
-  if (r['key'] !== undefined && r['key'] !== null && typeof r['key'] !== 'string') {
-    throw new BridgeMalformedBodyError(`\`records[${index}].key\` must be a string, got ${typeof r['key']}`);
+  let key = r['key'];
+  if (embedding === 'binary') {
+    payload = base64Field(payload, `records[${index}].value`);
+    if (key !== undefined && key !== null) {
+      const bytes = base64Field(key, `records[${index}].key`);
+      try {
+        key = strictUtf8.decode(bytes);
+      } catch (error) {
+        // Bridge keys are strings; repairing the bytes would change which partition the key hashes to.
+        throw new BridgeMalformedBodyError(`\`records[${index}].key\` decodes to bytes that are not UTF-8`, error);
+      }
+    }
+  } else if (embedding === 'text' && typeof payload !== 'string') {
+    throw new BridgeMalformedBodyError(
+      `\`records[${index}].value\` must be a string in a text.v2 body, got ${payload === null ? 'null' : Array.isArray(payload) ? 'an array' : typeof payload}`,
+    );
+  }
+  if (key !== undefined && key !== null && typeof key !== 'string') {
+    throw new BridgeMalformedBodyError(`\`records[${index}].key\` must be a string, got ${typeof key}`);
+  }
+  const partition = r['partition'];
+  if (
+    partition !== undefined &&
+    (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0 || partition > MAX_PARTITION)
+  ) {
+    throw new BridgeMalformedBodyError(
+      `\`records[${index}].partition\` must be an integer from 0 to ${MAX_PARTITION}, got ${JSON.stringify(partition) ?? typeof partition}`,
+    );
   }
   const headers = r['headers'];
   let mapped: Record<string, string> | undefined;
@@ -788,9 +987,10 @@ function toRecord(record: unknown, index: number): IngressRecord {
   }
   return {
     payload: payload as ContextValue,
-    ...(typeof r['key'] === 'string' ? { key: r['key'] } : {}),
+    ...(typeof key === 'string' ? { key } : {}),
     ...(mapped ? { headers: mapped } : {}),
     ...(id !== undefined ? { id } : {}),
+    ...(typeof partition === 'number' ? { partition } : {}),
   };
 }
 

@@ -208,6 +208,10 @@ export class BridgeInstance implements BridgeHandle {
       const problem = idempotencyKeyProblem(idempotencyKey);
       if (problem !== undefined) throw new BridgeInvalidMessageError(`\`idempotencyKey\` ${problem}`);
     }
+    const partition = options?.partition;
+    if (partition !== undefined && (!Number.isSafeInteger(partition) || partition < 0)) {
+      throw new BridgeInvalidMessageError(`\`partition\` must be a non-negative integer, got ${String(partition)}`);
+    }
     if (this.#queue.size >= this.#options.maxQueuedMessages) {
       throw new BridgeOverloadedError(`bridge '${this.name}' queue`, this.#options.maxQueuedMessages, 1000);
     }
@@ -219,7 +223,7 @@ export class BridgeInstance implements BridgeHandle {
     try {
       payload = this.codec.normalize(message.payload);
     } catch (error) {
-      const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers, idempotencyKey);
+      const outbound = this.#outbound(message.payload, rawBody(message.payload), message.key ?? null, headers, idempotencyKey, partition);
       return this.#finish(started, [await this.#deadLetter(undefined, outbound, error as BridgeFormatError, 0)]);
     }
     const context = this.#ruleContext({ payload, headers, metadata, key: message.key ?? null });
@@ -230,10 +234,10 @@ export class BridgeInstance implements BridgeHandle {
       try {
         body = this.codec.encode(payload);
       } catch (error) {
-        const unencodable = this.#outbound(payload, rawBody(message.payload), key, mapped, idempotencyKey);
+        const unencodable = this.#outbound(payload, rawBody(message.payload), key, mapped, idempotencyKey, partition);
         return this.#finish(started, [await this.#deadLetter(undefined, unencodable, error as BridgeFormatError, 0)]);
       }
-      const outbound = this.#outbound(payload, body, key, mapped, idempotencyKey);
+      const outbound = this.#outbound(payload, body, key, mapped, idempotencyKey, partition);
       const decision = this.#routing.route(context);
       for (const { rule, error } of decision.errors) {
         this.#ruleErrors += 1;
@@ -410,13 +414,14 @@ export class BridgeInstance implements BridgeHandle {
     key: string | null,
     headers: Record<string, string>,
     idempotencyKey: string | undefined,
+    partition?: number,
   ): OutboundMessage {
     let deliveryId = idempotencyKey;
     if (deliveryId === undefined) {
       this.#deliverySequence += 1;
       deliveryId = this.#deliveryPrefix + this.#deliverySequence.toString(36);
     }
-    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId };
+    return { body, payload, key, headers, contentType: this.codec.contentType, deliveryId, ...(partition !== undefined ? { partition } : {}) };
   }
 
   async #deliver(route: Route, message: OutboundMessage): Promise<Delivery> {
