@@ -109,3 +109,83 @@ export function decimalMapKeys(type: protobuf.Type, message: unknown): void {
   const plan = planOf(type);
   if (plan !== null) rewrite(message as Record<string, unknown>, plan);
 }
+
+const TWO_31 = 2n ** 31n;
+const TWO_63 = 2n ** 63n;
+/** Keys of integer map key types: the range of the type. */
+const KEY_RANGES: ReadonlyMap<string, readonly [bigint, bigint]> = new Map([
+  ['int32', [-TWO_31, TWO_31 - 1n]],
+  ['sint32', [-TWO_31, TWO_31 - 1n]],
+  ['sfixed32', [-TWO_31, TWO_31 - 1n]],
+  ['uint32', [0n, 2n ** 32n - 1n]],
+  ['fixed32', [0n, 2n ** 32n - 1n]],
+  ['int64', [-TWO_63, TWO_63 - 1n]],
+  ['sint64', [-TWO_63, TWO_63 - 1n]],
+  ['sfixed64', [-TWO_63, TWO_63 - 1n]],
+  ['uint64', [0n, 2n ** 64n - 1n]],
+  ['fixed64', [0n, 2n ** 64n - 1n]],
+] as const);
+
+/** The key an object key stands for in a map of `keyType`, as text; `undefined` when it stands for none. */
+function canonicalKey(keyType: string, key: string): string | undefined {
+  if (keyType === 'bool') return key === 'true' || key === '1' ? 'true' : key === 'false' || key === '0' ? 'false' : undefined;
+  const range = KEY_RANGES.get(keyType);
+  if (range === undefined) return key; // string keys: distinct object keys are distinct keys
+  if (!/^-?\d+$/.test(key)) return undefined;
+  const value = BigInt(key);
+  return value < range[0] || value > range[1] ? undefined : value.toString();
+}
+
+function keysProblem(field: protobuf.MapField, map: object, path: string): string | undefined {
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(map)) {
+    const canonical = canonicalKey(field.keyType, key);
+    if (canonical === undefined) {
+      const range = KEY_RANGES.get(field.keyType);
+      const expected = range === undefined ? 'true, false, 1 or 0' : `a decimal integer in [${range[0]}, ${range[1]}]`;
+      return `map ${path} has the key ${JSON.stringify(key)}, which is not a ${field.keyType} key (${expected})`;
+    }
+    const first = seen.get(canonical);
+    if (first !== undefined) return `map ${path} has the keys ${JSON.stringify(first)} and ${JSON.stringify(key)}, both the ${field.keyType} key ${canonical}`;
+    seen.set(canonical, key);
+  }
+  return undefined;
+}
+
+function messageKeysProblem(type: protobuf.Type, message: Record<string, unknown>, path: string, depth: number): string | undefined {
+  if (depth > protobuf.util.recursionLimit) return undefined; // protobufjs refuses the value itself
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null || typeof value !== 'object') continue;
+    const at = `${path}/${field.name}`;
+    const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    if (field instanceof protobuf.MapField) {
+      const problem = keysProblem(field, value, at);
+      if (problem !== undefined) return problem;
+      if (nested === undefined) continue;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        const inner = item !== null && typeof item === 'object' ? messageKeysProblem(nested, item as Record<string, unknown>, `${at}/${key}`, depth + 1) : undefined;
+        if (inner !== undefined) return inner;
+      }
+    } else if (nested !== undefined) {
+      const items = field.repeated && Array.isArray(value) ? value : [value];
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as unknown;
+        const inner = item !== null && typeof item === 'object' ? messageKeysProblem(nested, item as Record<string, unknown>, field.repeated ? `${at}/${i}` : at, depth + 1) : undefined;
+        if (inner !== undefined) return inner;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why the map keys of `message` cannot be written unchanged: an object key that is no key of the
+ * map's key type (`'yes'` for bool, `'1.0'` or `'4294967296'` for int32), or two object keys that
+ * are one key (`'0'` and `'false'`, `'1'` and `'01'`), of which protobufjs would write both and a
+ * reader keep the last. `undefined` when every key is fine.
+ */
+export function mapKeysProblem(type: protobuf.Type, message: unknown): string | undefined {
+  return message !== null && typeof message === 'object' ? messageKeysProblem(type, message as Record<string, unknown>, '', 0) : undefined;
+}

@@ -3,7 +3,7 @@ import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../e
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
 import { compileProtobufEncoder, type FastProtobufEncoder } from './protobuf-encoder.js';
 import { LoneSurrogateError, loneSurrogateMessage, protobufLoneSurrogatePath } from './lone-surrogates.js';
-import { decimalMapKeys, mapKeyAwareWriter } from './protobuf-map-keys.js';
+import { decimalMapKeys, mapKeyAwareWriter, mapKeysProblem } from './protobuf-map-keys.js';
 import { SchemaSerde, type SchemaSerdeOptions } from './schema-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE, writeHeader } from './wire-format.js';
 
@@ -90,6 +90,11 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
     if (this.validate) {
       const problem = writer.type.verify(value as Record<string, unknown>);
       if (problem !== null) throw notMatching(writer.type, problem);
+    }
+    // Types the fast encoder compiled have no maps; the others get their map keys checked first.
+    if (writer.fast === undefined) {
+      const problem = mapKeysProblem(writer.type, value);
+      if (problem !== undefined) throw notMatching(writer.type, problem);
     }
     let out = writer.fast === undefined ? undefined : this.encodeFast(writer.fast, writer, value);
     out ??= this.encodeWithProtobufjs(writer, value);

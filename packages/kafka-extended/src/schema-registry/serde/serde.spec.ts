@@ -390,6 +390,40 @@ describe(ProtobufSerde, () => {
       expect({ ...decoded.inner.flags }).toEqual({ false: 7, true: 8 });
     });
 
+    describe('keys that name one key twice, or no key of the type', () => {
+      const KEYED =
+        'syntax = "proto3";\npackage acme;\nmessage Keyed { map<bool, int32> flags = 1; map<int32, int32> ints = 2; map<int64, int32> longs = 3; map<uint32, int32> small = 4; repeated Keyed children = 5; map<string, int32> names = 6; }\n';
+
+      it.each<[string, object, string]>([
+        ['"0" and "false"', { flags: { 0: 1, false: 2 } }, 'map /flags has the keys "0" and "false", both the bool key false'],
+        ['"1" and "true"', { flags: { true: 1, 1: 2 } }, 'map /flags has the keys "1" and "true", both the bool key true'],
+        ['"1" and "01"', { ints: { 1: 1, '01': 2 } }, 'map /ints has the keys "1" and "01", both the int32 key 1'],
+        ['"0" and "-0" (int64)', { longs: { 0: 1, '-0': 2 } }, 'map /longs has the keys "0" and "-0", both the int64 key 0'],
+        ['a duplicate in a nested message', { children: [{}, { small: { 7: 1, '007': 2 } }] }, 'map /children/1/small has the keys "7" and "007", both the uint32 key 7'],
+        ['"1.0", which is no decimal integer', { ints: { '1.0': 1 } }, 'map /ints has the key "1.0", which is not a int32 key (a decimal integer in [-2147483648, 2147483647])'],
+        ['an int32 key beyond its range', { ints: { 4294967297: 1 } }, 'map /ints has the key "4294967297", which is not a int32 key (a decimal integer in [-2147483648, 2147483647])'],
+        ['a negative uint32 key', { small: { '-1': 1 } }, 'map /small has the key "-1", which is not a uint32 key (a decimal integer in [0, 4294967295])'],
+        ['a bool key other than true, false, 1 and 0', { flags: { yes: 1 } }, 'map /flags has the key "yes", which is not a bool key (true, false, 1 or 0)'],
+      ])('refuses %s, naming the map and the keys, whatever validate says', async (_what, value, message) => {
+        for (const validate of [true, false]) {
+          const serde = new ProtobufSerde({ registry, schema: KEYED, validate });
+          const failure = serde.serialize('keyed', value);
+          await expect(failure).rejects.toMatchObject({ code: 'SERDE_INVALID_PAYLOAD' });
+          if (!validate) await expect(failure).rejects.toMatchObject({ message: expect.stringContaining(message) });
+        }
+      });
+
+      it('still writes distinct keys of every kind, string keys untouched', async () => {
+        const serde = new ProtobufSerde({ registry, schema: KEYED, validate: false });
+        const value = { flags: { 0: 1, true: 2 }, ints: { '-2147483648': 1, 2147483647: 2, '01': 3 }, longs: { '-9223372036854775808': 1 }, names: { 0: 1, false: 2, '01': 3, 1: 4 } };
+        const decoded = (await serde.deserialize('keyed', await serde.serialize('keyed', value))) as Record<string, object>;
+        expect({ ...decoded.flags }).toEqual({ false: 1, true: 2 });
+        expect({ ...decoded.ints }).toEqual({ '-2147483648': 1, 2147483647: 2, 1: 3 });
+        expect({ ...decoded.longs }).toEqual(value.longs);
+        expect({ ...decoded.names }).toEqual(value.names);
+      });
+    });
+
     it('reads 64-bit map keys as decimal strings, exactly, at any depth', async () => {
       const serde = new ProtobufSerde({ registry, schema: MAPS });
       const value = {
