@@ -124,7 +124,7 @@ describe('an exactly-once stream processor killed with its outputs written and i
     const kills: string[] = [];
     // Random kill points, each either mid-record or with a chunk's outputs written and its commit pending.
     while (kills.length < 50 && Date.now() - started < budgetMs) {
-      const kill = Math.random() < 0.5 ? { EOS_KILL_AT_SENT: String(1 + Math.floor(Math.random() * 3)) } : { EOS_KILL_AT_RECORD: String(1 + Math.floor(Math.random() * 60)) };
+      const kill: Record<string, string> = Math.random() < 0.5 ? { EOS_KILL_AT_SENT: String(1 + Math.floor(Math.random() * 3)) } : { EOS_KILL_AT_RECORD: String(1 + Math.floor(Math.random() * 60)) };
       const child = startTsx(FIXTURE, { ...scenario.env, EOS_COMMIT_BATCH: '20', ...kill });
       children.push(child);
       const outcome = await Promise.race([child.waitForLine(/^killed /, 90_000).then((l) => l), child.exited.then(() => 'exited')]);
