@@ -131,6 +131,8 @@ export interface BridgeHandle {
   readonly name: string;
   /** The validated config. */
   readonly config: ProtocolBridgeConfig;
+  /** Protocol of the bridge's target adapter (`kafka`, `http`, …). */
+  readonly targetProtocol: string;
   /** Codec of the bridge's message format. */
   readonly codec: MessageCodec;
   /** Runs a message through the bridge pipeline (routing, retries, DLQ). */

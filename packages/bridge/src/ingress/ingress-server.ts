@@ -902,9 +902,15 @@ function base64Field(value: unknown, field: string): Uint8Array {
 
 /**
  * A record with the request's partition applied.
- * @throws BridgeMalformedBodyError when both name one; BridgeBadRequestError when the bridge has no target topic
+ * @throws BridgeMalformedBodyError when both name one; BridgeBadRequestError when the bridge's target is not Kafka
  */
 function withPartition(record: IngressRecord, destination: Destination): IngressRecord {
+  if ((record.partition ?? destination.partition) !== undefined && destination.bridge.targetProtocol !== 'kafka') {
+    // Only Kafka targets can honour it; dropping it silently would misplace the record.
+    throw new BridgeBadRequestError(
+      `bridge '${destination.bridge.name}' delivers to '${destination.bridge.targetProtocol}', not Kafka, so a partition cannot be honoured`,
+    );
+  }
   if (destination.partition !== undefined) {
     if (record.partition !== undefined) {
       throw new BridgeMalformedBodyError(
@@ -912,12 +918,6 @@ function withPartition(record: IngressRecord, destination: Destination): Ingress
       );
     }
     return { ...record, partition: destination.partition };
-  }
-  if (record.partition !== undefined && destination.bridge.config.targetTopic === undefined) {
-    // Only Kafka targets (a targetTopic) can honour it; dropping it silently would misplace the record.
-    throw new BridgeBadRequestError(
-      `bridge '${destination.bridge.name}' has no targetTopic, so a record's \`partition\` cannot be honoured`,
-    );
   }
   return record;
 }

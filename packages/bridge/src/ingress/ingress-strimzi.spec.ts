@@ -138,13 +138,17 @@ describe('IngressServer (Strimzi compatibility)', () => {
     },
   );
 
-  it('refuses a record partition on the partitions path and on a bridge without targetTopic', async () => {
+  it('refuses a record partition on the partitions path and on a bridge whose target is not Kafka', async () => {
     const both = await post('/topics/bridge-quickstart-topic/partitions/1', { records: [{ value: 1, partition: 0 }] });
     expect(both.status).toBe(400);
     expect(await both.json()).toMatchObject({ code: 'BRIDGE_MALFORMED_BODY', message: expect.stringContaining('path names 1') });
     const mem = await post('/mem', { records: [{ value: 1, partition: 0 }] });
     expect(mem.status).toBe(400);
-    expect(await mem.json()).toMatchObject({ code: 'BRIDGE_BAD_REQUEST', message: expect.stringContaining('no targetTopic') });
+    expect(await mem.json()).toMatchObject({ code: 'BRIDGE_BAD_REQUEST', message: expect.stringContaining("delivers to 'memory', not Kafka") });
+    await bridge.createBridge('mem-topic', 'http', 'memory', { sourceEndpoint: '/mem2', targetTopic: 'memtopic' });
+    const viaPath = await post('/topics/memtopic/partitions/0', { records: [{ value: 1 }] });
+    expect(viaPath.status).toBe(400);
+    expect(await viaPath.json()).toMatchObject({ code: 'BRIDGE_BAD_REQUEST', message: expect.stringContaining('not Kafka') });
     expect(kafka.messages('bridge-quickstart-topic')).toHaveLength(0);
     expect(memory.records('sink')).toHaveLength(0);
   });
