@@ -132,22 +132,30 @@ describe('HttpExtended.streamRequest', () => {
   it(`keeps heap and RSS flat while streaming ${flatMiB} MiB`, async () => {
     const total = flatMiB * 1024 * 1024;
     const start = process.memoryUsage();
-    let peakHeap = 0;
-    let peakRss = 0;
+    // Peaks above the start over the first quarter of the body (the baseline: GC slack of this Node
+    // version in this process) and over the other three quarters.
+    const first = { heap: 0, rss: 0 };
+    const rest = { heap: 0, rss: 0 };
     let bytes = 0;
     let n = 0;
     for await (const chunk of client.streamRequest('GET', `${base}/bytes?size=${total}`, { chunkSize: 65_536 })) {
       bytes += chunk.byteLength;
       if ((n += 1) % 256 === 0) {
         const m = process.memoryUsage();
-        peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers - start.heapUsed - start.arrayBuffers);
-        peakRss = Math.max(peakRss, m.rss - start.rss);
+        const phase = bytes <= total / 4 ? first : rest;
+        phase.heap = Math.max(phase.heap, m.heapUsed + m.arrayBuffers - start.heapUsed - start.arrayBuffers);
+        phase.rss = Math.max(phase.rss, m.rss - start.rss);
       }
     }
     expect(bytes).toBe(total);
-    // A buffering implementation would grow by the body size; streaming stays within GC slack.
-    expect(peakHeap).toBeLessThan(96 * 1024 * 1024);
-    expect(peakRss).toBeLessThan(128 * 1024 * 1024);
+    // Flat means memory does not grow with the bytes streamed. The allowance is measured in this process,
+    // not a fixed number: GC slack differs by Node version and by what ran before (a full Node 24.22 run
+    // peaked at 112.5 MB over the old fixed 96 MB; single runs here peak anywhere from 0 to 67 MiB on Node
+    // 20 and 24). Over the last three quarters the peak stays within twice the first quarter's plus 1/16
+    // of the body; a buffering implementation grows by three quarters of the body there and fails.
+    const allowance = (baseline: number): number => 2 * baseline + total / 16;
+    expect(rest.heap).toBeLessThan(allowance(first.heap));
+    expect(rest.rss).toBeLessThan(allowance(first.rss));
   }, 60_000 * Math.max(1, flatMiB / 256));
 
   it('throws HttpStatusError with the status and a bounded body excerpt on a non-2xx response', async () => {
