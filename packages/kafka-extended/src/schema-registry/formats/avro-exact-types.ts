@@ -15,6 +15,10 @@ interface AvscInternals {
   _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void;
 }
 
+interface AvscCopy {
+  _copy(value: unknown, opts: unknown): unknown;
+}
+
 type AvscTypeClass = new (...args: unknown[]) => avro.Type;
 const types = avro.types as unknown as Record<
   'LongType' | 'FloatType' | 'DoubleType' | 'StringType' | 'MapType' | 'RecordType' | 'UnwrappedUnionType' | 'WrappedUnionType',
@@ -168,8 +172,18 @@ class ExactLongType extends types.LongType {
   }
 }
 
+/** A float or double default given as a bigint (digits beyond 2^53 in the schema): rounded once, as Java reads it. */
+function numericDefault(value: unknown, float: boolean): unknown {
+  if (typeof value !== 'bigint') return value;
+  return float ? longToFloat(value) : Number(value);
+}
+
 /** Avro `float`: as avsc's, but a promoted int or long is rounded to a float, as Java reads it. */
 class ExactFloatType extends types.FloatType {
+  _copy(value: unknown, opts: unknown): unknown {
+    return (types.FloatType.prototype as unknown as AvscCopy)._copy.call(this, numericDefault(value, true), opts);
+  }
+
   _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void {
     (types.FloatType.prototype as unknown as AvscInternals)._update.call(this, resolver, writer, opts);
     if (writer.typeName === 'long') resolver._read = (tap) => longToFloat(readLong(tap));
@@ -179,6 +193,10 @@ class ExactFloatType extends types.FloatType {
 
 /** Avro `double`: as avsc's, but a promoted long is read exactly, then rounded once. */
 class ExactDoubleType extends types.DoubleType {
+  _copy(value: unknown, opts: unknown): unknown {
+    return (types.DoubleType.prototype as unknown as AvscCopy)._copy.call(this, numericDefault(value, false), opts);
+  }
+
   _update(resolver: { _read?: (tap: Tap) => unknown }, writer: avro.Type, opts: unknown): void {
     (types.DoubleType.prototype as unknown as AvscInternals)._update.call(this, resolver, writer, opts);
     if (writer.typeName === 'long') resolver._read = (tap) => Number(readLong(tap));
@@ -324,6 +342,14 @@ function updateUnion(union: avro.Type, resolver: Resolver, writer: avro.Type, op
 
 /** avsc's unwrapped union, resolving writer data into the branch Java picks (avsc takes the first that resolves: a float before the long it reads exactly). */
 class JavaUnwrappedUnionType extends types.UnwrappedUnionType {
+  constructor(branches: unknown, opts: unknown) {
+    super(branches, opts);
+    // At once, not only in acceptBigintInUnions: a field default of this union (a bigint long) is checked while its record is built.
+    const self = this as unknown as { types: readonly Named[]; _bucketIndices: Record<string, number> };
+    const long = self.types.findIndex((branch) => branch.typeName === 'long');
+    if (long >= 0 && self._bucketIndices.bigint === undefined) self._bucketIndices.bigint = long;
+  }
+
   _update(resolver: Resolver, writer: avro.Type, opts: unknown): void {
     updateUnion(this, resolver, writer, opts, false);
   }

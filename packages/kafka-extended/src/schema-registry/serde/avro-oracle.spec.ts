@@ -454,3 +454,37 @@ describe('Avro reader schemas resolve as Apache Avro Java resolves them', () => 
     for (const [reader, writer, js, tagged] of cases) await readAs(reader, writer, [{ js, tagged }]);
   }, TIMEOUT);
 });
+
+describe('Avro defaults beyond 2^53 agree with Apache Avro Java', () => {
+  const registry = new InMemorySchemaRegistry();
+  afterAll(() => registry.close());
+
+  it.each([
+    ['"long"', '9007199254740993', 9007199254740993n],
+    ['"long"', '-9223372036854775808', -(2n ** 63n)],
+    ['"long"', '9223372036854775807', 2n ** 63n - 1n],
+    ['["long", "null"]', '-9007199254740995', -9007199254740995n],
+    ['"double"', '9007199254740993', 9007199254740992],
+    ['"float"', '123456789012345678901', Math.fround(Number(123456789012345678901n))],
+  ])('reads a missing %s field as its default %s, exactly as Java does', async (type, digits, expected) => {
+    const writer = JSON.stringify({ type: 'record', name: 'D', fields: [{ name: 'a', type: 'int' }] });
+    // Schema text, not an object: a JavaScript number cannot hold these defaults.
+    const reader = `{"type":"record","name":"D","fields":[{"name":"a","type":"int"},{"name":"big","type":${type},"default":${digits}}]}`;
+    const bytes = await new AvroSerde({ registry, schema: writer }).serialize(`d-${type}-${digits}`, { a: 1 });
+    const java = await ask({ op: 'decode', writer, reader, hex: hex(bytes.subarray(5)) });
+    const ours = (await new AvroSerde({ registry, readerSchema: reader }).deserialize('d', bytes)) as { big: unknown };
+    expect(ours.big).toBe(expected);
+    const tagged = (java.value as { big: Json }).big;
+    const javaValue = typeof tagged === 'object' && tagged !== null && 'v' in tagged ? tagged.v : tagged;
+    const ourTag = type === '"double"' ? doubleBits(ours.big as number) : type === '"float"' ? floatBits(ours.big as number) : String(ours.big);
+    expect(ourTag).toEqual(javaValue);
+    // The schema keeps its exact default in its canonical form, so a registry stores what was sent.
+    expect(new AvroFormat().canonical(new AvroFormat().parse(reader, []))).toContain(`"default":${type.includes('long') ? digits : ''}`);
+  }, TIMEOUT);
+
+  it('refuses a long default beyond 64 bits, as Java does', async () => {
+    const reader = '{"type":"record","name":"D","fields":[{"name":"big","type":"long","default":9223372036854775808}]}';
+    expect((await oracle.request({ op: 'compat', reader, writer: reader })).ok).toBe(false);
+    expect(() => new AvroFormat().parse(reader, [])).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
+  }, TIMEOUT);
+});
