@@ -1,7 +1,17 @@
 // Public exports of the schema registry and serializers (issue 6). Every export is named here.
 export { COMPATIBILITY_LEVELS, isCompatibilityLevel } from './compatibility-level.js';
 export type { CompatibilityLevel } from './compatibility-level.js';
-export type { SchemaById, SchemaCompatibilityOptions, SchemaRegistryAdminApi, SchemaRegistryApi } from './schema-registry-api.js';
+export type {
+  RegisteredSchemaInfo,
+  RegistryConfig,
+  SchemaById,
+  SchemaCompatibilityOptions,
+  SchemaRegistrationOptions,
+  SchemaRegistryAdminApi,
+  SchemaRegistryApi,
+} from './schema-registry-api.js';
+export { REGISTRY_MODES } from './store/registry-record.js';
+export type { RegistryMode, SchemaMetadata, SchemaRuleSet } from './store/registry-record.js';
 export { EmbeddedSchemaRegistry } from './store/embedded-schema-registry.js';
 export type { SchemaRegistryMetrics } from './store/embedded-schema-registry.js';
 export { KafkaSchemaRegistry } from './kafka-schema-registry.js';
@@ -30,6 +40,7 @@ export {
   SchemaInvalidLevelError,
   SchemaNotFoundError,
   SchemaNotSoftDeletedError,
+  SchemaOperationNotPermittedError,
   SchemaReferencedError,
   SchemaReferenceNotFoundError,
   SchemaRegistryClosedError,

@@ -6,6 +6,7 @@ import {
   SchemaInvalidLevelError,
   SchemaNotFoundError,
   SchemaNotSoftDeletedError,
+  SchemaOperationNotPermittedError,
   SchemaReferencedError,
   SchemaReferenceNotFoundError,
   SchemaRegistryClosedError,
@@ -39,6 +40,7 @@ const TABLE: [SchemaRegistryError, string, string][] = [
   [new SchemaRegistryInvalidArgumentError('`version` must be a positive integer, -1 or \'latest\', got 0', { cause }), 'SchemaRegistryInvalidArgumentError', 'SCHEMA_REGISTRY_INVALID_ARGUMENT'],
   [new SchemaRegistryStoreError('cannot open registry topic "t": x', { cause }), 'SchemaRegistryStoreError', 'SCHEMA_REGISTRY_STORE'],
   [new SchemaRegistryClosedError('the schema registry is closed', { cause }), 'SchemaRegistryClosedError', 'SCHEMA_REGISTRY_CLOSED'],
+  [new SchemaOperationNotPermittedError('subject "s" is in READONLY mode', { cause }), 'SchemaOperationNotPermittedError', 'SCHEMA_OPERATION_NOT_PERMITTED'],
 ];
 
 describe(SchemaRegistryError, () => {

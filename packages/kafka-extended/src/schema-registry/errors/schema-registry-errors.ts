@@ -110,6 +110,13 @@ export class SchemaRegistryStoreError extends SchemaRegistryError<'SCHEMA_REGIST
   }
 }
 
+/** The registry's mode forbids the operation: a write in READONLY, an id outside IMPORT (Confluent 42205). */
+export class SchemaOperationNotPermittedError extends SchemaRegistryError<'SCHEMA_OPERATION_NOT_PERMITTED'> {
+  constructor(message: string, options?: OnexErrorOptions) {
+    super('SCHEMA_OPERATION_NOT_PERMITTED', message, options);
+  }
+}
+
 /** The registry was closed. */
 export class SchemaRegistryClosedError extends SchemaRegistryError<'SCHEMA_REGISTRY_CLOSED'> {
   constructor(message: string, options?: OnexErrorOptions) {

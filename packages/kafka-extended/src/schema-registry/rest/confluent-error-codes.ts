@@ -15,4 +15,5 @@ export const CONFLUENT_ERRORS: Readonly<Partial<Record<SchemaRegistryErrorCode, 
   SCHEMA_INCOMPATIBLE: { status: 409, errorCode: 409 },
   SCHEMA_REGISTRY_STORE: { status: 500, errorCode: 50001 },
   SCHEMA_REGISTRY_CLOSED: { status: 503, errorCode: 50003 },
+  SCHEMA_OPERATION_NOT_PERMITTED: { status: 422, errorCode: 42205 },
 };

@@ -3,7 +3,6 @@ import type {
   LiteralSchemaType,
   ProtocolCompatibilityResult,
   ProtocolSchemaDefinition,
-  ProtocolSchemaInfo,
   ProtocolSchemaOptions,
   ProtocolSchemaReference,
 } from '@onex/spi-types';
@@ -15,6 +14,7 @@ import {
   SchemaInvalidLevelError,
   SchemaNotFoundError,
   SchemaNotSoftDeletedError,
+  SchemaOperationNotPermittedError,
   SchemaReferencedError,
   SchemaRegistryHttpError,
   SchemaRegistryInvalidArgumentError,
@@ -23,7 +23,16 @@ import {
   SchemaVersionNotFoundError,
   type SchemaRegistryError,
 } from '../errors/schema-registry-errors.js';
-import type { SchemaById, SchemaCompatibilityOptions, SchemaRegistryAdminApi } from '../schema-registry-api.js';
+import type {
+  RegisteredSchemaInfo,
+  RegistryConfig,
+  SchemaById,
+  SchemaCompatibilityOptions,
+  SchemaRegistrationOptions,
+  SchemaRegistryAdminApi,
+} from '../schema-registry-api.js';
+import { checkConfig, checkMetadata, checkMode, checkRuleSet } from '../store/registry-input.js';
+import type { RegistryMode, SchemaMetadata, SchemaRuleSet } from '../store/registry-record.js';
 import { checkId, checkReferences, checkSchemaType, checkSubject, checkVersion, schemaText } from '../store/schema-input.js';
 
 /** Options of {@link RestSchemaRegistryClient}. */
@@ -69,6 +78,7 @@ function mapError(status: number, body: ConfluentErrorBody, what: string): Schem
     case 42202: return new SchemaRegistryInvalidArgumentError(message, { details });
     case 42203: return new SchemaInvalidLevelError(message, { details });
     case 42206: return new SchemaReferencedError(message, { details });
+    case 42205: return new SchemaOperationNotPermittedError(message, { details });
     case 409: return new SchemaIncompatibleError(message, [body.message ?? 'incompatible'], { details });
     default: return new SchemaRegistryHttpError(message, status, body.error_code);
   }
@@ -170,7 +180,7 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
     return { schema: schemaText(schema), ...(type === 'AVRO' ? {} : { schemaType: type }), ...(references.length > 0 ? { references } : {}) };
   }
 
-  private static info(subject: string, raw: Record<string, unknown>): ProtocolSchemaInfo {
+  private static info(subject: string, raw: Record<string, unknown>): RegisteredSchemaInfo {
     return {
       id: raw['id'] as number,
       subject: (raw['subject'] as string | undefined) ?? subject,
@@ -178,17 +188,35 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
       schemaType: (raw['schemaType'] as LiteralSchemaType | undefined) ?? 'AVRO',
       schema: raw['schema'] as string,
       references: (raw['references'] as ProtocolSchemaReference[] | undefined) ?? [],
+      ...RestSchemaRegistryClient.extra(raw),
     };
   }
 
-  async registerSchema(subject: string, schema: ProtocolSchemaDefinition, schemaType: LiteralSchemaType, options: Pick<ProtocolSchemaOptions, 'references'> = {}): Promise<number> {
+  private static extra(raw: Record<string, unknown>): Pick<RegisteredSchemaInfo, 'guid' | 'metadata' | 'ruleSet'> {
+    return {
+      ...(typeof raw['guid'] === 'string' ? { guid: raw['guid'] } : {}),
+      ...(raw['metadata'] ? { metadata: raw['metadata'] as RegisteredSchemaInfo['metadata'] } : {}),
+      ...(raw['ruleSet'] ? { ruleSet: raw['ruleSet'] as RegisteredSchemaInfo['ruleSet'] } : {}),
+    };
+  }
+
+  async registerSchema(subject: string, schema: ProtocolSchemaDefinition, schemaType: LiteralSchemaType, options: SchemaRegistrationOptions = {}): Promise<number> {
     const type = checkSchemaType(schemaType);
-    const body = RestSchemaRegistryClient.body(schema, type, checkReferences(options.references));
-    const result = await this.request<{ id: number }>('POST', `/subjects/${RestSchemaRegistryClient.path(subject)}/versions`, body);
+    const metadata = checkMetadata(options.metadata, 'metadata');
+    const ruleSet = checkRuleSet(options.ruleSet, 'ruleSet');
+    const body = {
+      ...RestSchemaRegistryClient.body(schema, type, checkReferences(options.references)),
+      ...(metadata ? { metadata } : {}),
+      ...(ruleSet ? { ruleSet } : {}),
+      ...(options.id === undefined ? {} : { id: checkId(options.id) }),
+      ...(options.version === undefined ? {} : { version: checkVersion(options.version) }),
+    };
+    const query = options.normalize === true ? '?normalize=true' : '';
+    const result = await this.request<{ id: number }>('POST', `/subjects/${RestSchemaRegistryClient.path(subject)}/versions${query}`, body);
     return result.id;
   }
 
-  async getSchema(subject: string, options: { readonly version?: number | 'latest'; readonly deleted?: boolean } = {}): Promise<ProtocolSchemaInfo> {
+  async getSchema(subject: string, options: { readonly version?: number | 'latest'; readonly deleted?: boolean } = {}): Promise<RegisteredSchemaInfo> {
     const version = checkVersion(options.version);
     const raw = await this.request<Record<string, unknown>>('GET', `/subjects/${RestSchemaRegistryClient.path(subject)}/versions/${version}${options.deleted ? '?deleted=true' : ''}`);
     return RestSchemaRegistryClient.info(subject, raw);
@@ -204,6 +232,7 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
         schemaType: (raw['schemaType'] as LiteralSchemaType | undefined) ?? 'AVRO',
         schema: raw['schema'] as string,
         references: (raw['references'] as ProtocolSchemaReference[] | undefined) ?? [],
+        ...RestSchemaRegistryClient.extra(raw),
       }));
       cached.catch(() => this.idCache.delete(id));
       this.idCache.set(id, cached);
@@ -234,9 +263,15 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
     return this.request<number[]>('GET', `/subjects/${RestSchemaRegistryClient.path(subject)}/versions${options.deleted ? '?deleted=true' : ''}`);
   }
 
-  async lookupSchema(subject: string, schema: ProtocolSchemaDefinition, options: ProtocolSchemaOptions & { readonly deleted?: boolean } = {}): Promise<ProtocolSchemaInfo> {
+  async lookupSchema(
+    subject: string,
+    schema: ProtocolSchemaDefinition,
+    options: ProtocolSchemaOptions & { readonly deleted?: boolean; readonly metadata?: SchemaMetadata; readonly ruleSet?: SchemaRuleSet } = {},
+  ): Promise<RegisteredSchemaInfo> {
     const type = checkSchemaType(options.schemaType ?? 'AVRO');
-    const body = RestSchemaRegistryClient.body(schema, type, checkReferences(options.references));
+    const metadata = checkMetadata(options.metadata, 'metadata');
+    const ruleSet = checkRuleSet(options.ruleSet, 'ruleSet');
+    const body = { ...RestSchemaRegistryClient.body(schema, type, checkReferences(options.references)), ...(metadata ? { metadata } : {}), ...(ruleSet ? { ruleSet } : {}) };
     const raw = await this.request<Record<string, unknown>>('POST', `/subjects/${RestSchemaRegistryClient.path(subject)}${options.deleted ? '?deleted=true' : ''}`, body);
     return RestSchemaRegistryClient.info(subject, raw);
   }
@@ -279,5 +314,72 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
 
   async deleteSubjectCompatibility(subject: string): Promise<void> {
     await this.request('DELETE', `/config/${RestSchemaRegistryClient.path(subject)}`);
+  }
+
+  async getConfig(subject?: string, options: { readonly defaultToGlobal?: boolean } = {}): Promise<RegistryConfig | undefined> {
+    const path = subject === undefined ? '/config' : `/config/${RestSchemaRegistryClient.path(subject)}${options.defaultToGlobal ? '?defaultToGlobal=true' : ''}`;
+    try {
+      return checkConfig(await this.request<Record<string, unknown>>('GET', path));
+    } catch (error) {
+      if (subject !== undefined && error instanceof SchemaRegistryHttpError && error.errorCode === 40408) return undefined;
+      throw error;
+    }
+  }
+
+  async setConfig(update: RegistryConfig, subject?: string): Promise<RegistryConfig> {
+    const body = checkConfig(update);
+    const path = subject === undefined ? '/config' : `/config/${RestSchemaRegistryClient.path(subject)}`;
+    return checkConfig(await this.request<Record<string, unknown>>('PUT', path, body));
+  }
+
+  async getMode(subject?: string, options: { readonly defaultToGlobal?: boolean } = {}): Promise<RegistryMode | undefined> {
+    const path = subject === undefined ? '/mode' : `/mode/${RestSchemaRegistryClient.path(subject)}${options.defaultToGlobal ? '?defaultToGlobal=true' : ''}`;
+    try {
+      return checkMode((await this.request<{ mode?: unknown }>('GET', path)).mode);
+    } catch (error) {
+      if (subject !== undefined && error instanceof SchemaRegistryHttpError && error.errorCode === 40409) return undefined;
+      throw error;
+    }
+  }
+
+  async setMode(mode: RegistryMode, subject?: string, options: { readonly force?: boolean } = {}): Promise<RegistryMode> {
+    const path = `/mode${subject === undefined ? '' : `/${RestSchemaRegistryClient.path(subject)}`}${options.force ? '?force=true' : ''}`;
+    return checkMode((await this.request<{ mode?: unknown }>('PUT', path, { mode: checkMode(mode) })).mode);
+  }
+
+  async deleteMode(subject?: string): Promise<RegistryMode> {
+    const path = subject === undefined ? '/mode' : `/mode/${RestSchemaRegistryClient.path(subject)}`;
+    return checkMode((await this.request<{ mode?: unknown }>('DELETE', path)).mode);
+  }
+
+  async getSchemaByGuid(guid: string): Promise<SchemaById> {
+    if (typeof guid !== 'string' || guid === '') throw new SchemaRegistryInvalidArgumentError(`\`guid\` must be a non-empty string, got ${JSON.stringify(guid)}`);
+    const raw = await this.request<Record<string, unknown>>('GET', `/schemas/guids/${encodeURIComponent(guid)}`);
+    return {
+      id: raw['id'] as number,
+      schemaType: (raw['schemaType'] as LiteralSchemaType | undefined) ?? 'AVRO',
+      schema: raw['schema'] as string,
+      references: (raw['references'] as ProtocolSchemaReference[] | undefined) ?? [],
+      ...RestSchemaRegistryClient.extra({ guid, ...raw }),
+    };
+  }
+
+  async getLatestWithMetadata(subject: string, properties: Readonly<Record<string, string>>, options: { readonly deleted?: boolean } = {}): Promise<RegisteredSchemaInfo> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(properties)) {
+      query.append('key', key);
+      query.append('value', value);
+    }
+    if (options.deleted) query.set('deleted', 'true');
+    const raw = await this.request<Record<string, unknown>>('GET', `/subjects/${RestSchemaRegistryClient.path(subject)}/metadata?${query.toString()}`);
+    return RestSchemaRegistryClient.info(subject, raw);
+  }
+
+  async getReferencedBy(subject: string, version: number | 'latest'): Promise<number[]> {
+    return this.request('GET', `/subjects/${RestSchemaRegistryClient.path(subject)}/versions/${checkVersion(version)}/referencedby`);
+  }
+
+  async getSubjectsById(id: number, options: { readonly deleted?: boolean } = {}): Promise<string[]> {
+    return this.request('GET', `/schemas/ids/${checkId(id)}/subjects${options.deleted ? '?deleted=true' : ''}`);
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
 import { AvroSerde } from '../serde/avro-serde.js';
 import { JsonSchemaSerde } from '../serde/json-schema-serde.js';
@@ -319,6 +320,148 @@ describe(SchemaRegistryServer, () => {
     } finally {
       await secured.close();
     }
+  });
+  describe('Confluent endpoints beyond the basics (issue 22)', () => {
+    const SHOP_PROTO = [
+      'syntax = "proto3";',
+      'package shop;',
+      'import "common.proto";',
+      'message Item {',
+      '  string name = 1;',
+      '  map<string, int32> counts = 2;',
+      '  oneof pick { int32 a = 3; string b = 4; }',
+      '  optional int64 maybe = 5;',
+      '  repeated Part parts = 6;',
+      '  shop.Kind kind = 7;',
+      '  common.Money price = 8;',
+      '  message Part { string id = 1; }',
+      '  reserved 10 to 12;',
+      '  reserved "old";',
+      '}',
+      'enum Kind { KIND_UNSET = 0; KIND_BIG = 1; }',
+      '',
+    ].join('\n');
+    const COMMON_PROTO = 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; string currency = 2; }\n';
+
+    it('answers format=serialized with the base64 FileDescriptorProto, and registers such a descriptor as .proto text', async () => {
+      await call('POST', '/subjects/common.proto/versions', { schemaType: 'PROTOBUF', schema: COMMON_PROTO });
+      const references = [{ name: 'common.proto', subject: 'common.proto', version: 1 }];
+      const { body: registered } = await call('POST', '/subjects/items-value/versions', { schemaType: 'PROTOBUF', schema: SHOP_PROTO, references });
+      const serialized = await call('GET', `/schemas/ids/${registered.id}?format=serialized`);
+      expect(serialized.status).toBe(200);
+      const file = descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(Buffer.from(serialized.body.schema, 'base64')), { defaults: false }) as any;
+      expect(file).toMatchObject({ package: 'shop', syntax: 'proto3', dependency: ['common.proto'] });
+      expect(file.messageType[0].name).toBe('Item');
+      expect(file.messageType[0].field.find((f: any) => f.name === 'price')).toMatchObject({ type: 11, typeName: '.common.Money' });
+      expect(file.messageType[0].nestedType.map((m: any) => m.name)).toEqual(['Part', 'CountsEntry']);
+      expect((await call('GET', `/subjects/items-value/versions/1?format=serialized`)).body.schema).toBe(serialized.body.schema);
+      expect((await call('GET', `/subjects/items-value/versions/1`)).body.schema).toBe(SHOP_PROTO);
+      // The descriptor registered back is the same schema: same id, stored as .proto text.
+      const again = await call('POST', '/subjects/items-copy/versions', { schemaType: 'PROTOBUF', schema: serialized.body.schema, references });
+      expect(again.body).toEqual({ id: registered.id });
+      const lookedUp = await call('POST', '/subjects/items-value', { schemaType: 'PROTOBUF', schema: serialized.body.schema, references });
+      expect(lookedUp.body).toMatchObject({ id: registered.id, version: 1 });
+      expect((await call('GET', '/subjects/items-copy/versions/1')).body.schema).toContain('map<string, int32> counts = 2;');
+      expect((await call('GET', '/schemas/ids/1?format=nope')).body).toEqual({ error_code: 42202, message: expect.stringContaining('format "nope" is not supported for PROTOBUF') });
+      const junk = await call('POST', '/subjects/junk/versions', { schemaType: 'PROTOBUF', schema: 'AAAA' });
+      expect(junk).toEqual({ status: 422, body: { error_code: 42201, message: expect.stringContaining('neither .proto text nor a base64 FileDescriptorProto') } });
+    });
+
+    it('answers a compatibility check against latest of a subject without versions with is_compatible true', async () => {
+      expect(await call('POST', '/compatibility/subjects/fresh/versions/latest', { schema: JSON.stringify(USER) })).toEqual({ status: 200, body: { is_compatible: true } });
+      expect((await call('POST', '/compatibility/subjects/fresh/versions/latest', { schema: '{"type":"nope"}' })).body.error_code).toBe(42201);
+      expect((await call('POST', '/compatibility/subjects/fresh/versions/1', { schema: JSON.stringify(USER) })).body.error_code).toBe(40401);
+    });
+
+    it('accepts a config of any subset of fields, keeps the fields not given, and reads through defaultToGlobal', async () => {
+      expect(await call('PUT', '/config/s', { normalize: true })).toEqual({ status: 200, body: { normalize: true } });
+      expect((await call('GET', '/config/s')).body).toEqual({ normalize: true });
+      expect((await call('PUT', '/config/s', { compatibility: 'FULL' })).body).toEqual({ compatibility: 'FULL' });
+      expect((await call('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: true });
+      expect(await registry.getCompatibility('s')).toBe('FULL');
+      await call('PUT', '/config', { validateFields: true });
+      expect((await call('GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD', validateFields: true });
+      expect((await call('GET', '/config/t?defaultToGlobal=true')).body).toEqual({ compatibilityLevel: 'BACKWARD', validateFields: true });
+      expect((await call('GET', '/config/s?defaultToGlobal=true')).body).toEqual({ compatibilityLevel: 'FULL', normalize: true, validateFields: true });
+      expect((await call('GET', '/config/t')).body.error_code).toBe(40408);
+      expect((await call('PUT', '/config/s', { normalise: true })).body).toEqual({ error_code: 42203, message: expect.stringContaining('unknown field "normalise"') });
+      expect((await call('PUT', '/config/s', { normalize: 'yes' })).body).toEqual({ error_code: 42203, message: expect.stringContaining('`normalize` must be a boolean') });
+      expect((await call('DELETE', '/config/s')).body).toEqual({ compatibilityLevel: 'FULL', normalize: true });
+      expect((await call('GET', '/config/s')).body.error_code).toBe(40408);
+    });
+
+    it('answers 40407 for a permanent delete of a live version and 40405 for a live subject', async () => {
+      await registry.registerSchema('s', USER, 'AVRO');
+      expect((await call('DELETE', '/subjects/s/versions/1?permanent=true')).body).toEqual({ error_code: 40407, message: expect.stringContaining('soft-deleted') });
+      expect((await call('DELETE', '/subjects/s?permanent=true')).body.error_code).toBe(40405);
+      expect((await call('DELETE', '/subjects/s/versions/1')).body).toBe(1);
+      expect((await call('DELETE', '/subjects/s/versions/1?permanent=true')).body).toBe(1);
+    });
+
+    it('serves modes: READONLY refuses writes with 42205, READONLY_OVERRIDE wins over a subject, IMPORT takes the given id and version', async () => {
+      expect((await call('GET', '/mode')).body).toEqual({ mode: 'READWRITE' });
+      expect((await call('GET', '/mode/s')).body.error_code).toBe(40409);
+      expect((await call('GET', '/mode/s?defaultToGlobal=true')).body).toEqual({ mode: 'READWRITE' });
+      expect((await call('PUT', '/mode/s', { mode: 'READONLY' })).body).toEqual({ mode: 'READONLY' });
+      expect(await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER) })).toEqual({ status: 422, body: { error_code: 42205, message: expect.stringContaining('READONLY') } });
+      expect((await call('POST', '/subjects/other/versions', { schema: JSON.stringify(USER) })).body).toEqual({ id: 1 });
+      expect((await call('DELETE', '/mode/s')).body).toEqual({ mode: 'READONLY' });
+      expect((await call('PUT', '/mode', { mode: 'READONLY_OVERRIDE' })).body).toEqual({ mode: 'READONLY_OVERRIDE' });
+      await call('PUT', '/mode/other', { mode: 'READWRITE' });
+      expect((await call('DELETE', '/subjects/other')).body.error_code).toBe(42205);
+      expect((await call('DELETE', '/mode')).body).toEqual({ mode: 'READONLY_OVERRIDE' });
+      expect((await call('PUT', '/mode', { mode: 'SIDEWAYS' })).body).toEqual({ error_code: 42202, message: expect.stringContaining('`mode` must be one of') });
+      // IMPORT: refused over existing schemas unless forced; then ids and versions come from the caller.
+      expect((await call('PUT', '/mode', { mode: 'IMPORT' })).body).toEqual({ error_code: 42205, message: expect.stringContaining('force') });
+      expect((await call('PUT', '/mode/imported', { mode: 'IMPORT' })).body).toEqual({ mode: 'IMPORT' });
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(USER) })).body).toEqual({ error_code: 42205, message: expect.stringContaining('"id"') });
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(USER), id: 1, version: 7 })).body).toEqual({ id: 1 });
+      expect((await call('GET', '/subjects/imported/versions')).body).toEqual([7]);
+      const other = { ...USER, name: 'Other' };
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(other), id: 1, version: 8 })).body.error_code).toBe(42205);
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(other), id: 40, version: 3 })).body).toEqual({ error_code: 42205, message: expect.stringContaining('up to 7') });
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(other), id: 40, version: 9 })).body).toEqual({ id: 40 });
+      await call('PUT', '/mode/imported', { mode: 'READWRITE' });
+      expect((await call('POST', '/subjects/imported/versions', { schema: JSON.stringify(other), id: 40 })).body).toEqual({ error_code: 42205, message: expect.stringContaining('IMPORT mode') });
+      expect((await call('POST', '/subjects/fresh/versions', { schema: JSON.stringify({ ...USER, name: 'Third' }) })).body).toEqual({ id: 41 });
+    });
+
+    it('stores metadata and ruleSet, returns them, and finds the latest version by metadata', async () => {
+      const metadata = { properties: { owner: 'team-a', tier: 'gold' }, tags: { 'User.name': ['PII'] } };
+      const ruleSet = { domainRules: [{ name: 'checkName', kind: 'CONDITION', type: 'CEL', mode: 'WRITE', expr: 'size(message.name) > 0' }] };
+      const first = await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER), metadata, ruleSet });
+      const plain = await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER) });
+      expect(plain.body.id).not.toBe(first.body.id);
+      const v1 = (await call('GET', '/subjects/s/versions/1')).body;
+      expect(v1).toMatchObject({ version: 1, id: first.body.id, metadata, ruleSet });
+      expect((await call('GET', `/schemas/ids/${first.body.id}`)).body).toMatchObject({ metadata, ruleSet });
+      expect((await call('GET', '/subjects/s/metadata?key=owner&value=team-a')).body).toMatchObject({ version: 1, metadata });
+      expect((await call('GET', '/subjects/s/metadata?key=owner&value=team-b')).body.error_code).toBe(40403);
+      expect((await call('POST', '/subjects/s', { schema: JSON.stringify(USER), metadata })).body.error_code).toBe(40403);
+      expect((await call('POST', '/subjects/s', { schema: JSON.stringify(USER), metadata, ruleSet })).body).toMatchObject({ version: 1 });
+      expect((await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER), metadata: { owners: 'x' } })).body).toEqual({ error_code: 42201, message: expect.stringContaining('unknown field "owners"') });
+      expect((await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER), ruleSet: { domainRules: [{ kind: 'x' }] } })).body.error_code).toBe(42201);
+    });
+
+    it('serves referencedby, the subjects of an id, schemas by guid and deleted listings', async () => {
+      const base = await call('POST', '/subjects/common.proto/versions', { schemaType: 'PROTOBUF', schema: COMMON_PROTO });
+      const user = await call('POST', '/subjects/items-value/versions', { schemaType: 'PROTOBUF', schema: SHOP_PROTO, references: [{ name: 'common.proto', subject: 'common.proto', version: 1 }] });
+      await call('POST', '/subjects/also/versions', { schemaType: 'PROTOBUF', schema: COMMON_PROTO });
+      expect((await call('GET', '/subjects/common.proto/versions/1/referencedby')).body).toEqual([user.body.id]);
+      expect((await call('GET', '/subjects/also/versions/latest/referencedby')).body).toEqual([]);
+      expect((await call('GET', `/schemas/ids/${base.body.id}/subjects`)).body).toEqual(['also', 'common.proto']);
+      expect((await call('GET', `/schemas/ids/${base.body.id}/versions`)).body).toEqual([{ subject: 'also', version: 1 }, { subject: 'common.proto', version: 1 }]);
+      const { guid } = await registry.getSchemaById(base.body.id);
+      expect(guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect((await call('GET', `/schemas/guids/${guid}`)).body).toMatchObject({ schemaType: 'PROTOBUF', schema: COMMON_PROTO });
+      expect((await call('GET', '/schemas/guids/00000000-0000-8000-8000-000000000000')).body.error_code).toBe(40403);
+      await call('DELETE', '/subjects/also');
+      expect((await call('GET', `/schemas/ids/${base.body.id}/subjects`)).body).toEqual(['common.proto']);
+      expect((await call('GET', `/schemas/ids/${base.body.id}/subjects?deleted=true`)).body).toEqual(['also', 'common.proto']);
+      expect((await call('GET', '/subjects?deletedOnly=true')).body).toEqual(['also']);
+      expect((await call('GET', '/subjects?deleted=true')).body).toEqual(['also', 'common.proto', 'items-value']);
+      expect((await call('GET', '/subjects/also/versions?deletedOnly=true')).body).toEqual([1]);
+    });
   });
 });
 

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { SCHEMA_TYPES, isOnexError, type ProtocolSchemaReference } from '@onex/spi-types';
-import { toCompatibilityLevel } from '../compatibility-level.js';
+import { SCHEMA_TYPES, hasErrorCode, isOnexError, type ProtocolSchemaReference } from '@onex/spi-types';
 import { SchemaRegistryInvalidArgumentError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
-import type { SchemaRegistryAdminApi } from '../schema-registry-api.js';
+import { descriptorFromProtoText } from '../formats/protobuf-descriptor.js';
+import type { ResolvedReference } from '../formats/schema-format.js';
+import type { RegistryConfig, SchemaRegistryAdminApi } from '../schema-registry-api.js';
+import { checkMetadata, checkMode, checkRuleSet } from '../store/registry-input.js';
+import type { SchemaMetadata, SchemaRuleSet } from '../store/registry-record.js';
 import { checkSchemaType } from '../store/schema-input.js';
 import { CONFLUENT_ERRORS } from './confluent-error-codes.js';
 
@@ -123,10 +126,21 @@ function flag(query: URLSearchParams, name: string): boolean {
   return query.get(name) === 'true';
 }
 
-function schemaBody(
-  body: Record<string, unknown>,
-  maxDepth: number,
-): { schema: string; schemaType: (typeof SCHEMA_TYPES)[number]; references: ProtocolSchemaReference[] } {
+interface SchemaBody {
+  schema: string;
+  schemaType: (typeof SCHEMA_TYPES)[number];
+  references: ProtocolSchemaReference[];
+  metadata?: SchemaMetadata;
+  ruleSet?: SchemaRuleSet;
+}
+
+/** Confluent's config body: `compatibilityLevel` for the level, the other fields as stored. */
+function configBody(config: RegistryConfig): Record<string, unknown> {
+  const { compatibility, ...rest } = config;
+  return { ...(compatibility === undefined ? {} : { compatibilityLevel: compatibility }), ...rest };
+}
+
+function schemaBody(body: Record<string, unknown>, maxDepth: number): SchemaBody {
   const schema = body['schema'];
   if (typeof schema !== 'string') throw new HttpProblem(422, 42201, 'Invalid schema: the body needs a "schema" string');
   const schemaType = checkSchemaType(body['schemaType'] ?? 'AVRO');
@@ -135,7 +149,19 @@ function schemaBody(
   if (nestsDeeperThan(schema, maxDepth)) throw new HttpProblem(422, 42201, `Invalid schema: it nests deeper than ${maxDepth} levels`);
   // A `\ud800` escape in the body decodes to a lone surrogate; stored, it would read back as U+FFFD.
   if (LONE_SURROGATE.test(schema)) throw new HttpProblem(422, 42201, 'Invalid schema: the text holds a lone UTF-16 surrogate, which UTF-8 cannot carry');
-  return { schema, schemaType, references: references as ProtocolSchemaReference[] };
+  const metadata = checkMetadata(body['metadata'], 'metadata');
+  const ruleSet = checkRuleSet(body['ruleSet'], 'ruleSet');
+  return { schema, schemaType, references: references as ProtocolSchemaReference[], ...(metadata ? { metadata } : {}), ...(ruleSet ? { ruleSet } : {}) };
+}
+
+/** An integer body field (`id`, `version` of an import); absent, null or Confluent's -1/0 "unset" are undefined. */
+function optionalInteger(body: Record<string, unknown>, name: string): number | undefined {
+  const value = body[name];
+  if (value === undefined || value === null || value === -1 || value === 0) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new HttpProblem(422, 42202, `"${name}" must be a positive 32-bit integer, got ${JSON.stringify(value).slice(0, 100)}`);
+  }
+  return value;
 }
 
 /** Omits `schemaType` for AVRO and empty references, as Confluent does. */
@@ -318,60 +344,133 @@ export class SchemaRegistryServer {
     return value as Record<string, unknown>;
   }
 
+  /** Resolves references for `?format=serialized`, dependencies first (soft-deleted versions too). */
+  private async resolveReferences(references: readonly ProtocolSchemaReference[], seen = new Set<string>()): Promise<ResolvedReference[]> {
+    const out: ResolvedReference[] = [];
+    for (const reference of references) {
+      const key = `${reference.subject}\u0000${reference.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const info = await this.registry.getSchema(reference.subject, { version: reference.version, deleted: true });
+      out.push(...(await this.resolveReferences(info.references, seen)), { ...reference, schema: info.schema });
+    }
+    return out;
+  }
+
+  /** Applies `?format=`: `serialized` turns a PROTOBUF schema into its base64 FileDescriptorProto. */
+  private async formatted<T extends { schemaType: string; schema: string; references: readonly ProtocolSchemaReference[] }>(info: T, query: URLSearchParams): Promise<T> {
+    const format = query.get('format') ?? '';
+    if (format === '' || format === 'default') return info;
+    if (format === 'serialized' && info.schemaType === 'PROTOBUF') {
+      return { ...info, schema: descriptorFromProtoText(info.schema, await this.resolveReferences(info.references), 'schema.proto') };
+    }
+    throw new HttpProblem(422, 42202, `format ${JSON.stringify(format.slice(0, 50))} is not supported for ${info.schemaType} schemas (supported: default${info.schemaType === 'PROTOBUF' ? ', serialized' : ''})`);
+  }
+
   private buildRoutes(): Route[] {
     const r = this.registry;
     const schemaOf = async (body: () => Promise<Record<string, unknown>>) => schemaBody(await body(), this.maxJsonDepth);
+    const compatibility = async (s: string, v: number | 'latest' | undefined, q: URLSearchParams, body: () => Promise<Record<string, unknown>>) => {
+      const { schema, schemaType, references } = await schemaOf(body);
+      let result;
+      try {
+        result = await r.checkSchemaCompatibility(s, schema, { schemaType, references, ...(v === undefined ? {} : { version: v }) });
+      } catch (error) {
+        // Confluent: a subject with no version is compatible with anything against "latest".
+        if (v !== 'latest' || !hasErrorCode(error, 'SCHEMA_SUBJECT_NOT_FOUND')) throw error;
+        result = await r.checkSchemaCompatibility(s, schema, { schemaType, references });
+      }
+      return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+    };
+    const listSubjects = async (q: URLSearchParams) => {
+      if (!flag(q, 'deletedOnly')) return r.listSubjects({ deleted: flag(q, 'deleted') });
+      const live = new Set(await r.listSubjects());
+      return (await r.listSubjects({ deleted: true })).filter((s) => !live.has(s));
+    };
+    const listVersions = async (s: string, q: URLSearchParams) => {
+      if (!flag(q, 'deletedOnly')) return r.listVersions(s, { deleted: flag(q, 'deleted') });
+      const all = await r.listVersions(s, { deleted: true });
+      const live = new Set(await r.listVersions(s).catch(() => [] as number[]));
+      return all.filter((v) => !live.has(v));
+    };
     return [
       route('GET', '/', async () => ({})),
       route('GET', '/schemas/types', async () => [...SCHEMA_TYPES]),
-      route('GET', '/schemas/ids/:id', async ([id]) => {
+      route('GET', '/schemas/ids/:id', async ([id], q) => {
         const { id: _id, ...rest } = await r.getSchemaById(parseId(id!));
-        return confluentSchema(rest);
+        return confluentSchema(await this.formatted(rest, q));
       }),
       // Confluent answers the schema string itself, which is not JSON for PROTOBUF.
       route('GET', '/schemas/ids/:id/schema', async ([id]) => new RawText((await r.getSchemaById(parseId(id!))).schema)),
       route('GET', '/schemas/ids/:id/versions', async ([id]) => r.getSubjectVersionsById(parseId(id!))),
-      route('GET', '/subjects', async (_p, q) => r.listSubjects({ deleted: flag(q, 'deleted') })),
-      route('GET', '/subjects/:s/versions', async ([s], q) => r.listVersions(s!, { deleted: flag(q, 'deleted') })),
-      route('POST', '/subjects/:s/versions', async ([s], _q, body) => {
-        const { schema, schemaType, references } = await schemaOf(body);
-        return { id: await r.registerSchema(s!, schema, schemaType, { references }) };
+      route('GET', '/schemas/ids/:id/subjects', async ([id], q) => r.getSubjectsById(parseId(id!), { deleted: flag(q, 'deleted') })),
+      route('GET', '/schemas/guids/:guid', async ([guid], q) => confluentSchema(await this.formatted(await r.getSchemaByGuid(guid!), q))),
+      route('GET', '/subjects', async (_p, q) => listSubjects(q)),
+      route('GET', '/subjects/:s/versions', async ([s], q) => listVersions(s!, q)),
+      route('POST', '/subjects/:s/versions', async ([s], q, body) => {
+        const raw = await body();
+        const { schema, schemaType, references, metadata, ruleSet } = schemaBody(raw, this.maxJsonDepth);
+        const id = optionalInteger(raw, 'id');
+        const version = optionalInteger(raw, 'version');
+        const options = { references, metadata, ruleSet, normalize: flag(q, 'normalize'), ...(id === undefined ? {} : { id }), ...(version === undefined ? {} : { version }) };
+        const registered = await r.registerSchema(s!, schema, schemaType, options);
+        return { id: registered };
       }),
       route('POST', '/subjects/:s', async ([s], q, body) => {
-        const { schema, schemaType, references } = await schemaOf(body);
-        return confluentSchema(await r.lookupSchema(s!, schema, { schemaType, references, deleted: flag(q, 'deleted') }));
+        const { schema, schemaType, references, metadata, ruleSet } = await schemaOf(body);
+        const info = await r.lookupSchema(s!, schema, { schemaType, references, deleted: flag(q, 'deleted'), ...(metadata ? { metadata } : {}), ...(ruleSet ? { ruleSet } : {}) });
+        return confluentSchema(info);
       }),
       route('DELETE', '/subjects/:s', async ([s], q) => r.deleteSubject(s!, { permanent: flag(q, 'permanent') })),
+      route('GET', '/subjects/:s/metadata', async ([s], q) => {
+        const keys = q.getAll('key');
+        const values = q.getAll('value');
+        if (keys.length !== values.length) throw new HttpProblem(422, 42202, `metadata lookup needs one "value" for each "key" (got ${keys.length} keys, ${values.length} values)`);
+        const properties = Object.fromEntries(keys.map((k, i) => [k, values[i]!]));
+        return confluentSchema(await this.formatted(await r.getLatestWithMetadata(s!, properties, { deleted: flag(q, 'deleted') }), q));
+      }),
       route('GET', '/subjects/:s/versions/:v', async ([s, v], q) =>
-        confluentSchema(await r.getSchema(s!, { version: parseVersion(v!), deleted: flag(q, 'deleted') })),
+        confluentSchema(await this.formatted(await r.getSchema(s!, { version: parseVersion(v!), deleted: flag(q, 'deleted') }), q)),
       ),
       route('GET', '/subjects/:s/versions/:v/schema', async ([s, v]) => new RawText((await r.getSchema(s!, { version: parseVersion(v!) })).schema)),
-      route('DELETE', '/subjects/:s/versions/:v', async ([s, v], q) => r.deleteSchemaVersion(s!, parseVersion(v!), { permanent: flag(q, 'permanent') })),
-      route('POST', '/compatibility/subjects/:s/versions/:v', async ([s, v], q, body) => {
-        const { schema, schemaType, references } = await schemaOf(body);
-        const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references, version: parseVersion(v!) });
-        return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
+      route('GET', '/subjects/:s/versions/:v/referencedby', async ([s, v]) => r.getReferencedBy(s!, parseVersion(v!))),
+      route('DELETE', '/subjects/:s/versions/:v', async ([s, v], q) => {
+        try {
+          return await r.deleteSchemaVersion(s!, parseVersion(v!), { permanent: flag(q, 'permanent') });
+        } catch (error) {
+          // Confluent tells a live version (40407) from a live subject (40405).
+          if (hasErrorCode(error, 'SCHEMA_NOT_SOFT_DELETED')) throw new HttpProblem(404, 40407, (error as Error).message);
+          throw error;
+        }
       }),
-      route('POST', '/compatibility/subjects/:s/versions', async ([s], q, body) => {
-        const { schema, schemaType, references } = await schemaOf(body);
-        const result = await r.checkSchemaCompatibility(s!, schema, { schemaType, references });
-        return flag(q, 'verbose') ? { is_compatible: result.isCompatible, messages: result.messages } : { is_compatible: result.isCompatible };
-      }),
-      route('GET', '/config', async () => ({ compatibilityLevel: await r.getCompatibility() })),
-      route('PUT', '/config', async (_p, _q, body) => ({ compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility')) })),
+      route('POST', '/compatibility/subjects/:s/versions/:v', async ([s, v], q, body) => compatibility(s!, parseVersion(v!), q, body)),
+      route('POST', '/compatibility/subjects/:s/versions', async ([s], q, body) => compatibility(s!, undefined, q, body)),
+      route('GET', '/config', async () => configBody((await r.getConfig()) ?? {})),
+      route('PUT', '/config', async (_p, _q, body) => await r.setConfig((await body()) as RegistryConfig)),
       route('GET', '/config/:s', async ([s], q) => {
-        const own = await r.getSubjectCompatibility(s!);
-        if (own !== undefined) return { compatibilityLevel: own };
-        if (flag(q, 'defaultToGlobal')) return { compatibilityLevel: await r.getCompatibility() };
+        const config = await r.getConfig(s!, { defaultToGlobal: flag(q, 'defaultToGlobal') });
+        if (config !== undefined) return configBody(config);
         throw new HttpProblem(404, 40408, `Subject '${s}' does not have subject-level compatibility configured`);
       }),
-      route('PUT', '/config/:s', async ([s], _q, body) => ({
-        compatibility: await r.setCompatibility(toCompatibilityLevel((await body())['compatibility'], 'compatibility'), s!),
-      })),
+      route('PUT', '/config/:s', async ([s], _q, body) => await r.setConfig((await body()) as RegistryConfig, s!)),
       route('DELETE', '/config/:s', async ([s]) => {
-        const before = await r.getCompatibility(s!);
+        const before = await r.getConfig(s!);
+        if (before === undefined) throw new HttpProblem(404, 40408, `Subject '${s}' does not have subject-level compatibility configured`);
         await r.deleteSubjectCompatibility(s!);
-        return { compatibilityLevel: before };
+        return configBody(before);
+      }),
+      route('GET', '/mode', async () => ({ mode: await r.getMode() })),
+      route('PUT', '/mode', async (_p, q, body) => ({ mode: await r.setMode(checkMode((await body())['mode']), undefined, { force: flag(q, 'force') }) })),
+      route('DELETE', '/mode', async () => ({ mode: await r.deleteMode() })),
+      route('GET', '/mode/:s', async ([s], q) => {
+        const mode = await r.getMode(s!, { defaultToGlobal: flag(q, 'defaultToGlobal') });
+        if (mode !== undefined) return { mode };
+        throw new HttpProblem(404, 40409, `Subject '${s}' does not have subject-level mode configured`);
+      }),
+      route('PUT', '/mode/:s', async ([s], q, body) => ({ mode: await r.setMode(checkMode((await body())['mode']), s!, { force: flag(q, 'force') }) })),
+      route('DELETE', '/mode/:s', async ([s]) => {
+        if ((await r.getMode(s!)) === undefined) throw new HttpProblem(404, 40409, `Subject '${s}' does not have subject-level mode configured`);
+        return { mode: await r.deleteMode(s!) };
       }),
     ];
   }

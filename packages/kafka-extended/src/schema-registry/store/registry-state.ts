@@ -1,6 +1,6 @@
 import type { LiteralSchemaType, ProtocolSchemaReference } from '@onex/spi-types';
 import { isCompatibilityLevel, type CompatibilityLevel } from '../compatibility-level.js';
-import type { RegistryRecord, SchemaClaimValue } from './registry-record.js';
+import { REGISTRY_MODES, type ConfigValue, type RegistryMode, type RegistryRecord, type SchemaClaimValue, type SchemaMetadata, type SchemaRuleSet } from './registry-record.js';
 
 /** An accepted registration. */
 export interface SchemaVersionEntry {
@@ -12,6 +12,8 @@ export interface SchemaVersionEntry {
   readonly schema: string;
   readonly references: readonly ProtocolSchemaReference[];
   readonly fingerprint: string;
+  readonly metadata?: SchemaMetadata;
+  readonly ruleSet?: SchemaRuleSet;
   deleted: boolean;
 }
 
@@ -29,7 +31,8 @@ export class RegistryState {
   private readonly fingerprintIds = new Map<string, number>();
   private readonly idFingerprints = new Map<number, string>();
   private readonly softDeleted = new Set<string>();
-  private readonly configs = new Map<string | null, CompatibilityLevel>();
+  private readonly configs = new Map<string | null, ConfigValue>();
+  private readonly modes = new Map<string | null, RegistryMode>();
   private maxId = 0;
 
   /** Applies one record in log order. */
@@ -38,7 +41,11 @@ export class RegistryState {
     switch (key.kind) {
       case 'CONFIG':
         if (value === null) this.configs.delete(key.subject);
-        else if ('compatibility' in value && isCompatibilityLevel(value.compatibility)) this.configs.set(key.subject, value.compatibility);
+        else if (typeof value === 'object' && (!('compatibility' in value) || isCompatibilityLevel(value.compatibility))) this.configs.set(key.subject, value as ConfigValue);
+        return { kind: 'accepted' };
+      case 'MODE':
+        if (value === null) this.modes.delete(key.subject);
+        else if ('mode' in value && (REGISTRY_MODES as readonly string[]).includes(value.mode)) this.modes.set(key.subject, value.mode);
         return { kind: 'accepted' };
       case 'DELETED': {
         if (value === null) this.softDeleted.delete(key.claim);
@@ -147,6 +154,11 @@ export class RegistryState {
     return first;
   }
 
+  /** Every accepted entry. */
+  allEntries(): SchemaVersionEntry[] {
+    return [...this.claims.values()];
+  }
+
   /** Every entry using an id. */
   entriesById(id: number): SchemaVersionEntry[] {
     return [...(this.idClaims.get(id) ?? [])].flatMap((c) => this.claims.get(c) ?? []);
@@ -161,11 +173,21 @@ export class RegistryState {
 
   /** The subject's own level. */
   subjectLevel(subject: string): CompatibilityLevel | undefined {
-    return this.configs.get(subject);
+    return this.configs.get(subject)?.compatibility;
   }
 
   /** The global level stored in the log. */
   globalLevel(): CompatibilityLevel | undefined {
-    return this.configs.get(null);
+    return this.configs.get(null)?.compatibility;
+  }
+
+  /** The stored configuration of a subject (or the global one for null). */
+  config(subject: string | null): ConfigValue | undefined {
+    return this.configs.get(subject);
+  }
+
+  /** The stored mode of a subject (or the global one for null). */
+  mode(subject: string | null): RegistryMode | undefined {
+    return this.modes.get(subject);
   }
 }

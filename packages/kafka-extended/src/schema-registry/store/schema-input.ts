@@ -1,5 +1,6 @@
 import { SCHEMA_TYPES, type LiteralSchemaType, type ProtocolSchemaDefinition, type ProtocolSchemaReference } from '@onex/spi-types';
 import { SchemaInvalidError, SchemaRegistryInvalidArgumentError } from '../errors/schema-registry-errors.js';
+import { isSerializedDescriptor, protoTextFromDescriptor } from '../formats/protobuf-descriptor.js';
 
 /** Schema text of a definition: strings as given, objects as JSON. */
 export function schemaText(schema: ProtocolSchemaDefinition): string {
@@ -11,6 +12,15 @@ export function schemaText(schema: ProtocolSchemaDefinition): string {
     throw new SchemaInvalidError(`\`schema\` must be a string or an object, got ${schema === null ? 'null' : typeof schema}`);
   }
   return JSON.stringify(schema);
+}
+
+/**
+ * Schema text as stored: a Protobuf schema given as a base64 `FileDescriptorProto` (what Confluent's
+ * serializers register) becomes `.proto` text, as Confluent's registry stores it.
+ * @throws {SchemaInvalidError} when such a descriptor does not convert
+ */
+export function storedSchemaText(type: LiteralSchemaType, text: string): string {
+  return type === 'PROTOBUF' && isSerializedDescriptor(text) ? protoTextFromDescriptor(text) : text;
 }
 
 /**
