@@ -62,6 +62,13 @@ export { WebSocketAdapter } from './adapters/websocket-adapter.js';
 export type { WebSocketAdapterOptions } from './adapters/websocket-adapter.js';
 export { IngressServer } from './ingress/ingress-server.js';
 export type { IngressServerOptions } from './ingress/ingress-server.js';
+export type {
+  IngressSchemaBinding,
+  IngressSchemaOptions,
+  IngressSchemaRequest,
+  IngressSchemaResult,
+  IngressSchemaValidator,
+} from './ingress/ingress-schemas.js';
 export { apiKeyAuthenticator, jwtAuthenticator } from './ingress/ingress-auth.js';
 export type {
   ApiKeyAuthenticatorOptions,

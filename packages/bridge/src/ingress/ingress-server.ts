@@ -27,6 +27,7 @@ import {
 } from '../errors/bridge-errors.js';
 import type { IngressAuthenticator } from './ingress-auth.js';
 import { ingressOpenApi } from './ingress-openapi.js';
+import { checkSchemaOptions, type IngressSchemaOptions } from './ingress-schemas.js';
 import {
   BINARY_V2,
   BYTES_TYPES,
@@ -62,6 +63,11 @@ export interface IngressServerOptions {
   readonly maxHeaderBytes?: number;
   /** Auth hook run before the body is read; throw to answer 401/403. */
   readonly authenticate?: IngressAuthenticator;
+  /**
+   * Schema validation at ingest: record values for a bound topic are validated and serialized by
+   * `validate` (Confluent wire format); invalid ones get a per-record error and are not delivered.
+   */
+  readonly schemas?: IngressSchemaOptions;
 }
 
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
@@ -80,6 +86,9 @@ interface IngressRecord {
   readonly partition?: number;
 }
 
+/** A record ready to send, or the per-record answer of one refused before sending (schema validation). */
+type Checked = IngressRecord | { readonly refused: Record<string, unknown> };
+
 /** Where a produce request goes, from its path. */
 interface Destination {
   readonly bridge: BridgeHandle;
@@ -93,9 +102,10 @@ interface Destination {
  * `GET /health`, `/ready` and `/metrics` (Prometheus text) serve operators.
  */
 export class IngressServer {
-  readonly #options: Required<Omit<IngressServerOptions, 'authenticate'>> & {
+  readonly #options: Required<Omit<IngressServerOptions, 'authenticate' | 'schemas'>> & {
     authenticate?: IngressAuthenticator;
   };
+  readonly #schemas: IngressSchemaOptions | undefined;
   readonly #paths = new Map<string, BridgeHandle>();
   readonly #bridges = new Set<BridgeHandle>();
   readonly #byStatus = new Map<number, number>();
@@ -127,6 +137,7 @@ export class IngressServer {
       maxHeaderBytes: positiveInteger('maxHeaderBytes', options.maxHeaderBytes, 16 * 1024),
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     };
+    this.#schemas = checkSchemaOptions(options.schemas);
     if (this.#options.headersTimeoutMs > this.#options.requestTimeoutMs) {
       throw new BridgeConfigError(
         `\`headersTimeoutMs\` (${this.#options.headersTimeoutMs}) must not be greater than \`requestTimeoutMs\` (${this.#options.requestTimeoutMs})`,
@@ -217,6 +228,13 @@ export class IngressServer {
         `\`sourceEndpoint\` path '${path}' is already served by bridge '${owner.name}'`,
       );
     }
+    const topic = bridge.config.targetTopic;
+    if (topic !== undefined && this.#schemas?.bindings[topic] !== undefined && bridge.codec.format !== 'bytes') {
+      // Validated values are serialized to wire-format bytes, which only a bytes bridge passes on unchanged.
+      throw new BridgeConfigError(
+        `bridge '${bridge.name}' targets topic '${topic}', which is bound to a schema, so its messageFormat must be 'bytes', got '${bridge.codec.format}'`,
+      );
+    }
     this.#paths.set(path, bridge);
     this.#bridges.add(bridge);
   }
@@ -280,7 +298,7 @@ export class IngressServer {
         });
       }
       const requestKey = clientIdempotencyKey(req);
-      const records = await this.#readRecords(req, destination);
+      const records = await this.#validated(destination.bridge, await this.#readRecords(req, destination));
       // The slot is taken only once the body is in: a client that stalls its body holds no slot
       // (it ends at bodyIdleTimeoutMs or requestTimeoutMs).
       if (this.#inFlight >= this.#options.maxInFlight) throw this.#overloaded();
@@ -421,8 +439,11 @@ export class IngressServer {
     const format = bridge.codec.format;
     // text.v2 and binary.v2 carry strings and bytes: taken where text/plain and octet-stream are, so
     // a value is never reinterpreted (a text value on a json bridge would become a JSON string).
-    const accepted =
-      format === 'json'
+    const bound = this.#binding(bridge) !== undefined;
+    // A schema-bound topic takes JSON values only: that is what the validator checks against the schema.
+    const accepted = bound
+      ? JSON_TYPES
+      : format === 'json'
         ? JSON_TYPES
         : format === 'text'
           ? new Set([...JSON_TYPES, TEXT_V2, ...TEXT_TYPES])
@@ -486,27 +507,15 @@ export class IngressServer {
   async #deliver(
     res: ServerResponse,
     bridge: BridgeHandle,
-    records: readonly IngressRecord[],
+    records: readonly Checked[],
     path: string,
     requestKey: string | undefined,
   ): Promise<void> {
-    if (records.length === 1) {
-      // One record (the common case): no settled-array bookkeeping.
-      let result: BridgeResult;
-      try {
-        result = await bridge.send(toMessage(records[0]!, path), sendOptions(records[0]!, requestKey, 0, 1));
-      } catch (error) {
-        if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED'))
-          throw error;
-        this.#send(res, 207, { offsets: [describeError(error)] });
-        return;
-      }
-      this.#send(res, result.success ? 200 : 207, { offsets: [describeResult(result)] });
-      return;
-    }
     const settled = await Promise.allSettled(
       records.map((record, index) =>
-        bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)),
+        'refused' in record
+          ? Promise.resolve(record)
+          : bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)),
       ),
     );
     const overloaded = settled.find(
@@ -517,10 +526,51 @@ export class IngressServer {
     );
     if (overloaded && settled.every((s) => s.status === 'rejected')) throw overloaded.reason;
     const offsets = settled.map((s) =>
-      s.status === 'fulfilled' ? describeResult(s.value) : describeError(s.reason),
+      s.status === 'rejected'
+        ? describeError(s.reason)
+        : 'refused' in s.value
+          ? s.value.refused
+          : describeResult(s.value),
     );
-    const allOk = settled.every((s) => s.status === 'fulfilled' && s.value.success);
+    const allOk = settled.every((s) => s.status === 'fulfilled' && 'success' in s.value && s.value.success);
     this.#send(res, allOk ? 200 : 207, { offsets });
+  }
+
+  #binding(bridge: BridgeHandle): { topic: string; subject: string; version: number | 'latest' } | undefined {
+    const topic = bridge.config.targetTopic;
+    const binding = topic === undefined ? undefined : this.#schemas?.bindings[topic];
+    return binding && topic !== undefined
+      ? { topic, subject: binding.subject, version: binding.version ?? 'latest' }
+      : undefined;
+  }
+
+  /** Records of a schema-bound topic, validated and serialized; the ones that do not match are refused. */
+  async #validated(bridge: BridgeHandle, records: IngressRecord[]): Promise<Checked[]> {
+    const binding = this.#binding(bridge);
+    const schemas = this.#schemas;
+    if (binding === undefined || schemas === undefined) return records;
+    return Promise.all(
+      records.map(async (record, index): Promise<Checked> => {
+        const field = `records[${index}].value`;
+        let result;
+        try {
+          result = await schemas.validate({ ...binding, value: record.payload });
+        } catch (error) {
+          return { refused: describeError(error) };
+        }
+        if ('bytes' in result && result.bytes instanceof Uint8Array) return { ...record, payload: result.bytes };
+        const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.map(String) : [];
+        return {
+          refused: {
+            success: false,
+            error_code: 422,
+            code: 'BRIDGE_INVALID_MESSAGE',
+            message: `\`${field}\` does not match subject '${binding.subject}' (version ${binding.version}): ${errors.join('; ') || 'the validator gave neither bytes nor errors'}`,
+            errors,
+          },
+        };
+      }),
+    );
   }
 
   /**
@@ -531,13 +581,15 @@ export class IngressServer {
   async #deliverAsync(
     res: ServerResponse,
     bridge: BridgeHandle,
-    records: readonly IngressRecord[],
+    records: readonly Checked[],
     path: string,
     requestKey: string | undefined,
   ): Promise<void> {
     const refused: unknown[] = records.map(() => undefined);
     const sends = records.map((record, index) =>
-      bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)).then(
+      'refused' in record
+        ? Promise.resolve()
+        : bridge.send(toMessage(record, path), sendOptions(record, requestKey, index, records.length)).then(
         () => undefined,
         (error: unknown) => {
           refused[index] = error ?? new Error('refused');
@@ -549,13 +601,18 @@ export class IngressServer {
     await new Promise<void>((resolve) => setImmediate(resolve));
     void Promise.all(sends);
     const failures = refused.filter((e) => e !== undefined);
-    if (failures.length === 0) return this.#sendEmpty(res, 204);
+    const invalid = records.some((r) => 'refused' in r);
+    if (failures.length === 0 && !invalid) return this.#sendEmpty(res, 204);
     const fatal = failures.find(
       (e) => isBridgeError(e) && (e.code === 'BRIDGE_OVERLOADED' || e.code === 'BRIDGE_STOPPED'),
     );
     if (fatal !== undefined && failures.length === records.length) throw fatal;
     this.#send(res, 207, {
-      offsets: refused.map((error) => (error === undefined ? { queued: true } : describeError(error))),
+      offsets: refused.map((error, index) => {
+        const record = records[index];
+        if (record !== undefined && 'refused' in record) return record.refused;
+        return error === undefined ? { queued: true } : describeError(error);
+      }),
     });
   }
 
