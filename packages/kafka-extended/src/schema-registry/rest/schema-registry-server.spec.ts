@@ -367,6 +367,14 @@ describe(SchemaRegistryServer, () => {
       expect(junk).toEqual({ status: 422, body: { error_code: 42201, message: expect.stringContaining('neither .proto text nor a base64 FileDescriptorProto') } });
     });
 
+    it('accepts normalize=true on register and lookup, where identity is the normalized form anyway', async () => {
+      expect((await call('POST', '/subjects/s/versions?normalize=true', { schema: JSON.stringify(USER) })).body).toEqual({ id: 1 });
+      const reformatted = JSON.stringify(USER, null, 2);
+      expect((await call('POST', '/subjects/s?normalize=true', { schema: reformatted })).body).toMatchObject({ id: 1, version: 1 });
+      expect((await call('POST', '/subjects/s/versions?normalize=false', { schema: reformatted })).body).toEqual({ id: 1 });
+      expect((await call('GET', '/subjects/s/versions')).body).toEqual([1]);
+    });
+
     it('answers a compatibility check against latest of a subject without versions with is_compatible true', async () => {
       expect(await call('POST', '/compatibility/subjects/fresh/versions/latest', { schema: JSON.stringify(USER) })).toEqual({ status: 200, body: { is_compatible: true } });
       expect((await call('POST', '/compatibility/subjects/fresh/versions/latest', { schema: '{"type":"nope"}' })).body.error_code).toBe(42201);
