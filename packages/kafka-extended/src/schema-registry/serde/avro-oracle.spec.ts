@@ -293,8 +293,24 @@ const BASE: fc.Arbitrary<Rec> = fc.array(FIELD_TYPE, { maxLength: 4 }).map((type
   return { type: 'record', name: 'Top', namespace: 'oracle', fields };
 });
 
+/** Names of the named types a field type defines, unions, arrays and maps included. */
+function definedNames(type: Schema, into: string[]): string[] {
+  if (Array.isArray(type)) for (const branch of type) definedNames(branch as Schema, into);
+  else if (typeof type === 'object' && type !== null) {
+    const t = type as { name?: string; items?: Schema; values?: Schema };
+    if (typeof t.name === 'string') into.push(t.name);
+    if (t.items !== undefined) definedNames(t.items, into);
+    if (t.values !== undefined) definedNames(t.values, into);
+  }
+  return into;
+}
+
+/**
+ * One definition per named type. Java also accepts an identical second definition of a name, avsc
+ * refuses it (SCHEMA_INVALID); that difference is documented, and the generated edits stay clear of it.
+ */
 function uniqueNames(r: Rec): boolean {
-  const names = r.fields.map((f) => (typeof f.type === 'object' && !Array.isArray(f.type) ? (f.type.name as string | undefined) : undefined)).filter((n) => n !== undefined);
+  const names = r.fields.flatMap((f) => definedNames(f.type, []));
   return new Set(names).size === names.length && new Set(r.fields.map((f) => f.name)).size === r.fields.length;
 }
 
