@@ -511,6 +511,21 @@ export class IngressServer {
     path: string,
     requestKey: string | undefined,
   ): Promise<void> {
+    const only = records.length === 1 ? records[0] : undefined;
+    if (only !== undefined && !('refused' in only)) {
+      // One record (the common case): no settled-array bookkeeping.
+      let result: BridgeResult;
+      try {
+        result = await bridge.send(toMessage(only, path), sendOptions(only, requestKey, 0, 1));
+      } catch (error) {
+        if (isBridgeError(error) && (error.code === 'BRIDGE_OVERLOADED' || error.code === 'BRIDGE_STOPPED'))
+          throw error;
+        this.#send(res, 207, { offsets: [describeError(error)] });
+        return;
+      }
+      this.#send(res, result.success ? 200 : 207, { offsets: [describeResult(result)] });
+      return;
+    }
     const settled = await Promise.allSettled(
       records.map((record, index) =>
         'refused' in record
