@@ -83,6 +83,11 @@ const offsetSchema = {
     code: { type: 'string' },
     message: { type: 'string' },
     deadLettered: { type: 'boolean' },
+    errors: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Schema validation messages (error_code 422, topics bound to a schema)',
+    },
   },
 };
 
