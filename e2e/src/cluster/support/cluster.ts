@@ -44,12 +44,12 @@ export function useCluster(): () => KafkaCluster {
       cluster = await mod.startCluster({ brokers: 3 });
       owned = true;
     }
-  }, 240_000);
+  }, 420_000);
   afterAll(async () => {
     if (!cluster) return;
     if (owned) await cluster.stop();
     else await cluster.heal();
-  }, 240_000);
+  }, 420_000);
   return () => {
     if (!cluster) throw new Error('the cluster is not started (beforeAll of useCluster)');
     return cluster;
