@@ -1,7 +1,7 @@
 // Confluent's official Node client, @confluentinc/schemaregistry, against our SchemaRegistryServer:
 // its registry calls and its own serdes for AVRO, JSON and PROTOBUF, both directions with ours.
 import { create, createFileRegistry, createMutableRegistry, type DescMessage } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema, FieldDescriptorProto_Label, FieldDescriptorProto_Type } from '@bufbuild/protobuf/wkt';
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema, FieldDescriptorProto_Label, FieldDescriptorProto_Type, file_google_protobuf_timestamp } from '@bufbuild/protobuf/wkt';
 import {
   AvroDeserializer,
   AvroSerializer,
@@ -20,7 +20,7 @@ const POINT = { type: 'object', properties: { a: { type: 'integer' } }, required
 const { OPTIONAL, REPEATED } = FieldDescriptorProto_Label;
 const { INT32: TYPE_INT32, INT64: TYPE_INT64, STRING: TYPE_STRING, MESSAGE: TYPE_MESSAGE, ENUM: TYPE_ENUM } = FieldDescriptorProto_Type;
 
-/** acme/common.proto and acme/order.proto (which imports it), as protoc would describe them. */
+/** acme/common.proto and acme/order.proto (which imports it and google/protobuf/timestamp.proto), as protoc would describe them. */
 function orderFiles() {
   const common = create(FileDescriptorProtoSchema, {
     name: 'acme/common.proto',
@@ -40,7 +40,7 @@ function orderFiles() {
     name: 'acme/order.proto',
     package: 'acme',
     syntax: 'proto3',
-    dependency: ['acme/common.proto'],
+    dependency: ['acme/common.proto', 'google/protobuf/timestamp.proto'],
     messageType: [
       {
         name: 'Order',
@@ -50,13 +50,14 @@ function orderFiles() {
           { name: 'price', number: 3, label: OPTIONAL, type: TYPE_MESSAGE, typeName: '.acme.Money', jsonName: 'price' },
           { name: 'lines', number: 4, label: REPEATED, type: TYPE_MESSAGE, typeName: '.acme.Order.Line', jsonName: 'lines' },
           { name: 'status', number: 5, label: OPTIONAL, type: TYPE_ENUM, typeName: '.acme.Status', jsonName: 'status' },
+          { name: 'at', number: 6, label: OPTIONAL, type: TYPE_MESSAGE, typeName: '.google.protobuf.Timestamp', jsonName: 'at' },
         ],
         nestedType: [{ name: 'Line', field: [{ name: 'name', number: 1, label: OPTIONAL, type: TYPE_STRING, jsonName: 'name' }] }],
       },
     ],
     enumType: [{ name: 'Status', value: [{ name: 'NEW', number: 0 }, { name: 'PAID', number: 1 }] }],
   });
-  return createMutableRegistry(createFileRegistry(create(FileDescriptorSetSchema, { file: [common, order] })));
+  return createMutableRegistry(createFileRegistry(create(FileDescriptorSetSchema, { file: [file_google_protobuf_timestamp.proto, common, order] })));
 }
 
 describe('@confluentinc/schemaregistry against SchemaRegistryServer', () => {
@@ -129,7 +130,7 @@ describe('@confluentinc/schemaregistry against SchemaRegistryServer', () => {
     const files = orderFiles();
     const Order = files.getMessage('acme.Order') as DescMessage;
     const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true, registry: files });
-    const message = create(Order as never, { qty: 2, sku: 'A-1', price: { units: 10n, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1 } as never);
+    const message = create(Order as never, { qty: 2, sku: 'A-1', price: { units: 10n, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1, at: { seconds: 1700000000n, nanos: 5 } } as never);
     const theirs = await serializer.serialize('orders', message);
 
     // the import was registered as its own subject and referenced; both read back as .proto text
@@ -137,17 +138,18 @@ describe('@confluentinc/schemaregistry against SchemaRegistryServer', () => {
     const latest = await ours.getSchema('orders-value');
     expect(latest.references).toEqual([{ name: 'acme/common.proto', subject: 'acme/common.proto', version: 1 }]);
     expect(latest.schema).toContain('import "acme/common.proto";');
+    expect(latest.schema).toContain('import "google/protobuf/timestamp.proto";');
     expect(latest.schema).toContain('message Order');
 
     const serde = new ProtobufSerde({ registry: ours, autoRegister: false });
     const decoded = (await serde.deserialize('orders', theirs)) as { toJSON(): unknown };
-    expect(decoded.toJSON()).toEqual({ qty: 2, sku: 'A-1', price: { units: '10', currency: 'EUR' }, lines: [{ name: 'x' }], status: 'PAID' });
+    expect(decoded.toJSON()).toEqual({ qty: 2, sku: 'A-1', price: { units: '10', currency: 'EUR' }, lines: [{ name: 'x' }], status: 'PAID', at: expect.anything() });
 
-    const mine = Buffer.from(await serde.serialize('orders', { qty: 2, sku: 'A-1', price: { units: 10, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1 }));
+    const mine = Buffer.from(await serde.serialize('orders', { qty: 2, sku: 'A-1', price: { units: 10, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1, at: { seconds: 1700000000, nanos: 5 } }));
     expect(mine.equals(theirs)).toBe(true);
     const deserializer = new ProtobufDeserializer(client, SerdeType.VALUE, {});
     const back = (await deserializer.deserialize('orders', mine)) as Record<string, unknown>;
-    expect(back).toMatchObject({ $typeName: 'acme.Order', qty: 2, sku: 'A-1', price: { units: 10n, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1 });
+    expect(back).toMatchObject({ $typeName: 'acme.Order', qty: 2, sku: 'A-1', price: { units: 10n, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1, at: { seconds: 1700000000n, nanos: 5 } });
   });
 
   it('reads a Protobuf schema registered as .proto text through format=serialized', async () => {

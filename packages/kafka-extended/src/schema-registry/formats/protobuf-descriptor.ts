@@ -311,6 +311,7 @@ function fieldDescriptor(field: protobuf.Field, resolvedIn: protobuf.Type, synta
 function enumDescriptor(e: protobuf.Enum): Desc {
   const out: Desc = { name: e.name, value: Object.entries(e.values).map(([name, number]) => ({ name, number })) };
   if ((e.options as Desc | undefined)?.['allow_alias'] === true) out['options'] = { allowAlias: true };
+  reserved(e, out, false);
   return out;
 }
 
@@ -378,7 +379,8 @@ export function descriptorFromProtoText(text: string, references: readonly Resol
     dependency: [...(parsed.imports ?? [])],
     messageType: [] as Desc[],
     enumType: [] as Desc[],
-    syntax,
+    // protoc leaves `syntax` unset for proto2, its default
+    ...(syntax === 'proto3' ? { syntax } : {}),
   };
   if (parsed.package) file['package'] = parsed.package;
   if (parsed.weakImports?.length) {

@@ -451,6 +451,35 @@ describe(SchemaRegistryServer, () => {
       expect((await call('POST', '/subjects/s/versions', { schema: JSON.stringify(USER), ruleSet: { domainRules: [{ kind: 'x' }] } })).body.error_code).toBe(42201);
     });
 
+    it('gives our REST client the same config, mode, metadata, import, guid and reference calls', async () => {
+      const client = new RestSchemaRegistryClient({ url });
+      expect(await client.getConfig('s')).toBeUndefined();
+      expect(await client.setConfig({ normalize: true }, 's')).toEqual({ normalize: true });
+      expect(await client.getConfig('s', { defaultToGlobal: true })).toEqual({ compatibility: 'BACKWARD', normalize: true });
+      expect(await client.getConfig()).toEqual({ compatibility: 'BACKWARD' });
+      await expect(client.setConfig({ compatibility: 'SIDEWAYS' } as never)).rejects.toMatchObject({ code: 'SCHEMA_INVALID_LEVEL' });
+      expect(await client.getMode()).toBe('READWRITE');
+      expect(await client.getMode('s')).toBeUndefined();
+      expect(await client.setMode('IMPORT', 's')).toBe('IMPORT');
+      const metadata = { properties: { owner: 'a' } };
+      expect(await client.registerSchema('s', USER, 'AVRO', { id: 12, version: 3, metadata })).toBe(12);
+      expect(await client.getSchema('s')).toMatchObject({ id: 12, version: 3, metadata, guid: expect.any(String) });
+      expect(await client.deleteMode('s')).toBe('IMPORT');
+      await expect(client.registerSchema('s', { ...USER, name: 'B' }, 'AVRO', { id: 13 })).rejects.toMatchObject({ code: 'SCHEMA_OPERATION_NOT_PERMITTED' });
+      expect(await client.getLatestWithMetadata('s', { owner: 'a' })).toMatchObject({ id: 12, version: 3 });
+      await expect(client.getLatestWithMetadata('s', { owner: 'b' })).rejects.toMatchObject({ code: 'SCHEMA_NOT_FOUND' });
+      const { guid } = await client.getSchemaById(12);
+      expect(await client.getSchemaByGuid(guid!)).toMatchObject({ id: 12, schemaType: 'AVRO', metadata });
+      expect(await client.lookupSchema('s', USER, { metadata })).toMatchObject({ id: 12, version: 3 });
+      expect(await client.getSubjectsById(12)).toEqual(['s']);
+      expect(await client.getReferencedBy('s', 3)).toEqual([]);
+      await client.setMode('READONLY');
+      await expect(client.deleteSchemaVersion('s', 3)).rejects.toMatchObject({ code: 'SCHEMA_OPERATION_NOT_PERMITTED' });
+      expect(await client.deleteMode()).toBe('READONLY');
+      expect(await client.deleteSchemaVersion('s', 3)).toBe(3);
+      await expect(client.deleteSchemaVersion('s', 3, { permanent: false })).rejects.toMatchObject({ code: 'SCHEMA_VERSION_NOT_FOUND' });
+    });
+
     it('serves referencedby, the subjects of an id, schemas by guid and deleted listings', async () => {
       const base = await call('POST', '/subjects/common.proto/versions', { schemaType: 'PROTOBUF', schema: COMMON_PROTO });
       const user = await call('POST', '/subjects/items-value/versions', { schemaType: 'PROTOBUF', schema: SHOP_PROTO, references: [{ name: 'common.proto', subject: 'common.proto', version: 1 }] });
