@@ -53,6 +53,30 @@ describe(KafkaSchemaRegistry, () => {
     expect(await restarted.registerSchema('other-value', record('User'), 'AVRO')).toBe(a);
   });
 
+  it('rebuilds configs, modes, metadata, rule sets and imported ids from the topic after a restart', async () => {
+    const topic = uniqueName('schemas');
+    const first = registryOn(topic);
+    const metadata = { properties: { owner: 'team-a' } };
+    const ruleSet = { domainRules: [{ name: 'r', kind: 'CONDITION', type: 'CEL', mode: 'WRITE', expr: 'true' }] };
+    const id = await first.registerSchema('users-value', record('User'), 'AVRO', { metadata, ruleSet });
+    await first.setConfig({ normalize: true, compatibility: 'FULL' }, 'users-value');
+    await first.setConfig({ validateFields: true });
+    await first.setMode('IMPORT', 'imported', { force: true });
+    expect(await first.registerSchema('imported', record('Imported'), 'AVRO', { id: 500, version: 4 })).toBe(500);
+    await first.setMode('READONLY', 'users-value');
+    await first.close();
+
+    const restarted = registryOn(topic);
+    expect(await restarted.getSchema('users-value')).toMatchObject({ id, metadata, ruleSet });
+    expect(await restarted.getConfig('users-value')).toEqual({ normalize: true, compatibility: 'FULL' });
+    expect(await restarted.getConfig()).toEqual({ validateFields: true, compatibility: 'BACKWARD' });
+    expect(await restarted.getMode('users-value')).toBe('READONLY');
+    expect(await restarted.getMode('imported')).toBe('IMPORT');
+    expect(await restarted.getSchema('imported')).toMatchObject({ id: 500, version: 4 });
+    await expect(restarted.registerSchema('users-value', record('User'), 'AVRO')).rejects.toMatchObject({ code: 'SCHEMA_OPERATION_NOT_PERMITTED' });
+    expect(await restarted.registerSchema('fresh', record('Fresh'), 'AVRO')).toBe(501);
+  });
+
   it('lets a second instance see registrations of the first at once', async () => {
     const topic = uniqueName('schemas');
     const one = registryOn(topic);
