@@ -152,6 +152,39 @@ describe('@confluentinc/schemaregistry against SchemaRegistryServer', () => {
     expect(back).toMatchObject({ $typeName: 'acme.Order', qty: 2, sku: 'A-1', price: { units: 10n, currency: 'EUR' }, lines: [{ name: 'x' }], status: 1, at: { seconds: 1700000000n, nanos: 5 } });
   });
 
+  it('finds, without registering, the ids of Protobuf schemas ours registered as .proto text', async () => {
+    const commonText = 'syntax = "proto3";\npackage acme;\n\nmessage Money {\n  int64 units = 1;\n  string currency = 2;\n}\n';
+    const orderText = [
+      'syntax = "proto3";',
+      'package acme;',
+      'import "acme/common.proto";',
+      'import "google/protobuf/timestamp.proto";',
+      'enum Status { NEW = 0; PAID = 1; }',
+      'message Order {',
+      '  int32 qty = 1;',
+      '  string sku = 2;',
+      '  Money price = 3;',
+      '  repeated Line lines = 4;',
+      '  Status status = 5;',
+      '  google.protobuf.Timestamp at = 6;',
+      '  message Line { string name = 1; }',
+      '}',
+      '',
+    ].join('\n');
+    const commonId = await ours.registerSchema('acme/common.proto', commonText, 'PROTOBUF');
+    const orderId = await ours.registerSchema('orders-value', orderText, 'PROTOBUF', { references: [{ name: 'acme/common.proto', subject: 'acme/common.proto', version: 1 }] });
+    const files = orderFiles();
+    const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: false, registry: files });
+    const message = create(files.getMessage('acme.Order') as never, { qty: 1, sku: 'B' } as never);
+    const theirs = await serializer.serialize('orders', message);
+    expect(theirs.readUInt32BE(1)).toBe(orderId);
+    expect(await client.getAllSubjects()).toEqual(['acme/common.proto', 'orders-value']);
+    expect(await ours.listVersions('orders-value')).toEqual([1]);
+    expect(commonId).not.toBe(orderId);
+    const serde = new ProtobufSerde({ registry: ours, autoRegister: false });
+    expect(((await serde.deserialize('orders', theirs)) as { toJSON(): unknown }).toJSON()).toEqual({ qty: 1, sku: 'B' });
+  });
+
   it('reads a Protobuf schema registered as .proto text through format=serialized', async () => {
     const proto = 'syntax = "proto3";\npackage shop;\nmessage Item {\n  string name = 1;\n  map<string, int32> counts = 2;\n  oneof pick { int32 a = 3; string b = 4; }\n}\n';
     const id = await ours.registerSchema('items-value', proto, 'PROTOBUF');
