@@ -15,6 +15,7 @@ export {
   KafkaConfigError,
   KafkaConnectionError,
   KafkaConsumerFailedError,
+  KafkaDeliveryTimeoutError,
   KafkaInvalidReplicationError,
   KafkaMessageTooLargeError,
   KafkaOffsetOutOfRangeError,

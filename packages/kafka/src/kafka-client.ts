@@ -93,7 +93,8 @@ export class KafkaClient implements ProtocolKafkaClient {
    * @throws {UnknownProducerError} when no open producer has this id
    * @throws {KafkaArgumentError} on a bad topic, key, value, header, partition or timestamp
    * @throws {KafkaMessageTooLargeError} when the message exceeds `maxMessageBytes` or the broker limit
-   * @throws {KafkaProduceError} when the broker did not acknowledge it after the retries
+   * @throws {KafkaDeliveryTimeoutError} when it was not acknowledged within `deliveryTimeoutMs` (outcome unknown)
+   * @throws {KafkaProduceError} when the broker refused it, or did not acknowledge it within an explicit `retries`
    */
   produceMessage(
     producerId: string,

@@ -9,6 +9,12 @@ export interface KafkaProducerConfig extends ProtocolKafkaProducerConfig {
   readonly bufferMemoryBytes?: number;
   /** How long `produceMessage` waits for room in the buffer before rejecting with `KAFKA_BUFFER_FULL`, in ms. @default 60000 */
   readonly maxBlockMs?: number;
+  /**
+   * How long a message may take from `produceMessage` to the broker's acknowledgement, resends
+   * included, before it is rejected with `KAFKA_DELIVERY_TIMEOUT` (outcome unknown); at least
+   * `lingerMs + requestTimeoutMs`. Applies when `retries` is not set. @default 120000
+   */
+  readonly deliveryTimeoutMs?: number;
 }
 
 /** `ProtocolKafkaConsumerConfig` plus the liveness bound of the Java client. */

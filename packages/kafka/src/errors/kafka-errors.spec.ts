@@ -27,6 +27,7 @@ const table: [KafkaError, string, string, RegExp][] = [
   [new errors.KafkaConsumerFailedError('stopped', { cause }), 'KafkaConsumerFailedError', 'KAFKA_CONSUMER_FAILED', /stopped/],
   [new errors.KafkaPollIntervalExceededError('maxPollIntervalMs', { cause }), 'KafkaPollIntervalExceededError', 'KAFKA_POLL_INTERVAL_EXCEEDED', /maxPollIntervalMs/],
   [new errors.KafkaBufferFullError('maxBlockMs', { cause }), 'KafkaBufferFullError', 'KAFKA_BUFFER_FULL', /maxBlockMs/],
+  [new errors.KafkaDeliveryTimeoutError('outcome unknown', { cause }), 'KafkaDeliveryTimeoutError', 'KAFKA_DELIVERY_TIMEOUT', /outcome unknown/],
 ];
 
 describe(KafkaError, () => {

@@ -163,3 +163,13 @@ export class KafkaBufferFullError extends KafkaError<'KAFKA_BUFFER_FULL'> {
     super('KAFKA_BUFFER_FULL', message, options);
   }
 }
+
+/**
+ * A message was not acknowledged within `deliveryTimeoutMs` although the producer kept resending it with
+ * the same producer id and sequence numbers; whether the broker wrote it is unknown.
+ */
+export class KafkaDeliveryTimeoutError extends KafkaError<'KAFKA_DELIVERY_TIMEOUT'> {
+  constructor(message: string, options?: OnexErrorOptions) {
+    super('KAFKA_DELIVERY_TIMEOUT', message, options);
+  }
+}

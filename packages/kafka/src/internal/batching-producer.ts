@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
 import type { KafkaError } from '../errors/kafka-error.js';
@@ -6,6 +6,7 @@ import {
   KafkaArgumentError,
   KafkaBufferFullError,
   KafkaClosedError,
+  KafkaDeliveryTimeoutError,
   KafkaMessageTooLargeError,
   KafkaProduceError,
   KafkaTopicNotFoundError,
@@ -41,6 +42,8 @@ interface PendingRecord {
 class PartitionQueue {
   records: PendingRecord[] = [];
   head = 0;
+  /** A batch of this partition is in flight (one at a time keeps the partition's order and sequences). */
+  sending = false;
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -85,13 +88,6 @@ interface TopicState {
   readonly queues: (PartitionQueue | undefined)[];
 }
 
-/** One partition's records in a produce request. */
-interface PartitionBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: PendingRecord[];
-}
-
 /** A `produce` call waiting for room in the buffer; `timer` rejects it after `maxBlockMs`. */
 interface BlockedSend {
   /** Cleared once admitted or expired, so a parked entry holds no message bytes. */
@@ -128,10 +124,26 @@ function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: 
   return { headers: out, size };
 }
 
+/** Pause between two resends of a batch whose outcome is unknown (kafkajs has backed off within each). */
+const RESEND_BACKOFF_MS = 100;
+
+/** Sequence state the broker and kafkajs disagree on: only a new producer id gets past it. */
+const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/** True when kafkajs gave up on a request the broker may have written (it retries only such errors). */
+function outcomeUnknown(error: unknown): boolean {
+  const e = error as { name?: unknown; retriable?: unknown } | null;
+  return e?.name === 'KafkaJSNumberOfRetriesExceeded' || e?.retriable === true;
+}
+
 /**
  * A kafkajs producer behind a per-partition auto-batcher: concurrent `produce` calls are queued per
- * topic-partition and leave as one request (at most `batchSize` records / `maxBatchBytes` bytes per
- * partition) whenever no request is in flight, so each caller still learns its own offset.
+ * topic-partition, and each partition sends its own request (at most `batchSize` records /
+ * `maxBatchBytes` bytes) whenever none of its own is in flight, so each caller still learns its own
+ * offset. One request per partition keeps kafkajs 2.2.4's multi-partition retry path out of play
+ * (an error on one partition rolled back the sequence numbers of all partitions of the request and
+ * did not resend partitions whose new leader had already answered), and lets the other partitions
+ * go on while one partition's leader is being elected.
  */
 export class BatchingProducer {
   readonly id: string;
@@ -143,9 +155,13 @@ export class BatchingProducer {
   #ready: PartitionQueue[] = [];
   readonly #topics = new Map<string, TopicState>();
   #producer: Producer | undefined;
+  /** The connect (or reconnect with a new producer id) under way, shared by the partitions waiting for it. */
+  #connecting: Promise<Producer> | undefined;
   readonly #admin: LazyAdmin;
+  /** Set after an unknown outcome or a sequence error: the next dispatch, once nothing is in flight, takes a new producer id. */
   #needsReset = false;
-  #inFlight = false;
+  /** Partition requests in flight (including resends waiting for their backoff). */
+  #sending = 0;
   #queued = 0;
   #timer: NodeJS.Timeout | undefined;
   #microtaskQueued = false;
@@ -334,7 +350,7 @@ export class BatchingProducer {
   async close(): Promise<void> {
     if (this.#state.kind !== 'open') return;
     this.#state = { kind: 'closing' };
-    while (this.#queued > 0 || this.#inFlight || this.#blockedCount > 0) {
+    while (this.#queued > 0 || this.#sending > 0 || this.#blockedCount > 0) {
       await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     }
     this.#clearTimer();
@@ -438,7 +454,8 @@ export class BatchingProducer {
     const known = await read();
     if (known) return known;
     // A producer's metadata request is what makes brokers auto-create a topic (when they allow it).
-    const producer = await this.#ensureProducer();
+    // The current producer, even when a new producer id is due: that waits until no request is in flight.
+    const producer = this.#producer ?? (await this.#ensureProducer());
     await producer.send({ topic, messages: [], acks: this.#config.acks });
     for (let attempt = 0; attempt < 50; attempt++) {
       const created = await read();
@@ -448,8 +465,13 @@ export class BatchingProducer {
     throw new KafkaTopicNotFoundError(topic);
   }
 
-  async #ensureProducer(): Promise<Producer> {
-    if (this.#producer !== undefined && !this.#needsReset) return this.#producer;
+  #ensureProducer(): Promise<Producer> {
+    if (this.#producer !== undefined && !this.#needsReset) return Promise.resolve(this.#producer);
+    this.#connecting ??= this.#connectProducer().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  async #connectProducer(): Promise<Producer> {
     if (this.#producer !== undefined) {
       // After a send with an unknown outcome, a fresh producer id keeps the idempotent sequence
       // numbers from colliding with batches the broker may have written.
@@ -470,7 +492,7 @@ export class BatchingProducer {
   }
 
   #schedule(urgent: boolean): void {
-    if (this.#inFlight || this.#microtaskQueued) return;
+    if (this.#microtaskQueued) return;
     if (urgent || this.#config.lingerMs === 0 || this.#state.kind !== 'open') {
       this.#clearTimer();
       // A microtask still lets every call made in the same synchronous run join the batch.
@@ -492,129 +514,151 @@ export class BatchingProducer {
 
   #flush(): void {
     this.#clearTimer();
-    if (this.#inFlight) return;
+    // A new producer id restarts every partition's sequence numbers, so it waits until no partition
+    // has a request in flight; the last one to settle flushes again.
+    if (this.#needsReset && this.#sending > 0) return;
     const ready = this.#ready;
-    if (ready.length === 0) {
-      this.#notifyDrain();
-      return;
-    }
-    const batches: PartitionBatch[] = [];
     const stillReady: PartitionQueue[] = [];
+    const dispatch: [PartitionQueue, PendingRecord[]][] = [];
     for (const queue of ready) {
       if (queue.length === 0) continue;
-      batches.push({ topic: queue.topic, partition: queue.partition, records: queue.take(this.#config.batchSize, this.#config.maxBatchBytes) });
+      if (queue.sending) {
+        stillReady.push(queue);
+        continue;
+      }
+      dispatch.push([queue, queue.take(this.#config.batchSize, this.#config.maxBatchBytes)]);
       if (queue.length > 0) stillReady.push(queue);
       const state = this.#topics.get(queue.topic);
       // Sticky partitioning for null keys moves on once the sticky partition's batch leaves.
       if (state !== undefined && state.sticky === queue.partition) state.sticky = this.#pickSticky(state);
     }
     this.#ready = stillReady;
-    if (batches.length === 0) {
+    if (dispatch.length === 0) {
       this.#notifyDrain();
       return;
     }
-    this.#inFlight = true;
-    void this.#sendAndContinue(batches);
+    for (const [queue, records] of dispatch) void this.#dispatch(queue, records);
   }
 
-  async #sendAndContinue(batches: PartitionBatch[]): Promise<void> {
+  async #dispatch(queue: PartitionQueue, records: PendingRecord[]): Promise<void> {
+    queue.sending = true;
+    this.#sending++;
     try {
-      await this.#send(batches);
+      await this.#send(queue.topic, queue.partition, records);
     } finally {
-      this.#inFlight = false;
+      queue.sending = false;
+      this.#sending--;
       if (this.#ready.length > 0) this.#schedule(true);
       else this.#notifyDrain();
     }
   }
 
   #notifyDrain(): void {
-    if (this.#queued > 0 || this.#inFlight || this.#blockedCount > 0) return;
+    if (this.#queued > 0 || this.#sending > 0 || this.#blockedCount > 0) return;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
 
-  async #send(batches: PartitionBatch[]): Promise<void> {
-    const started = performance.now();
-    let count = 0;
+  /**
+   * Sends one partition's records as their own request. A request whose outcome is unknown (kafkajs
+   * gave up on a retriable error) is sent again by the same kafkajs producer: kafkajs rolled its
+   * sequence numbers back, so the resend carries the same producer id and sequences and the broker
+   * drops it if it already has it. Without `retries` set this goes on until `deliveryTimeoutMs` after
+   * the oldest record's call; only then is the outcome reported as unknown.
+   */
+  async #send(topic: string, partition: number, records: PendingRecord[]): Promise<void> {
+    const count = records.length;
     let bytes = 0;
-    // Grouped by topic in first-seen order; a flush rarely spans more than a few topics.
-    const topicMessages: TopicMessages[] = [];
-    for (const batch of batches) {
-      let entry = topicMessages.find((t) => t.topic === batch.topic);
-      if (entry === undefined) topicMessages.push((entry = { topic: batch.topic, messages: [] }));
-      for (const r of batch.records) {
-        count++;
-        bytes += r.size;
-        const message: Message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) };
-        if (r.headers !== undefined) message.headers = r.headers;
-        entry.messages.push(message);
-      }
+    const messages: Message[] = [];
+    for (const r of records) {
+      bytes += r.size;
+      const message: Message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) };
+      if (r.headers !== undefined) message.headers = r.headers;
+      messages.push(message);
     }
-    let metadata: RecordMetadata[];
+    let producer: Producer;
     try {
       // The connected producer is used directly: awaiting #ensureProducer() would add microtask hops to every send.
-      const producer = this.#producer !== undefined && !this.#needsReset ? this.#producer : await this.#ensureProducer();
-      metadata = await producer.sendBatch({
-        topicMessages,
-        acks: this.#config.acks,
-        timeout: this.#config.connection.requestTimeout,
-        compression: this.#config.compression,
-      });
+      producer = this.#producer !== undefined && !this.#needsReset ? this.#producer : await this.#ensureProducer();
     } catch (error) {
-      const typed = fromKafkaJsError(error, 'produce', `could not produce ${count} message(s)`);
-      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: performance.now() - started, error: typed });
-      if (typed.code === 'KAFKA_MESSAGE_TOO_LARGE' && count > 1) {
-        // The broker rejected the whole request: isolate the offending record, keeping order.
-        if (batches.length > 1) {
-          for (const batch of batches) await this.#send([batch]);
-        } else {
-          const only = batches[0]!;
-          const half = Math.ceil(only.records.length / 2);
-          await this.#send([{ ...only, records: only.records.slice(0, half) }]);
-          await this.#send([{ ...only, records: only.records.slice(half) }]);
-        }
-        return;
-      }
-      // Every record of a failed request is rejected, though the broker may have appended some
-      // partitions of it. Without idempotence the same holds inside kafkajs: it retries a whole
-      // per-broker request, so partitions that were already appended get the records again. Only
-      // `enableIdempotence: true` (the default) lets the broker drop such duplicates.
-      if (typed.code !== 'KAFKA_MESSAGE_TOO_LARGE' && this.#config.idempotent) this.#needsReset = true;
-      if (typed.code === 'KAFKA_CONNECTION') this.#metrics.setConnection(this.id, 'connecting');
-      this.#settleFailure(
-        batches.flatMap((b) => b.records),
-        typed,
-      );
+      this.#settleFailure(records, fromKafkaJsError(error, 'produce', `could not produce ${count} message(s): no producer connection`));
       return;
     }
+    const oldest = records[0]?.enqueuedAt ?? performance.now();
+    let resends = 0;
+    for (;;) {
+      const started = performance.now();
+      let metadata: RecordMetadata[];
+      try {
+        metadata = await producer.sendBatch({
+          topicMessages: [{ topic, messages }],
+          acks: this.#config.acks,
+          timeout: this.#config.connection.requestTimeout,
+          compression: this.#config.compression,
+        });
+      } catch (error) {
+        const typed = fromKafkaJsError(error, 'produce', `could not produce ${count} message(s) to ${topic}/${partition}`);
+        channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: performance.now() - started, error: typed });
+        if (typed.code === 'KAFKA_MESSAGE_TOO_LARGE' && count > 1) {
+          // The broker rejected the whole request: isolate the offending record, keeping order.
+          const half = Math.ceil(count / 2);
+          await this.#send(topic, partition, records.slice(0, half));
+          await this.#send(topic, partition, records.slice(half));
+          return;
+        }
+        const unknown = outcomeUnknown(error);
+        if (typed.code === 'KAFKA_CONNECTION') this.#metrics.setConnection(this.id, 'connecting');
+        const elapsed = performance.now() - oldest;
+        if (unknown && this.#config.resendUntilDeliveryTimeout && elapsed < this.#config.deliveryTimeoutMs) {
+          resends++;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(RESEND_BACKOFF_MS, this.#config.deliveryTimeoutMs - elapsed)));
+          continue;
+        }
+        // The broker may hold the batch (unknown outcome) or disagrees with the sequence numbers: a new
+        // producer id keeps later batches of this partition from colliding with what it has.
+        const sequenceError = SEQUENCE_ERRORS.has(rootKafkaJsError(error).type ?? '');
+        if (this.#config.idempotent && (unknown || sequenceError)) this.#needsReset = true;
+        let failure: KafkaError = typed;
+        if (unknown && this.#config.resendUntilDeliveryTimeout) {
+          failure = new KafkaDeliveryTimeoutError(
+            `outcome unknown: the message may have been written. ${count} message(s) to ${topic}/${partition} were not acknowledged within \`deliveryTimeoutMs\` (${this.#config.deliveryTimeoutMs} ms) after ${resends + 1} request(s) with the same producer id and sequence numbers; last error: ${typed.message}`,
+            { cause: error, details: { producerId: this.id, topic, partition, messages: count, deliveryTimeoutMs: this.#config.deliveryTimeoutMs, requests: resends + 1, lastCode: typed.code } },
+          );
+        }
+        this.#settleFailure(records, failure);
+        return;
+      }
+      this.#acknowledge(topic, partition, records, metadata, bytes, started);
+      return;
+    }
+  }
+
+  #acknowledge(topic: string, partition: number, records: PendingRecord[], metadata: RecordMetadata[], bytes: number, started: number): void {
     this.#metrics.setConnection(this.id, 'connected');
     const now = performance.now();
-    for (const batch of batches) {
-      const meta = metadata.find((m) => m.topicName === batch.topic && m.partition === batch.partition);
-      if (meta === undefined && this.#config.acks !== 0) {
-        this.#settleFailure(batch.records, new KafkaProduceError(`no acknowledgement for ${batch.topic}/${batch.partition}`));
-        continue;
-      }
-      const base = meta === undefined ? -1 : toSafeNumber(meta.baseOffset ?? '-1', 'offset');
-      const appendTime = meta?.logAppendTime !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
-      this.#metrics.batchesSent++;
-      this.#metrics.batchedMessages += batch.records.length;
-      const records = batch.records;
-      let freed = 0;
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i] as PendingRecord;
-        this.#queued--;
-        freed += r.cost;
-        this.#metrics.messagesProduced++;
-        this.#metrics.bytesProduced += r.size;
-        this.#metrics.produceLatency.add(now - r.enqueuedAt);
-        r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
-      }
-      this.#release(freed);
+    const meta = metadata.find((m) => m.topicName === topic && m.partition === partition);
+    if (meta === undefined && this.#config.acks !== 0) {
+      this.#settleFailure(records, new KafkaProduceError(`no acknowledgement for ${topic}/${partition}`));
+      return;
     }
+    const base = meta === undefined ? -1 : toSafeNumber(meta.baseOffset ?? '-1', 'offset');
+    const appendTime = meta?.logAppendTime !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
+    this.#metrics.batchesSent++;
+    this.#metrics.batchedMessages += records.length;
+    let freed = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as PendingRecord;
+      this.#queued--;
+      freed += r.cost;
+      this.#metrics.messagesProduced++;
+      this.#metrics.bytesProduced += r.size;
+      this.#metrics.produceLatency.add(now - r.enqueuedAt);
+      r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
+    }
+    this.#release(freed);
     if (channels.produceBatch.hasSubscribers) {
-      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: now - started });
+      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: records.length, bytes, durationMs: now - started });
     }
   }
 

@@ -27,6 +27,9 @@ export interface ResolvedProducerConfig {
   readonly maxMessageBytes: number;
   readonly bufferMemoryBytes: number;
   readonly maxBlockMs: number;
+  readonly deliveryTimeoutMs: number;
+  /** True when `retries` was not set: a request whose outcome is unknown is resent until `deliveryTimeoutMs`. */
+  readonly resendUntilDeliveryTimeout: boolean;
 }
 
 /** Consumer settings after validation. */
@@ -166,13 +169,23 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
   // As the Java client: 32 MiB of buffer, and a send waits at most a minute for room in it.
   const bufferMemoryBytes = intOption('bufferMemoryBytes', config.bufferMemoryBytes, 33_554_432, 1);
   const maxBlockMs = intOption('maxBlockMs', config.maxBlockMs, 60_000, 0);
+  const lingerMs = intOption('lingerMs', config.lingerMs, 0, 0, 60_000);
+  // As the Java client: two minutes from the call to the acknowledgement, and never less than one
+  // linger plus one request, or a message could time out before its first request could answer.
+  const deliveryTimeoutMs = intOption('deliveryTimeoutMs', config.deliveryTimeoutMs, 120_000, 1);
+  if (deliveryTimeoutMs < lingerMs + connection.requestTimeout) {
+    throw new KafkaConfigError(
+      `\`deliveryTimeoutMs\` must be at least \`lingerMs\` + \`requestTimeoutMs\` (${lingerMs} + ${connection.requestTimeout} = ${lingerMs + connection.requestTimeout}), got ${deliveryTimeoutMs}`,
+      { details: { option: 'deliveryTimeoutMs', value: deliveryTimeoutMs } },
+    );
+  }
   return {
     connection,
     acks,
     retries: intOption('retries', config.retries, 5, 0),
     idempotent,
     compression: COMPRESSION[compressionName]!,
-    lingerMs: intOption('lingerMs', config.lingerMs, 0, 0, 60_000),
+    lingerMs,
     // 500, not more: kafkajs groups a request's records by partition copying the partition's array
     // once per record, so its cost grows with the square of the records per partition. 200,000
     // produce calls took about 12 % less time at 500 than at 1000 (and at 300).
@@ -181,6 +194,8 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
     maxMessageBytes,
     bufferMemoryBytes,
     maxBlockMs,
+    deliveryTimeoutMs,
+    resendUntilDeliveryTimeout: config.retries === undefined,
   };
 }
 

@@ -22,6 +22,7 @@ export const KAFKA_ERROR_CODES = [
   'KAFKA_CONSUMER_FAILED',
   'KAFKA_POLL_INTERVAL_EXCEEDED',
   'KAFKA_BUFFER_FULL',
+  'KAFKA_DELIVERY_TIMEOUT',
 ] as const;
 /** A code of {@link KAFKA_ERROR_CODES}. */
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];
