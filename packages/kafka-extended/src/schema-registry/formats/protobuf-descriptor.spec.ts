@@ -56,6 +56,13 @@ message Rec {
 };
 const REFERENCES = { 'shop.proto': [{ name: 'common.proto', subject: 'common', version: 1, schema: FILES['common.proto']! }] } as Record<string, { name: string; subject: string; version: number; schema: string }[]>;
 
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+
 let protoc: Protoc;
 let dir: string;
 beforeAll(async () => {
@@ -116,6 +123,11 @@ describe('Protobuf descriptors (protoc as the reference)', () => {
     const group = { ...theirs, syntax: 'proto2', messageType: [{ name: 'G', field: [{ name: 'g', number: 1, label: 1, type: 10, typeName: '.common.G' }] }] };
     expect(() => protoTextFromDescriptor(encode(group).toString('base64'))).toThrow('is a group');
     expect(() => protoTextFromDescriptor('AAAA')).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
+    // 2,000 nested messages: refused as SCHEMA_INVALID (protobufjs bounds the nesting), never a RangeError
+    let nested = Buffer.from([0x0a, 0x01, 0x4e]); // DescriptorProto { name: "N" }
+    for (let i = 0; i < 2000; i++) nested = Buffer.concat([Buffer.from([0x0a, 0x01, 0x4e, 0x1a]), varint(nested.length), nested]);
+    const deep = Buffer.concat([Buffer.from([0x22]), varint(nested.length), nested]).toString('base64');
+    expect(() => protoTextFromDescriptor(deep)).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID' }));
     expect(isSerializedDescriptor(FILES['common.proto']!)).toBe(false);
   });
 });

@@ -224,6 +224,16 @@ class ProtoWriter {
  * @throws {SchemaInvalidError} when it does not decode, or holds what `.proto` text here cannot carry (editions, groups, custom options)
  */
 export function protoTextFromDescriptor(base64: string): string {
+  try {
+    return writeProtoText(base64);
+  } catch (error) {
+    if (error instanceof SchemaInvalidError) throw error;
+    // e.g. a descriptor nested deep enough to overflow the stack while it is read
+    throw new SchemaInvalidError(`invalid Protobuf descriptor: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function writeProtoText(base64: string): string {
   const bytes = Buffer.from(base64.trim(), 'base64');
   let file: Desc;
   try {
