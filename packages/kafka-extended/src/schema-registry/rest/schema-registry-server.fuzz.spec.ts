@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
+import { descriptorFromProtoText } from '../formats/protobuf-descriptor.js';
 import { InMemorySchemaRegistry } from '../in-memory-schema-registry.js';
 import { SchemaRegistryServer } from './schema-registry-server.js';
 
@@ -117,6 +118,16 @@ const protoSchema = fc
     ({ name, fields }) =>
       `syntax = "proto3";\nmessage ${name} {\n${fields.map((f, i) => `  string ${f} = ${i + 1};`).join('\n')}\n}\n`,
   );
+/** Base64 FileDescriptorProtos as Confluent's serializers send them: valid, with one byte changed, or random bytes. */
+const descriptorSchema = fc.oneof(
+  protoSchema.map((text) => descriptorFromProtoText(text, [], 'fuzz.proto')),
+  fc.tuple(protoSchema, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([text, at, value]) => {
+    const bytes = Buffer.from(descriptorFromProtoText(text, [], 'fuzz.proto'), 'base64');
+    bytes[at % bytes.length] = value;
+    return bytes.toString('base64');
+  }),
+  fc.uint8Array({ minLength: 1, maxLength: 48 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+);
 /** Any UTF-16 code unit, lone surrogates included (a JSON `\ud800` escape decodes to one). */
 const utf16Unit = fc.oneof(
   fc.constantFrom('\ud800', '\udfff', '\ud83d'),
@@ -202,6 +213,12 @@ const query = fc.oneof(
     '?permanent=true',
     '?verbose=true',
     '?defaultToGlobal=true',
+    '?format=serialized',
+    '?format=nope',
+    '?deletedOnly=true',
+    '?normalize=true',
+    '?force=true',
+    '?key=a&value=b',
     '?deleted=%zz',
     '??',
     '?a=1&&b',
@@ -223,6 +240,12 @@ const TEMPLATES = [
   'compatibility/subjects/S/versions/V',
   'config',
   'config/S',
+  'mode',
+  'mode/S',
+  'subjects/S/metadata',
+  'subjects/S/versions/V/referencedby',
+  'schemas/ids/V/subjects',
+  'schemas/guids/V',
 ];
 /** A known route with random parameters (mostly real subjects and numbers). */
 const routeTarget = fc
@@ -293,7 +316,7 @@ const body = fc.oneof(
     arbitrary: fc
       .record(
         {
-          schema: fc.oneof(avroSchema, jsonSchema, protoSchema, fc.string({ maxLength: 20 }), deep),
+          schema: fc.oneof(avroSchema, jsonSchema, protoSchema, descriptorSchema, fc.string({ maxLength: 20 }), deep),
           schemaType,
           references: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
         },
@@ -480,6 +503,10 @@ describe(`${SchemaRegistryServer.name} fuzz`, () => {
       expect(Number.isInteger(id)).toBe(true);
       expect((await get(`/schemas/ids/${id}`)).status).toBe(200);
       expect((await get(`/schemas/ids/${id}/schema`)).status).toBe(200);
+      // A registered PROTOBUF schema (text or descriptor) is served as a descriptor too.
+      if (parseOrUndefined(req.body?.toString('utf8'))?.['schemaType'] === 'PROTOBUF') {
+        expect((await get(`/schemas/ids/${id}?format=serialized`)).status).toBe(200);
+      }
       const lookup = await exchange(
         port,
         encode({
