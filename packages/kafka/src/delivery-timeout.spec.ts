@@ -112,6 +112,7 @@ describe('a producer whose broker stops answering', () => {
     await expect(client.produceMessage(producerId, topic, null, 'next')).resolves.toMatchObject({ offset: 2 });
     expect((await client.getTopicMetadata(topic)).partitions[0]).toMatchObject({ latestOffset: 3 });
     expect(await values(topic, 3)).toEqual(['first', 'kept', 'next']);
+    expect((await client.getKafkaMetrics('onex')).unknownOutcomeResends).toBeGreaterThan(0);
   }, 120_000);
 
   it('rejects a message with KAFKA_DELIVERY_TIMEOUT (outcome unknown) once deliveryTimeoutMs has passed, and the producer works on with a new producer id', async () => {
@@ -131,7 +132,7 @@ describe('a producer whose broker stops answering', () => {
     // At most one kafkajs call (its retries included) after the time limit.
     expect(elapsed).toBeGreaterThanOrEqual(8_000);
     expect(elapsed).toBeLessThan(8_000 + 25_000);
-    expect((await client.getKafkaMetrics('onex')).errorsByCode).toMatchObject({ KAFKA_DELIVERY_TIMEOUT: 1 });
+    expect(await client.getKafkaMetrics('onex')).toMatchObject({ errorsByCode: { KAFKA_DELIVERY_TIMEOUT: 1 }, deliveryTimeouts: 1 });
     const after = await client.produceMessage(producerId, topic, null, 'after');
     const stored = await values(topic, after.offset + 1);
     expect(stored[0]).toBe('first');

@@ -18,4 +18,8 @@ export interface KafkaMetrics extends ProtocolKafkaMetrics {
   readonly pollIntervalExceeded: number;
   /** `commitOffsets` calls and automatic commits that stored nothing (rejected, or the partition was lost). */
   readonly commitFailures: number;
+  /** Requests resent with the same producer id and sequence numbers because the outcome of the previous one was unknown. */
+  readonly unknownOutcomeResends: number;
+  /** Messages rejected with `KAFKA_DELIVERY_TIMEOUT` (outcome unknown after `deliveryTimeoutMs`). */
+  readonly deliveryTimeouts: number;
 }

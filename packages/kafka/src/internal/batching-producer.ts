@@ -612,6 +612,7 @@ export class BatchingProducer {
         const elapsed = performance.now() - oldest;
         if (unknown && this.#config.resendUntilDeliveryTimeout && elapsed < this.#config.deliveryTimeoutMs) {
           resends++;
+          this.#metrics.unknownOutcomeResends++;
           await new Promise((resolve) => setTimeout(resolve, Math.min(RESEND_BACKOFF_MS, this.#config.deliveryTimeoutMs - elapsed)));
           continue;
         }
@@ -621,6 +622,7 @@ export class BatchingProducer {
         if (this.#config.idempotent && (unknown || sequenceError)) this.#needsReset = true;
         let failure: KafkaError = typed;
         if (unknown && this.#config.resendUntilDeliveryTimeout) {
+          this.#metrics.deliveryTimeouts += count;
           failure = new KafkaDeliveryTimeoutError(
             `outcome unknown: the message may have been written. ${count} message(s) to ${topic}/${partition} were not acknowledged within \`deliveryTimeoutMs\` (${this.#config.deliveryTimeoutMs} ms) after ${resends + 1} request(s) with the same producer id and sequence numbers; last error: ${typed.message}`,
             { cause: error, details: { producerId: this.id, topic, partition, messages: count, deliveryTimeoutMs: this.#config.deliveryTimeoutMs, requests: resends + 1, lastCode: typed.code } },

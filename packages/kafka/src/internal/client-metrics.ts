@@ -24,6 +24,8 @@ export class ClientMetrics {
   droppedBufferedMessages = 0;
   pollIntervalExceeded = 0;
   commitFailures = 0;
+  unknownOutcomeResends = 0;
+  deliveryTimeouts = 0;
   /** Producer buffer usage per producer id: bytes held and `bufferMemoryBytes`. */
   readonly bufferByMember = new Map<string, { used: number; limit: number }>();
   readonly errorsByCode = new Map<string, number>();
@@ -97,6 +99,8 @@ export class ClientMetrics {
       droppedBufferedMessages: this.droppedBufferedMessages,
       pollIntervalExceeded: this.pollIntervalExceeded,
       commitFailures: this.commitFailures,
+      unknownOutcomeResends: this.unknownOutcomeResends,
+      deliveryTimeouts: this.deliveryTimeouts,
     };
   }
 }
