@@ -65,6 +65,12 @@ export class AdminOperations {
           { cause: error, details: { topic, replicationFactor } },
         );
       }
+      if (root.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        // The creation was accepted, but the broker kafkajs asked for leaders had not applied it yet (a
+        // replicated cluster answers metadata from each broker's own view): wait for it, do not fail.
+        await waitForLeaders(admin, topic, partitions);
+        return true;
+      }
       if (root.type !== 'TOPIC_ALREADY_EXISTS') throw fromKafkaJsError(error, 'admin', `could not create topic ${JSON.stringify(topic)}`, topic);
       created = false;
     }
@@ -180,4 +186,30 @@ export class AdminOperations {
       throw fromKafkaJsError(error, 'admin', `could not describe group ${JSON.stringify(groupId)}`);
     }
   }
+}
+
+/** How long `createTopic` waits for a created topic's leaders to show in metadata. */
+const LEADER_WAIT_MS = 30_000;
+
+/**
+ * Polls metadata until every partition of a just-created topic has a leader.
+ * @throws KafkaError when the leaders do not show within {@link LEADER_WAIT_MS}
+ */
+async function waitForLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  let delay = 50;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const found = topics[0]?.partitions ?? [];
+      if (found.length === partitions && found.every((p) => p.leader >= 0)) return;
+    } catch (error) {
+      if (rootKafkaJsError(error).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw fromKafkaJsError(error, 'admin', `could not read the metadata of the new topic ${JSON.stringify(topic)}`, topic);
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(1_000, delay * 2);
+  }
+  throw fromKafkaJsError(lastError ?? new Error('leaders not elected'), 'admin', `topic ${JSON.stringify(topic)} was created but its leaders did not show within ${LEADER_WAIT_MS} ms`, topic);
 }
