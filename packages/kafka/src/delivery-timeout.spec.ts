@@ -1,15 +1,8 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { kafkaBrokers, uniqueName } from '../test/helpers.js';
+import { startPrivateBroker, type PrivateBroker } from '../test/private-broker.js';
 import { KafkaClient, isKafkaError } from './index.js';
 
-interface PrivateBroker {
-  readonly brokers: string[];
-  readonly pid: number;
-  stop(): Promise<void>;
-}
 
-const root = path.resolve(__dirname, '../../..');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(KafkaClient, () => {
@@ -45,21 +38,7 @@ describe('a producer whose broker stops answering', () => {
   const pause = (): boolean => process.kill(broker.pid, 'SIGSTOP');
   const resume = (): boolean => process.kill(broker.pid, 'SIGCONT');
   beforeAll(async () => {
-    const { startBroker } = (await import(pathToFileURL(path.join(root, 'tools/kafka/broker.mjs')).href)) as {
-      startBroker: (o?: object) => Promise<PrivateBroker>;
-    };
-    broker = await startBroker({ heapMb: 384 });
-    // The first createTopic of a fresh broker can time out waiting for its leader: warm it up.
-    const warm = new KafkaClient({ bootstrapServers: broker.brokers, logLevel: 'nothing' });
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const ok = await warm.createTopic('warm-up', 1, 1).catch((e: unknown) => (attempt < 5 ? false : Promise.reject(e)));
-        if (ok) break;
-        await sleep(1000);
-      }
-    } finally {
-      await warm.close();
-    }
+    broker = await startPrivateBroker({ warmUp: true });
   }, 180_000);
   afterAll(async () => {
     await broker?.stop();

@@ -1,20 +1,11 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { consumeAtLeast, text, uniqueName } from '../test/helpers.js';
+import { startPrivateBroker, type PrivateBroker } from '../test/private-broker.js';
 import { KafkaClient, type KafkaMetrics } from './index.js';
 
-interface PrivateBroker {
-  readonly brokers: string[];
-  readonly pid: number;
-  kill(): Promise<void>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
 
-const root = path.resolve(__dirname, '../../..');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 v8.setFlagsFromString('--expose_gc');
@@ -30,21 +21,7 @@ function retainedBytes(): number {
 describe(KafkaClient, () => {
   let broker: PrivateBroker;
   beforeAll(async () => {
-    const { startBroker } = (await import(pathToFileURL(path.join(root, 'tools/kafka/broker.mjs')).href)) as {
-      startBroker: (o?: object) => Promise<PrivateBroker>;
-    };
-    broker = await startBroker({ heapMb: 384 });
-    // The first createTopic of a fresh broker can time out waiting for its leader: warm it up.
-    const warm = new KafkaClient({ bootstrapServers: broker.brokers, logLevel: 'nothing' });
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const ok = await warm.createTopic('warm-up', 1, 1).catch((e: unknown) => (attempt < 5 ? false : Promise.reject(e)));
-        if (ok) break;
-        await sleep(1000);
-      }
-    } finally {
-      await warm.close();
-    }
+    broker = await startPrivateBroker({ warmUp: true });
   }, 180_000);
   afterAll(async () => {
     await broker?.stop();

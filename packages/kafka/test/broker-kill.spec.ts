@@ -1,25 +1,14 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { KafkaClient, isKafkaError } from '../src/index.js';
+import { startPrivateBroker, type PrivateBroker } from './private-broker.js';
 import { consumeAtLeast, text, uniqueName } from './helpers.js';
 
-interface PrivateBroker {
-  brokers: string[];
-  kill(): Promise<void>;
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
 
-const root = path.resolve(__dirname, '../../..');
 
 describe(KafkaClient, () => {
   let broker: PrivateBroker;
   beforeAll(async () => {
-    const { startBroker } = (await import(pathToFileURL(path.join(root, 'tools/kafka/broker.mjs')).href)) as {
-      startBroker: (o?: object) => Promise<PrivateBroker>;
-    };
-    broker = await startBroker({ heapMb: 384 });
+    broker = await startPrivateBroker();
   }, 180_000);
   afterAll(async () => {
     await broker?.stop();

@@ -234,6 +234,11 @@ export class PullConsumer {
     for (const tp of this.#assigned) this.#revoked.add(tp);
     this.#metrics.partitionsRevoked += this.#assigned.size;
     this.#metrics.droppedBufferedMessages += this.#buffered;
+    this.#forgetPartitions();
+  }
+
+  /** Drops the buffer and every per-partition position: nothing of the old assignment is handed out or committed. */
+  #forgetPartitions(): void {
     this.#chunks = [];
     this.#chunkHead = 0;
     this.#buffered = 0;
@@ -651,16 +656,7 @@ export class PullConsumer {
     this.#state = { kind: 'idle' };
     await state.consumer.disconnect().catch(() => undefined);
     // Leaving on purpose: these partitions are not "revoked" for the metrics or for commits.
-    this.#chunks = [];
-    this.#chunkHead = 0;
-    this.#buffered = 0;
-    this.#bufferedByTp.clear();
-    this.#nextExpected.clear();
-    this.#delivered.clear();
-    this.#committed.clear();
-    this.#paused.clear();
-    this.#assigned = new Set();
-    this.#metrics.lagByMember.delete(this.id);
+    this.#forgetPartitions();
     this.#rebalancing = false;
     this.#wakeJoin();
   }
