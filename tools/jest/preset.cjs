@@ -55,7 +55,7 @@ function createJestConfig(projectDir, options = {}) {
       : {}),
     coverageDirectory: '<rootDir>/coverage',
     ...(process.env.ONEX_JEST_SUMMARY_DIR
-      ? { reporters: ['default', [`${workspaceRoot}/tools/jest/summary-reporter.cjs`, { dir: process.env.ONEX_JEST_SUMMARY_DIR, project: name }]] }
+      ? { reporters: ['default', [`${workspaceRoot}/tools/jest/summary-reporter.cjs`, { dir: process.env.ONEX_JEST_SUMMARY_DIR, project: process.env.ONEX_JEST_SUMMARY_NAME || name }]] }
       : {}),
   };
 }

@@ -4,7 +4,8 @@
 # logging to tmp/ci/dockerd.log. On exit, also on failure or a signal, it removes the onex-kafka compose
 # cluster, and when it started the daemon, every container of that daemon and the daemon itself.
 #
-#   tools/scripts/with-docker.sh env KAFKA_MODE=container npx jest -c e2e/jest.config.cjs
+#   KAFKA_MODE=container tools/scripts/with-docker.sh npm test      # what .ci/run does
+#   tools/scripts/with-docker.sh env KAFKA_MODE=container npx jest -c e2e/jest.config.cjs --testPathIgnorePatterns src/cluster/
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p tmp/ci
