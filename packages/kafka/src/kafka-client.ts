@@ -16,6 +16,7 @@ import { AdminOperations } from './internal/admin-operations.js';
 import { BatchingProducer } from './internal/batching-producer.js';
 import { ClientMetrics } from './internal/client-metrics.js';
 import { createKafka } from './internal/create-kafka.js';
+import { firstServer, otelEnabledByEnv, telemetryActive, tracedPoll, tracedProduce, type ClientTelemetry } from './internal/otel.js';
 import { PullConsumer } from './internal/pull-consumer.js';
 import { resolveConnection, resolveConsumerConfig, resolveProducerConfig, type ResolvedConnection } from './internal/resolve-config.js';
 import { enumOption, intOption, stringOption } from './internal/validate.js';
@@ -37,6 +38,9 @@ export class KafkaClient implements ProtocolKafkaClient {
   readonly #producers = new Map<string, BatchingProducer>();
   readonly #consumers = new Map<string, PullConsumer>();
   readonly #metrics = new Map<string, ClientMetrics>();
+  /** OpenTelemetry spans and metrics, unless `ONEX_OTEL_DISABLED=true` when the client was created. */
+  readonly #otel = otelEnabledByEnv();
+  readonly #telemetry = new WeakMap<BatchingProducer | PullConsumer, ClientTelemetry>();
   #state: ClientState = { kind: 'open' };
 
   /**
@@ -70,6 +74,7 @@ export class KafkaClient implements ProtocolKafkaClient {
       throw error;
     }
     this.#adminConnection ??= resolved.connection;
+    this.#telemetry.set(producer, { tracingEnabled: this.#otel, clientId: resolved.connection.clientId, ...firstServer(resolved.connection.brokers) });
     this.#producers.set(id, producer);
     return id;
   }
@@ -83,7 +88,10 @@ export class KafkaClient implements ProtocolKafkaClient {
     const resolved = resolveConsumerConfig(config);
     const id = `consumer-${randomUUID()}`;
     const kafka = createKafka(resolved.connection, this.#logLevel, 5);
-    this.#consumers.set(id, new PullConsumer(id, resolved, kafka, this.#metricsFor(resolved.connection.clientId)));
+    const consumer = new PullConsumer(id, resolved, kafka, this.#metricsFor(resolved.connection.clientId));
+    const { clientId } = resolved.connection;
+    this.#telemetry.set(consumer, { tracingEnabled: this.#otel, clientId, groupId: resolved.groupId, ...firstServer(resolved.connection.brokers) });
+    this.#consumers.set(id, consumer);
     this.#adminConnection ??= resolved.connection;
     return id;
   }
@@ -105,7 +113,13 @@ export class KafkaClient implements ProtocolKafkaClient {
   ): Promise<ProtocolKafkaProduceResult> {
     // Not `async`: returning the producer's promise as is saves the extra promise and ticks per message.
     try {
-      return this.#producer(producerId).produce(topic, key, value, options);
+      const producer = this.#producer(producerId);
+      const telemetry = this.#otel && telemetryActive() ? this.#telemetry.get(producer) : undefined;
+      if (telemetry !== undefined) {
+        const traced = tracedProduce(telemetry, topic, key, value, options, (o) => producer.produce(topic, key, value, o));
+        if (traced !== undefined) return traced;
+      }
+      return producer.produce(topic, key, value, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -117,7 +131,13 @@ export class KafkaClient implements ProtocolKafkaClient {
    * @throws {KafkaArgumentError} on an empty topic list or a bad timeout
    */
   async consumeMessages(consumerId: string, topics: readonly string[], timeoutMs = 1000): Promise<ProtocolKafkaMessage[]> {
-    return this.#consumer(consumerId).poll(topics, timeoutMs);
+    const consumer = this.#consumer(consumerId);
+    const telemetry = this.#otel && telemetryActive() ? this.#telemetry.get(consumer) : undefined;
+    if (telemetry !== undefined) {
+      const traced = tracedPoll(telemetry, topics, () => consumer.poll(topics, timeoutMs));
+      if (traced !== undefined) return traced;
+    }
+    return consumer.poll(topics, timeoutMs);
   }
 
   /**
