@@ -3,6 +3,7 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ProtocolKafkaConnectionConfig } from '@onex/spi-types';
 import type { KafkaConsumerConfig, KafkaProducerConfig } from '../kafka-config.js';
 import { KafkaCodecUnavailableError, KafkaConfigError } from '../errors/kafka-errors.js';
+import { registerCompressionCodecs } from './compression.js';
 import { boolOption, describe, enumOption, intOption, stringOption } from './validate.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -52,6 +53,8 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 
 /** Validates connection settings (`bootstrapServers`, `clientId`, TLS, SASL, timeouts). */
 export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>, defaultClientId = 'onex'): ResolvedConnection {
+  // Every kafkajs client this package makes starts here, so each can compress and read every codec.
+  registerCompressionCodecs();
   const servers = config.bootstrapServers;
   if (!Array.isArray(servers) || servers.length === 0) {
     throw new KafkaConfigError(`\`bootstrapServers\` must be a non-empty list of "host:port", got ${describe(servers)}`, {
@@ -130,8 +133,9 @@ const COMPRESSION: Record<string, number> = {
   zstd: CompressionTypes.ZSTD,
 };
 
-/** True when kafkajs has a codec for this compression (gzip is built in; others need a registered codec). */
+/** True when kafkajs has a codec for this compression (gzip is kafkajs's; snappy, lz4 and zstd this package registers). */
 export function isCodecAvailable(compression: string): boolean {
+  registerCompressionCodecs();
   const type = COMPRESSION[compression];
   if (type === undefined) return false;
   if (type === CompressionTypes.None) return true;
@@ -160,7 +164,7 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
   const compressionName = enumOption('compression', config.compression, 'gzip', ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const);
   if (!isCodecAvailable(compressionName)) {
     throw new KafkaCodecUnavailableError(
-      `\`compression\` ${JSON.stringify(compressionName)} needs a codec registered in kafkajs CompressionCodecs; only "gzip" and "none" are built in`,
+      `\`compression\` ${JSON.stringify(compressionName)} needs a codec in kafkajs CompressionCodecs, and the registered one failed to load`,
       { details: { option: 'compression', value: compressionName } },
     );
   }

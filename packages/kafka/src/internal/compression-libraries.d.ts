@@ -1,0 +1,29 @@
+// Type declarations for the two codec libraries that ship none (only what compression.ts calls).
+
+declare module 'snappyjs' {
+  const snappyjs: {
+    /** Raw snappy; returns a Buffer for a Buffer input. */
+    compress(input: Uint8Array): Uint8Array;
+    /** Raw snappy; throws on a malformed input or one longer than `maxLength`. */
+    uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
+  };
+  export = snappyjs;
+}
+
+declare module 'lz4js' {
+  const lz4js: {
+    /** One LZ4 frame (4 MiB blocks, no checksums). */
+    compress(input: Uint8Array, maxSize?: number): Uint8Array;
+    /** Decodes one LZ4 block of `src` into `dst` from `dIndex`; returns the end index (writes past `dst` are dropped). */
+    decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
+  };
+  export = lz4js;
+}
+
+declare module 'lz4js/xxh32.js' {
+  const xxh32: {
+    /** XXH32 of `src[index, index + length)`, unsigned. */
+    hash(seed: number, src: Uint8Array, index: number, length: number): number;
+  };
+  export = xxh32;
+}
