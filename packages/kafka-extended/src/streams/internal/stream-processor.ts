@@ -25,6 +25,7 @@ import { channels } from './channels.js';
 import { createKafka, type ConnectionSettings } from './kafka-factory.js';
 import { isFencedFailure, toAdminError } from './kafkajs-errors.js';
 import { LatencyWindow } from './latency-window.js';
+import { otelEnabledByEnv, RecordTrace } from './otel.js';
 
 /** A processor's validated settings. */
 export interface StreamProcessorSettings {
@@ -97,6 +98,8 @@ export class StreamProcessor {
   private readonly lag = new Map<string, number>();
   private counters = { recordsIn: 0, recordsOut: 0, recordsDlq: 0, retries: 0, commits: 0, transactionsAborted: 0, transactionsFenced: 0 };
   private lastError: StreamProcessorError | null = null;
+  /** OpenTelemetry process spans and metrics, unless `ONEX_OTEL_DISABLED=true` when the processor was created. */
+  private readonly otel = otelEnabledByEnv();
 
   constructor(readonly settings: StreamProcessorSettings) {}
 
@@ -394,13 +397,21 @@ export class StreamProcessor {
     }
   }
 
+  /** Runs the processor with retries (inside the record's process span when an SDK is registered). */
+  private handle(running: Running, batch: Batch, message: KafkaMessage, outputs: Map<string, Message[]>, heartbeat: () => Promise<void>): Promise<void> {
+    const traced = this.otel ? RecordTrace.start({ groupId: this.settings.applicationId, topic: batch.topic, partition: batch.partition }, message) : undefined;
+    if (traced === undefined) return this.attempts(running, batch, message, outputs, heartbeat, undefined);
+    return traced.run(() => this.attempts(running, batch, message, outputs, heartbeat, traced));
+  }
+
   /** Runs the processor with retries; pushes its outputs, or the unchanged input to the DLQ. */
-  private async handle(
+  private async attempts(
     running: Running,
     batch: Batch,
     message: KafkaMessage,
     outputs: Map<string, Message[]>,
     heartbeat: () => Promise<void>,
+    traced: RecordTrace | undefined,
   ): Promise<void> {
     const s = this.settings;
     const attempts = s.maxRetries + 1;
@@ -410,10 +421,15 @@ export class StreamProcessor {
       try {
         const produced = await this.processOnce(running, batch, message);
         this.latency.record(performance.now() - started);
-        for (const out of produced) push(outputs, out.topic, out.message);
+        traced?.attemptSucceeded();
+        for (const out of produced) {
+          traced?.inject(out.message, false);
+          push(outputs, out.topic, out.message);
+        }
         return;
       } catch (error) {
         this.latency.record(performance.now() - started);
+        traced?.attemptFailed(error);
         lastError = error;
         const location = `${batch.topic}:${batch.partition}@${message.offset}`;
         this.recordError(error, location);
@@ -427,7 +443,10 @@ export class StreamProcessor {
         }
       }
     }
-    push(outputs, s.dlqTopic, this.deadLetter(batch, message, lastError, attempts));
+    const letter = this.deadLetter(batch, message, lastError, attempts);
+    traced?.deadLettered(lastError, s.dlqTopic);
+    traced?.inject(letter, true);
+    push(outputs, s.dlqTopic, letter);
     this.counters.recordsDlq++;
     if (channels.deadLetter.hasSubscribers) {
       channels.deadLetter.publish({
