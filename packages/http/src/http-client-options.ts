@@ -104,6 +104,11 @@ export interface HttpClientOptions {
   readonly responseInterceptors?: readonly HttpResponseInterceptor[];
   /** Source of randomness for backoff jitter, returning [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * OpenTelemetry spans, `traceparent` injection and metrics for this client's attempts, when the
+   * application registers an SDK (`false`, or env `ONEX_OTEL_DISABLED=true`, turns them off). @default true
+   */
+  readonly telemetry?: boolean;
 }
 
 /** Per-call options: the SPI's options plus per-call timeouts. */

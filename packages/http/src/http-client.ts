@@ -9,6 +9,7 @@ import {
   type ProtocolHttpRequestOptions,
   type ProtocolHttpResponse,
 } from '@onex/spi-types';
+import { context, type Attributes } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import {
@@ -44,6 +45,17 @@ import {
   secondsOption,
   stringOption,
 } from './internal/option-checks.js';
+import {
+  activeTracer,
+  durationHistogram,
+  emitOldHttpAttributes,
+  endClientSpan,
+  injectedHeaders,
+  otelDisabledByEnv,
+  requestAttributes,
+  startClientSpan,
+  tracingSuppressed,
+} from './internal/otel.js';
 import { PoolTracker } from './internal/pool-tracker.js';
 import { buildUrl, encodeBody, mergeHeaders, normalizeMethod, type EncodedBody } from './internal/request-input.js';
 import {
@@ -126,6 +138,7 @@ export class HttpClient implements ProtocolHttpClient {
   readonly #random: () => number;
   readonly #requestInterceptors: HttpRequestInterceptor[] = [];
   readonly #responseInterceptors: HttpResponseInterceptor[] = [];
+  readonly #telemetry: boolean;
   #retry: NormalizedRetryPolicy = NO_RETRY_POLICY;
   #breaker: ProtocolCircuitBreaker | undefined;
   #closed = false;
@@ -151,6 +164,7 @@ export class HttpClient implements ProtocolHttpClient {
     this.#maxResponseSize = positiveIntegerOption('maxResponseSize', options.maxResponseSize) ?? 64 * 1024 * 1024;
     this.#throwOnStatus = booleanOption('throwOnStatus', options.throwOnStatus) ?? false;
     this.#random = functionOption<() => number>('random', options.random) ?? Math.random;
+    this.#telemetry = (booleanOption('telemetry', options.telemetry) ?? true) && !otelDisabledByEnv();
     const windowSize = positiveIntegerOption('latencyWindowSize', options.latencyWindowSize) ?? 1024;
     const windowMs = secondsOption('latencyWindowSeconds', options.latencyWindowSeconds, false) ?? 60_000;
     this.#metrics = new MetricsRecorder(windowSize, windowMs);
@@ -571,8 +585,52 @@ export class HttpClient implements ProtocolHttpClient {
     }
   }
 
-  /** One attempt: send, read the whole body, map failures to typed errors. Never throws. */
+  /**
+   * One attempt, with its OpenTelemetry CLIENT span (the attempt's `traceparent` is injected into its
+   * headers) and `http.client.request.duration`, when an SDK is registered. Never throws.
+   */
   async #attempt(prepared: PreparedRequest, state: CallState, attempt: number, breakerSignal: AbortSignal | undefined): Promise<AttemptOutcome> {
+    if (!this.#telemetry) return this.#send(prepared, prepared.headers, state, attempt, breakerSignal);
+    const tracer = activeTracer();
+    const histogram = durationHistogram();
+    // No SDK registered: nothing is allocated for telemetry.
+    if (tracer === undefined && histogram === undefined) return this.#send(prepared, prepared.headers, state, attempt, breakerSignal);
+    const oldNames = emitOldHttpAttributes();
+    const attributes = requestAttributes(prepared.method, prepared.url, attempt - 1, oldNames);
+    let span;
+    let headers = prepared.headers;
+    if (tracer !== undefined && !tracingSuppressed(context.active())) {
+      const started = startClientSpan(tracer, prepared.method, attributes);
+      span = started.span;
+      headers = injectedHeaders(started.ctx, prepared.headers);
+    }
+    const startedAt = performance.now();
+    const outcome = await this.#send(prepared, headers, state, attempt, breakerSignal);
+    const statusCode = outcome.kind === 'response' ? outcome.response.statusCode : undefined;
+    const errorType = outcome.kind === 'error' ? outcome.error.code : statusCode !== undefined && statusCode >= 400 ? String(statusCode) : undefined;
+    if (span !== undefined) endClientSpan(span, statusCode, errorType, outcome.kind === 'error' ? outcome.error : undefined, oldNames);
+    if (histogram !== undefined) {
+      const metricAttributes: Attributes = {
+        'http.request.method': attributes['http.request.method'],
+        'server.address': attributes['server.address'],
+        'server.port': attributes['server.port'],
+        'url.scheme': prepared.url.protocol.slice(0, -1),
+      };
+      if (statusCode !== undefined) metricAttributes['http.response.status_code'] = statusCode;
+      if (errorType !== undefined) metricAttributes['error.type'] = errorType;
+      histogram.record((performance.now() - startedAt) / 1000, metricAttributes);
+    }
+    return outcome;
+  }
+
+  /** Sends one attempt, reads the whole body, maps failures to typed errors. Never throws. */
+  async #send(
+    prepared: PreparedRequest,
+    headers: Record<string, string>,
+    state: CallState,
+    attempt: number,
+    breakerSignal: AbortSignal | undefined,
+  ): Promise<AttemptOutcome> {
     if (channels.attempt.hasSubscribers) {
       channels.attempt.publish({ requestId: state.requestId, method: prepared.method, url: state.href, attempt });
     }
@@ -605,7 +663,7 @@ export class HttpClient implements ProtocolHttpClient {
         origin: prepared.url.origin,
         path: prepared.url.pathname + prepared.url.search,
         method: prepared.method as Dispatcher.HttpMethod,
-        headers: prepared.headers,
+        headers,
         body: requestBody as Dispatcher.DispatchOptions['body'],
         signal,
         ...(state.headersTimeout === undefined ? {} : { headersTimeout: state.headersTimeout }),
