@@ -2,6 +2,7 @@ import type { ProtocolCircuitBreaker } from '@onex/spi-types';
 import type { BridgeAdapter } from './adapters/bridge-adapter.js';
 import { BridgeConfigError } from './errors/bridge-errors.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './format/bounded-json.js';
+import { otelEnabledByEnv } from './internal/otel.js';
 import type { RuleLimits } from './rules/rule-limits.js';
 
 /** Options of {@link CommunicationBridge}. */
@@ -26,6 +27,12 @@ export interface CommunicationBridgeOptions {
    * @default 256
    */
   readonly maxJsonDepth?: number;
+  /**
+   * OpenTelemetry process spans, trace context carried to every target, webhook CLIENT spans and the
+   * bridge's metrics, when the application registers an SDK (`false`, or env `ONEX_OTEL_DISABLED=true`,
+   * turns them off; see README, Telemetry). @default true
+   */
+  readonly telemetry?: boolean;
   /** Clock, for tests. @default Date.now */
   readonly now?: () => number;
 }
@@ -39,6 +46,7 @@ export interface ResolvedBridgeOptions {
   readonly maxHealthyLag: number;
   readonly healthCheckTimeoutMs: number;
   readonly maxJsonDepth: number;
+  readonly telemetry: boolean;
   readonly now: () => number;
 }
 
@@ -60,6 +68,9 @@ export function resolveBridgeOptions(options: CommunicationBridgeOptions): Resol
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new BridgeConfigError(`\`now\` must be a function, got ${typeof options.now}`);
   }
+  if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
+    throw new BridgeConfigError(`\`telemetry\` must be a boolean, got ${show(options.telemetry)}`);
+  }
   return {
     circuitBreaker: breaker,
     ruleLimits: options.ruleLimits ?? {},
@@ -68,6 +79,7 @@ export function resolveBridgeOptions(options: CommunicationBridgeOptions): Resol
     maxHealthyLag: nonNegative('maxHealthyLag', options.maxHealthyLag, 10_000),
     healthCheckTimeoutMs: positiveInteger('healthCheckTimeoutMs', options.healthCheckTimeoutMs, 5_000),
     maxJsonDepth: jsonDepth(options.maxJsonDepth),
+    telemetry: (options.telemetry ?? true) && otelEnabledByEnv(),
     now: options.now ?? Date.now,
   };
 }

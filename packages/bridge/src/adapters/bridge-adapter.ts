@@ -89,10 +89,12 @@ export interface BridgeResult extends BridgeDeliveryResult {
 /** The sending side of an adapter, one per bridge. */
 export interface BridgeTarget {
   /**
-   * Delivers one message to a destination (topic, URL, channel).
+   * Delivers one message to a destination (topic, URL, channel); `attempt` counts this message's
+   * attempts at this destination from 1 (the webhook sink reports `attempt - 1` as the CLIENT span's
+   * `http.request.resend_count`). Runs in the message's process-span context when telemetry is on.
    * Throw an error whose `details.retryable` is `false` to skip retries (e.g. an HTTP 400).
    */
-  deliver(destination: string, message: OutboundMessage, signal: AbortSignal): Promise<DeliveryReceipt>;
+  deliver(destination: string, message: OutboundMessage, signal: AbortSignal, attempt: number): Promise<DeliveryReceipt>;
   /** Checks that the target is reachable. */
   check(): Promise<ProtocolEndpointHealth>;
   /** Releases connections. */
@@ -135,6 +137,8 @@ export interface BridgeHandle {
   readonly targetProtocol: string;
   /** Codec of the bridge's message format. */
   readonly codec: MessageCodec;
+  /** False when the bridge's OpenTelemetry is turned off (`telemetry: false` or `ONEX_OTEL_DISABLED`); adapters then make no spans. */
+  readonly telemetry?: boolean;
   /** Runs a message through the bridge pipeline (routing, retries, DLQ). */
   send(message: ProtocolBridgeMessage, options?: BridgeSendOptions): Promise<BridgeResult>;
   /** True while the bridge accepts messages. */

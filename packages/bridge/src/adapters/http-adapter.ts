@@ -1,7 +1,9 @@
-import type { ProtocolBridgeConfig, ProtocolEndpointHealth, ProtocolHttpClient } from '@onex/spi-types';
+import type { ProtocolBridgeConfig, ProtocolEndpointHealth, ProtocolHttpClient, ProtocolHttpResponse } from '@onex/spi-types';
+import type { Context, Span } from '@opentelemetry/api';
 import { show } from '../communication-bridge-options.js';
 import { BridgeConfigError, BridgeError, BridgeInvalidMessageError } from '../errors/bridge-errors.js';
 import type { IngressServer } from '../ingress/ingress-server.js';
+import { activeTracer, context, failSpan, SpanKind, suppressedTracing, trace, webhookAttributes, withTraceHeaders } from '../internal/otel.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
 
 /** Options of {@link HttpAdapter}. */
@@ -142,7 +144,7 @@ export class HttpAdapter implements BridgeAdapter {
       await this.#clientRetriesOff;
     }
     return {
-      deliver: async (destination: string, message: OutboundMessage, signal: AbortSignal) => {
+      deliver: async (destination: string, message: OutboundMessage, signal: AbortSignal, attempt = 1) => {
         const url = absoluteUrl(destination, 'target endpoint');
         const own: Record<string, string> = {
           ...configured,
@@ -150,16 +152,39 @@ export class HttpAdapter implements BridgeAdapter {
           'idempotency-key': message.deliveryId,
         };
         if (message.key !== null) own['x-onex-key'] = message.key;
-        const headers = webhookHeaders(message.headers, own, message.deadLetter === true);
+        let headers = webhookHeaders(message.headers, own, message.deadLetter === true);
+        // With retries: 'bridge' each bridge attempt is one request, so the bridge makes its CLIENT span
+        // (resend_count = attempt - 1) and the client, told to stay quiet, makes none; with 'client'
+        // the client's own spans count its attempts.
+        const tracer = bridgeRetries && bridge.telemetry !== false ? activeTracer() : undefined;
+        let span: Span | undefined;
+        let callContext: Context | undefined;
+        if (tracer !== undefined) {
+          const parent = context.active();
+          span = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: webhookAttributes(new URL(url), attempt - 1) }, parent);
+          const spanContext = trace.setSpan(parent, span);
+          headers = withTraceHeaders(spanContext, headers);
+          callContext = suppressedTracing(spanContext);
+        }
+        const post = (): Promise<ProtocolHttpResponse> => client.post(url, { data: message.body, headers, timeoutSeconds, signal });
         let response;
         try {
-          response = await client.post(url, { data: message.body, headers, timeoutSeconds, signal });
+          response = await (callContext === undefined ? post() : context.with(callContext, post));
         } catch (error) {
+          if (span !== undefined) {
+            failSpan(span, errorCode(error), (error as Error)?.message ?? String(error));
+            span.end();
+          }
           if (bridgeRetries) throw error;
           throw new BridgeError('BRIDGE_DELIVERY_FAILED', `webhook ${url} failed: ${(error as Error)?.message ?? String(error)}`, {
             cause: error,
             details: { retryable: false },
           });
+        }
+        if (span !== undefined) {
+          span.setAttribute('http.response.status_code', response.statusCode);
+          if (response.statusCode >= 400) failSpan(span, String(response.statusCode), `webhook answered ${response.statusCode}`);
+          span.end();
         }
         if (!response.ok) {
           // With retries: 'client' the client has retried already; the bridge does not retry on top.
@@ -225,6 +250,11 @@ function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<
   for (const [name, value] of Object.entries(own)) out[name] = value;
   if (unsendable.length > 0) out['x-onex-dropped-headers'] = unsendable.join(',');
   return out;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'INTERNAL';
 }
 
 function configuredHeaders(headers: unknown): Readonly<Record<string, string>> {

@@ -6,12 +6,24 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { Duplex } from 'node:stream';
 import type { ContextValue, ProtocolBridgeMessage } from '@onex/spi-types';
 import type { BridgeHandle, BridgeResult, BridgeSendOptions } from '../adapters/bridge-adapter.js';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import { jsonDepthExceeds, parseBoundedJson } from '../format/bounded-json.js';
 import { idempotencyKeyProblem } from '../internal/idempotency-key.js';
+import {
+  activeInstruments,
+  activeTracer,
+  context,
+  otelEnabledByEnv,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '../internal/otel.js';
 import {
   BridgeBadRequestError,
   BridgeConfigError,
@@ -68,8 +80,16 @@ export interface IngressServerOptions {
    * `validate` (Confluent wire format); invalid ones get a per-record error and are not delivered.
    */
   readonly schemas?: IngressSchemaOptions;
+  /**
+   * An OpenTelemetry SERVER span per request (its parent extracted from the request's `traceparent`)
+   * and `http.server.request.duration`, when the application registers an SDK (`false`, or env
+   * `ONEX_OTEL_DISABLED=true`, turns them off). @default true
+   */
+  readonly telemetry?: boolean;
 }
 
+/** Methods the HTTP conventions know; others are reported as `_OTHER`. */
+const HTTP_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY']);
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
 /** Levels `{ records: [{ value: … }] }` adds above a record's value. */
 const RECORDS_WRAPPER_DEPTH = 3;
@@ -102,10 +122,11 @@ interface Destination {
  * `GET /health`, `/ready` and `/metrics` (Prometheus text) serve operators.
  */
 export class IngressServer {
-  readonly #options: Required<Omit<IngressServerOptions, 'authenticate' | 'schemas'>> & {
+  readonly #options: Required<Omit<IngressServerOptions, 'authenticate' | 'schemas' | 'telemetry'>> & {
     authenticate?: IngressAuthenticator;
   };
   readonly #schemas: IngressSchemaOptions | undefined;
+  readonly #telemetry: boolean;
   readonly #paths = new Map<string, BridgeHandle>();
   readonly #bridges = new Set<BridgeHandle>();
   readonly #byStatus = new Map<number, number>();
@@ -138,6 +159,10 @@ export class IngressServer {
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     };
     this.#schemas = checkSchemaOptions(options.schemas);
+    if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
+      throw new BridgeConfigError(`\`telemetry\` must be a boolean, got ${typeof options.telemetry}`);
+    }
+    this.#telemetry = (options.telemetry ?? true) && otelEnabledByEnv();
     if (this.#options.headersTimeoutMs > this.#options.requestTimeoutMs) {
       throw new BridgeConfigError(
         `\`headersTimeoutMs\` (${this.#options.headersTimeoutMs}) must not be greater than \`requestTimeoutMs\` (${this.#options.requestTimeoutMs})`,
@@ -159,7 +184,8 @@ export class IngressServer {
         },
         (req, res) => {
           this.#requests.set(req.socket, { req, res });
-          void this.#handle(req, res);
+          if (this.#telemetry) this.#traced(req, res);
+          else void this.#handle(req, res);
         },
       );
       server.keepAliveTimeout = 5000;
@@ -248,6 +274,89 @@ export class IngressServer {
   /** Requests being processed now. */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /**
+   * Handles a request inside its SERVER span (parent: the request's `traceparent`), and records
+   * `http.server.request.duration`, per the stable HTTP server conventions.
+   */
+  #traced(req: IncomingMessage, res: ServerResponse): void {
+    const tracer = activeTracer();
+    const instruments = activeInstruments();
+    // No SDK registered: nothing is allocated for telemetry.
+    if (tracer === undefined && instruments === undefined) {
+      void this.#handle(req, res);
+      return;
+    }
+    const started = performance.now();
+    const method = req.method !== undefined && HTTP_METHODS.has(req.method) ? req.method : '_OTHER';
+    let span: Span | undefined;
+    let ctx = context.active();
+    if (tracer !== undefined) {
+      const parent = propagation.extract(ctx, req.headers);
+      const local = req.socket.localPort;
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'url.scheme': 'http',
+        'url.path': (req.url ?? '/').split('?')[0] ?? '/',
+        'network.protocol.version': req.httpVersion,
+      };
+      if (method === '_OTHER' && req.method !== undefined) attributes['http.request.method_original'] = req.method;
+      const host = req.headers.host;
+      if (host !== undefined) {
+        const colon = host.lastIndexOf(':');
+        attributes['server.address'] = colon > host.lastIndexOf(']') ? host.slice(0, colon) : host;
+      }
+      if (local !== undefined) attributes['server.port'] = local;
+      if (req.socket.remoteAddress !== undefined) {
+        attributes['client.address'] = req.socket.remoteAddress;
+        attributes['network.peer.address'] = req.socket.remoteAddress;
+      }
+      if (req.socket.remotePort !== undefined) attributes['network.peer.port'] = req.socket.remotePort;
+      const agent = req.headers['user-agent'];
+      if (agent !== undefined) attributes['user_agent.original'] = agent;
+      span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+      ctx = trace.setSpan(parent, span);
+    }
+    res.once('close', () => {
+      const route = this.#routeOf(req.url);
+      const status = res.headersSent || res.writableFinished ? res.statusCode : undefined;
+      // Server conventions: only 5xx is an error (4xx is the client's), or no answer at all.
+      const errorType = status === undefined ? 'ERR_NO_RESPONSE' : status >= 500 ? String(status) : undefined;
+      if (span !== undefined) {
+        if (route !== undefined) {
+          span.updateName(`${method} ${route}`);
+          span.setAttribute('http.route', route);
+        }
+        if (status !== undefined) span.setAttribute('http.response.status_code', status);
+        if (errorType !== undefined) {
+          span.setAttribute('error.type', errorType);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      }
+      if (instruments !== undefined) {
+        const attributes: Attributes = { 'http.request.method': method, 'url.scheme': 'http', 'network.protocol.version': req.httpVersion };
+        if (route !== undefined) attributes['http.route'] = route;
+        if (status !== undefined) attributes['http.response.status_code'] = status;
+        if (errorType !== undefined) attributes['error.type'] = errorType;
+        instruments.serverDuration.record((performance.now() - started) / 1000, attributes);
+      }
+    });
+    void context.with(ctx, () => this.#handle(req, res));
+  }
+
+  /** The low-cardinality route of a request (`/topics/{topic}`, a bridge's own path), for `http.route`. */
+  #routeOf(url: string | undefined): string | undefined {
+    let path: string;
+    try {
+      path = pathOf(url ?? '/');
+    } catch {
+      return undefined;
+    }
+    if (this.#paths.has(path)) return path;
+    const matched = matchRoute(path)?.route;
+    return matched === undefined || matched.kind === 'endpoint' ? undefined : matched.path;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
@@ -45,6 +46,16 @@ import { RoutingTable, type Route } from '../rules/routing-table.js';
 import { bridgeChannels } from './diagnostics.js';
 import { idempotencyKeyProblem } from './idempotency-key.js';
 import { LatencyWindow } from './latency-window.js';
+import {
+  activeInstruments,
+  activeTracer,
+  bridgeAttributes,
+  context as otelContext,
+  failSpan,
+  processParent,
+  startProcessSpan,
+  withTraceHeaders,
+} from './otel.js';
 import { RateWindow } from './rate-window.js';
 import type { ResolvedBridgeConfig } from './resolved-bridge-config.js';
 import { WorkQueue } from './work-queue.js';
@@ -216,8 +227,55 @@ export class BridgeInstance implements BridgeHandle {
       throw new BridgeOverloadedError(`bridge '${this.name}' queue`, this.#options.maxQueuedMessages, 1000);
     }
     this.#messagesIn += 1;
+    if (!this.#options.telemetry) return this.#process(message, idempotencyKey, partition, undefined);
+    const tracer = activeTracer();
+    const instruments = activeInstruments();
+    // No SDK registered: nothing is allocated for telemetry.
+    if (tracer === undefined && instruments === undefined) return this.#process(message, idempotencyKey, partition, undefined);
     const started = performance.now();
-    const headers: Record<string, string> = { ...message.headers };
+    let span: Span | undefined;
+    let ctx = otelContext.active();
+    if (tracer !== undefined) {
+      ({ span, ctx } = startProcessSpan(tracer, this, processParent(message.headers), message.metadata));
+    }
+    let result: BridgeResult | undefined;
+    let failure: unknown;
+    try {
+      result = await otelContext.with(ctx, () => this.#process(message, idempotencyKey, partition, ctx));
+      return result;
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      const errorType = result === undefined ? errorCode(failure) : result.success ? undefined : (result.error?.code ?? 'BRIDGE_DELIVERY_FAILED');
+      const outcome = result === undefined ? 'error' : result.success ? 'delivered' : result.deadLettered === true ? 'dead_lettered' : 'failed';
+      if (span !== undefined) {
+        span.setAttribute('onex.bridge.outcome', outcome);
+        if (result !== undefined && result.attempts > 0) span.setAttribute('onex.bridge.attempts', result.attempts);
+        if (errorType !== undefined) failSpan(span, errorType, result?.error?.message ?? (failure as Error)?.message ?? String(failure));
+        span.end();
+      }
+      if (instruments !== undefined) {
+        const attributes: Attributes = { ...bridgeAttributes(this), 'onex.bridge.outcome': outcome };
+        if (errorType !== undefined) attributes['error.type'] = errorType;
+        instruments.processDuration.record((performance.now() - started) / 1000, attributes);
+        instruments.messages.add(1, attributes);
+      }
+    }
+  }
+
+  /**
+   * Format conversion, routing and delivery of one message; `traceContext` (when telemetry is on) is
+   * the process span's context, which outbound headers carry instead of the message's own.
+   */
+  async #process(
+    message: ProtocolBridgeMessage,
+    idempotencyKey: string | undefined,
+    partition: number | undefined,
+    traceContext: Context | undefined,
+  ): Promise<BridgeResult> {
+    const started = performance.now();
+    const headers: Record<string, string> = traceContext === undefined ? { ...message.headers } : withTraceHeaders(traceContext, message.headers ?? {});
     const metadata = { ...message.metadata };
     let payload: ContextValue;
     try {
@@ -228,7 +286,8 @@ export class BridgeInstance implements BridgeHandle {
     }
     const context = this.#ruleContext({ payload, headers, metadata, key: message.key ?? null });
     const key = message.key ?? this.#mapKey(context);
-    return this.#queue.run(this.#resolved.ordering ? key : null, async () => {
+    // A queued task starts when an earlier one finishes, in that one's async context: run it in ours.
+    const task = async (): Promise<BridgeResult> => {
       const mapped = this.#resolved.headerMapping.length === 0 ? headers : { ...headers, ...this.#mapHeaders(context) };
       let body: string | Uint8Array;
       try {
@@ -253,7 +312,10 @@ export class BridgeInstance implements BridgeHandle {
       }
       if (decision.routes.length === 1) return this.#finishOne(started, await this.#deliver(decision.routes[0]!, outbound));
       return this.#finish(started, await Promise.all(decision.routes.map((route) => this.#deliver(route, outbound))));
-    });
+    };
+    const orderKey = this.#resolved.ordering ? key : null;
+    if (traceContext === undefined) return this.#queue.run(orderKey, task);
+    return this.#queue.run(orderKey, () => otelContext.with(traceContext, task));
   }
 
   /** Stops the source, drains in-flight messages (aborting retries after the drain timeout) and closes targets. */
@@ -362,6 +424,11 @@ export class BridgeInstance implements BridgeHandle {
     };
   }
 
+  /** False when this bridge's OpenTelemetry is turned off. */
+  get telemetry(): boolean {
+    return this.#options.telemetry;
+  }
+
   /** Circuit name used with the injected breaker. */
   get circuitName(): string {
     return this.#resolved.circuitName;
@@ -432,7 +499,7 @@ export class BridgeInstance implements BridgeHandle {
     for (;;) {
       attempts += 1;
       try {
-        const receipt = await this.#attempt(route.destination, message);
+        const receipt = await this.#attempt(route.destination, message, attempts);
         this.#perRoute[route.name] = (this.#perRoute[route.name] ?? 0) + 1;
         this.#messagesOut += 1;
         this.#rate.add();
@@ -464,12 +531,12 @@ export class BridgeInstance implements BridgeHandle {
     return this.#deadLetter(route.destination, message, new BridgeDeliveryError(route.destination, attempts, lastError), attempts);
   }
 
-  #attempt(destination: string, message: OutboundMessage): Promise<DeliveryReceipt> {
+  #attempt(destination: string, message: OutboundMessage, attempt: number): Promise<DeliveryReceipt> {
     const target = this.#target!;
     const breaker = this.#options.circuitBreaker;
-    if (!breaker) return target.deliver(destination, message, this.#abort.signal);
+    if (!breaker) return target.deliver(destination, message, this.#abort.signal, attempt);
     return breaker.executeWithCircuitBreaker(
-      (signal) => target.deliver(destination, message, AbortSignal.any([signal, this.#abort.signal])),
+      (signal) => target.deliver(destination, message, AbortSignal.any([signal, this.#abort.signal]), attempt),
       this.#resolved.circuitName,
     );
   }
@@ -498,7 +565,7 @@ export class BridgeInstance implements BridgeHandle {
     let dlqError: unknown;
     for (let attempt = 1; attempt <= DLQ_ATTEMPTS; attempt += 1) {
       try {
-        const receipt = await dlq.target.deliver(dlq.destination, { ...message, headers, deadLetter: true }, AbortSignal.timeout(30_000));
+        const receipt = await dlq.target.deliver(dlq.destination, { ...message, headers, deadLetter: true }, AbortSignal.timeout(30_000), attempt);
         this.#dlqCount += 1;
         if (bridgeChannels.deadLettered.hasSubscribers) {
           bridgeChannels.deadLettered.publish({ bridgeId: this.bridgeId, target, dlqTarget: dlq.destination, error });
@@ -557,6 +624,11 @@ export class BridgeInstance implements BridgeHandle {
 /** The receipt as a result field when it says more than the message id (a Kafka position). */
 function structured(receipt: DeliveryReceipt): { receipt?: DeliveryReceipt } {
   return receipt.kafka === undefined ? {} : { receipt };
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'INTERNAL';
 }
 
 function validateMessage(message: ProtocolBridgeMessage): void {

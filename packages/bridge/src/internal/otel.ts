@@ -1,0 +1,179 @@
+import {
+  context,
+  createContextKey,
+  createNoopMeter,
+  metrics,
+  propagation,
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Histogram,
+  type MeterProvider,
+  type Span,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+
+/** Instrumentation scope of every span and metric this package emits. */
+export const OTEL_SCOPE = { name: '@onex/bridge', version: '0.1.0' } as const;
+
+/** Bucket boundaries the HTTP and messaging conventions advise for duration histograms, in seconds. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** Header names of the W3C trace context, which the bridge replaces with its own context on the way out. */
+export const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
+
+/**
+ * The context key @opentelemetry/core's `suppressTracing()` sets (`createContextKey` is
+ * `Symbol.for(description)`): the webhook sink sets it around its client call, because it makes the
+ * CLIENT span of that call itself, so an instrumented client (ours, or undici's) does not make another.
+ */
+const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const NOOP_METER = createNoopMeter();
+
+interface Instruments {
+  readonly serverDuration: Histogram;
+  readonly processDuration: Histogram;
+  readonly messages: Counter;
+}
+
+let tracerDelegate: TracerProvider | undefined;
+let cachedTracer: Tracer | undefined;
+let meterProvider: MeterProvider | undefined;
+let cachedInstruments: Instruments | undefined;
+
+/** True unless `ONEX_OTEL_DISABLED` is `true` or `1`. */
+export function otelEnabledByEnv(): boolean {
+  const value = process.env['ONEX_OTEL_DISABLED'];
+  return !(value === 'true' || value === '1');
+}
+
+/** The tracer of the registered SDK, or undefined while none is registered (checked without allocating). */
+export function activeTracer(): Tracer | undefined {
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  if (delegate === NOOP_TRACER_PROVIDER) return undefined;
+  if (delegate !== tracerDelegate) {
+    tracerDelegate = delegate;
+    cachedTracer = delegate.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version);
+  }
+  return cachedTracer;
+}
+
+/** The bridge's instruments, or undefined while no SDK meter provider is registered. */
+export function activeInstruments(): Instruments | undefined {
+  const provider = metrics.getMeterProvider();
+  if (provider === meterProvider) return cachedInstruments;
+  meterProvider = provider;
+  const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
+  cachedInstruments =
+    meter === NOOP_METER
+      ? undefined
+      : {
+          serverDuration: meter.createHistogram('http.server.request.duration', {
+            description: 'Duration of HTTP server requests.',
+            unit: 's',
+            advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+          }),
+          processDuration: meter.createHistogram('onex.bridge.process.duration', {
+            description: 'Time a bridge took for one message: routing, delivery with its retries, and dead-lettering.',
+            unit: 's',
+            advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+          }),
+          messages: meter.createCounter('onex.bridge.messages', {
+            description: 'Messages a bridge finished, by outcome.',
+            unit: '{message}',
+          }),
+        };
+  return cachedInstruments;
+}
+
+/** A context in which instrumented HTTP clients make no span of their own. */
+export function suppressedTracing(ctx: Context): Context {
+  return ctx.setValue(SUPPRESS_TRACING, true);
+}
+
+/**
+ * The parent of a bridge's process span: the active span when there is one (the ingress SERVER span),
+ * else the context in the message's `traceparent`/`tracestate` headers (Kafka record headers, a
+ * dead-letter record being replayed), else the active context (a new trace).
+ */
+export function processParent(headers: Readonly<Record<string, string>> | undefined): Context {
+  const active = context.active();
+  if (trace.getSpan(active) !== undefined || headers === undefined) return active;
+  if (typeof headers['traceparent'] !== 'string') return active;
+  return propagation.extract(active, headers);
+}
+
+/** What the process span needs to know about its bridge. */
+export interface ProcessSpanBridge {
+  readonly bridgeId: string;
+  readonly name: string;
+  readonly sourceProtocol: string;
+  readonly targetProtocol: string;
+}
+
+/** Attributes of a bridge's process span and metrics. */
+export function bridgeAttributes(bridge: ProcessSpanBridge): Attributes {
+  return {
+    'onex.bridge.name': bridge.name,
+    'onex.bridge.source_protocol': bridge.sourceProtocol,
+    'onex.bridge.target_protocol': bridge.targetProtocol,
+  };
+}
+
+/** Starts the `process {bridge}` span of one message under `parent`. */
+export function startProcessSpan(
+  tracer: Tracer,
+  bridge: ProcessSpanBridge,
+  parent: Context,
+  metadata: Readonly<Record<string, unknown>> | undefined,
+): { span: Span; ctx: Context } {
+  const attributes: Attributes = {
+    ...bridgeAttributes(bridge),
+    'onex.bridge.id': bridge.bridgeId,
+    'messaging.operation.name': 'process',
+    'messaging.operation.type': 'process',
+  };
+  if (metadata?.['source'] === 'kafka') {
+    attributes['messaging.system'] = 'kafka';
+    if (typeof metadata['topic'] === 'string') attributes['messaging.destination.name'] = metadata['topic'];
+    if (typeof metadata['partition'] === 'number') attributes['messaging.destination.partition.id'] = String(metadata['partition']);
+    if (typeof metadata['offset'] === 'number') attributes['messaging.kafka.offset'] = metadata['offset'];
+  }
+  const span = tracer.startSpan(`process ${bridge.name}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  return { span, ctx: trace.setSpan(parent, span) };
+}
+
+/** `traceparent`/`tracestate` of `ctx` per the registered propagator, written over the ones in `headers`. */
+export function withTraceHeaders(ctx: Context, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = { ...headers };
+  for (const name of TRACE_HEADERS) delete out[name];
+  propagation.inject(ctx, out);
+  return out;
+}
+
+/** Ends a span as failed with `error.type`. */
+export function failSpan(span: Span, errorType: string, message: string): void {
+  span.setAttribute('error.type', errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** The attributes of a webhook CLIENT span, per the stable HTTP conventions. */
+export function webhookAttributes(url: URL, resendCount: number): Attributes {
+  const attributes: Attributes = {
+    'http.request.method': 'POST',
+    'server.address': url.hostname,
+    'server.port': url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+    'url.full': `${url.protocol}//${url.host}${url.pathname}${url.search}`,
+  };
+  if (resendCount > 0) attributes['http.request.resend_count'] = resendCount;
+  return attributes;
+}
+
+export { context, propagation, SpanKind, SpanStatusCode, trace };
