@@ -15,6 +15,7 @@ import type { CircuitObservers } from './circuit-observers.js';
 import { publicState, type CircuitPhase } from './circuit-phase.js';
 import { LatencyWindow } from './latency-window.js';
 import { NEVER_ABORTED_SIGNAL } from './never-aborted-signal.js';
+import { recordStateChange } from './otel.js';
 import type { ResolvedCircuitConfig } from './resolved-config.js';
 
 /** An operation as the SPI takes it. */
@@ -504,6 +505,7 @@ export class Circuit {
     const entry: ProtocolCircuitTransition = { from, to: publicState(next), at, reason };
     if (this.transitionLog.length >= this.context.transitionLogSize) this.transitionLog.shift();
     this.transitionLog.push(entry);
+    recordStateChange(this.name, from, entry.to, reason);
     this.context.observers.emit('stateChange', {
       circuitName: this.name,
       ...entry,
