@@ -16,7 +16,7 @@ cleanup() {
   trap - EXIT INT TERM
   if docker info >/dev/null 2>&1; then
     if [ -n "$(docker ps -aq --filter label=com.docker.compose.project=onex-kafka)" ]; then
-      docker-compose -p onex-kafka -f docker-compose.yml logs --no-color --tail=200 >tmp/ci/kafka-containers.log 2>&1 || true
+      docker-compose -p onex-kafka -f docker-compose.yml logs --no-color --timestamps --tail=5000 >tmp/ci/kafka-containers.log 2>&1 || true
       node tools/kafka/docker/compose.mjs down || docker ps -aq --filter label=com.docker.compose.project=onex-kafka | xargs -r docker rm -f
     fi
     [ -n "$dockerd_pid" ] && docker ps -aq | xargs -r docker rm -f >/dev/null

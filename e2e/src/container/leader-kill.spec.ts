@@ -50,6 +50,7 @@ describe('docker kill of the partition leader mid-workload', () => {
       const producerId = await kafka.createProducer({ bootstrapServers: brokers, acks: 'all', retries: 10 });
       const acknowledged: number[] = [];
       const failed: number[] = [];
+      const errors = new Map<string, number>(); // rejection reasons, for the failure message
       let next = 0;
       let stop = false;
       const sender = async (): Promise<void> => {
@@ -58,8 +59,10 @@ describe('docker kill of the partition leader mid-workload', () => {
           try {
             await kafka.produceMessage(producerId, topic, `k${i % 10}`, JSON.stringify({ i }));
             acknowledged.push(i);
-          } catch {
+          } catch (error) {
             failed.push(i);
+            const reason = `${(error as { code?: string }).code ?? 'no code'}: ${(error as Error).message}`.slice(0, 200);
+            errors.set(reason, (errors.get(reason) ?? 0) + 1);
           }
         }
       };
@@ -79,6 +82,14 @@ describe('docker kill of the partition leader mid-workload', () => {
       stop = true;
       await Promise.all(senders);
 
+      if (acknowledged.length < beforeKill + 500) {
+        // What the cluster looked like, so that a failure here can be told from a slow election.
+        const metadata = await kafka.getTopicMetadata(topic).then((m) => JSON.stringify(m.partitions), (e: unknown) => String(e));
+        const nodes = compose.NODES.map((n) => `${n.id}:${compose.nodeRunning(n.id) ? 'up' : 'down'}`).join(' ');
+        process.stderr.write(
+          `leader kill: node ${leader} killed after ${beforeKill} acks; ${acknowledged.length - beforeKill} acknowledged after it, ${failed.length} rejected ${JSON.stringify([...errors])}; nodes ${nodes}; partitions ${metadata}\n`,
+        );
+      }
       expect(acknowledged.length).toBeGreaterThanOrEqual(beforeKill + 500);
       const newLeader = await compose.leaderOf(topic, 0);
       expect(newLeader).not.toBe(leader);

@@ -8,6 +8,7 @@
 //
 // KAFKA_IMAGE (e.g. apache/kafka:4.1.0) replaces the image built here; nothing is built then.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerAvailable, ensureImage } from './build.mjs';
@@ -100,8 +101,16 @@ export async function composeUp({ readyTimeoutMs = 180_000 } = {}) {
   return { brokers: [...BROKERS], saslBrokers: [...SASL_BROKERS], image };
 }
 
-/** Stops and removes the containers with their data; throws if one is left. */
+/** Where composeDown keeps the nodes' last log lines, for a failure found after the containers are gone. */
+export const LOG_FILE = path.join(root, 'tmp', 'ci', 'kafka-containers.log');
+
+/** Stops and removes the containers with their data (their last 5,000 log lines each kept in LOG_FILE); throws if one is left. */
 export function composeDown() {
+  const logs = compose(['logs', '--no-color', '--timestamps', '--tail=5000'], { check: false });
+  if (logs.status === 0) {
+    fs.mkdirSync(path.dirname(LOG_FILE), { recursive: true });
+    fs.writeFileSync(LOG_FILE, logs.stdout);
+  }
   compose(['down', '--volumes', '--remove-orphans', '--timeout', '20']);
   const left = projectContainers();
   if (left.length > 0) throw new Error(`[kafka-compose] containers left after down: ${left.join(', ')}`);
