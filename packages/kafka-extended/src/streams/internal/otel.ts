@@ -75,6 +75,11 @@ function activeInstruments(): Instruments | undefined {
   return instrumentCache;
 }
 
+/** True when an SDK's tracer or meter provider is registered (no allocation when none is). */
+export function telemetryActive(): boolean {
+  return activeTracer() !== undefined || activeInstruments() !== undefined;
+}
+
 /** Reads kafkajs record headers (Buffer, string or a list of them; the last one wins) for `propagation.extract`. */
 const headersGetter: TextMapGetter<IHeaders> = {
   keys: (carrier) => Object.keys(carrier),

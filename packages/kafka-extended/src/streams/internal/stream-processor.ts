@@ -25,7 +25,7 @@ import { channels } from './channels.js';
 import { createKafka, type ConnectionSettings } from './kafka-factory.js';
 import { isFencedFailure, toAdminError } from './kafkajs-errors.js';
 import { LatencyWindow } from './latency-window.js';
-import { otelEnabledByEnv, RecordTrace } from './otel.js';
+import { otelEnabledByEnv, RecordTrace, telemetryActive } from './otel.js';
 
 /** A processor's validated settings. */
 export interface StreamProcessorSettings {
@@ -399,7 +399,7 @@ export class StreamProcessor {
 
   /** Runs the processor with retries (inside the record's process span when an SDK is registered). */
   private handle(running: Running, batch: Batch, message: KafkaMessage, outputs: Map<string, Message[]>, heartbeat: () => Promise<void>): Promise<void> {
-    const traced = this.otel ? RecordTrace.start({ groupId: this.settings.applicationId, topic: batch.topic, partition: batch.partition }, message) : undefined;
+    const traced = this.otel && telemetryActive() ? RecordTrace.start({ groupId: this.settings.applicationId, topic: batch.topic, partition: batch.partition }, message) : undefined;
     if (traced === undefined) return this.attempts(running, batch, message, outputs, heartbeat, undefined);
     return traced.run(() => this.attempts(running, batch, message, outputs, heartbeat, traced));
   }
