@@ -11,8 +11,10 @@
 // Every node is a combined broker + controller (`process.roles=broker,controller`), the three form a
 // static controller quorum, so any one node can die and the cluster keeps a quorum of two.
 // Production durability settings: RF 3 for new topics and for the offsets, transaction-state and
-// share-state topics, min.insync.replicas 2, no unclean leader election. Broker timeouts are Kafka's
-// defaults (broker.session.timeout.ms 9 s, replica.lag.time.max.ms 30 s) unless `properties` changes them.
+// share-state topics, min.insync.replicas 2, no unclean leader election. Failure detection: Kafka's
+// broker.session.timeout.ms (9 s) and broker.heartbeat.interval.ms (2 s), replica.lag.time.max.ms 3 s
+// instead of 30 s (see nodeProperties: the partitions whose leader is alive go on acknowledging while a
+// dead leader's partitions wait for their election); `properties` overrides any of them.
 //
 // The cluster is described by a JSON state file (`<baseDir>/cluster.json`: ports, data dirs, the pid of
 // each node). Every method reads it and writes it back, so another process can drive the same cluster
@@ -86,6 +88,22 @@ function nodeProperties(node, state) {
     'transaction.state.log.num.partitions': '10',
     'share.coordinator.state.topic.replication.factor': String(rf),
     'share.coordinator.state.topic.min.isr': String(minIsr),
+    // A dead node stays in the ISR of every partition it follows until someone removes it, and acks=all
+    // produce requests to those partitions wait for it: with Kafka's defaults the controller fences it
+    // after broker.session.timeout.ms (9 s: every partition of the cluster stops acknowledging until the
+    // dead leader's partitions get new leaders), long before a leader drops it after
+    // replica.lag.time.max.ms (30 s). 3 s lets the leaders that are alive drop a dead or stuck follower
+    // first (3-4.5 s after it stopped fetching: checked every half of it), so their partitions go on
+    // acknowledging while the controller still waits to fence the dead node (7-9 s), and a fenced node
+    // is not hurried: a long GC pause or a slow disk must not make the controller move every leader
+    // away. A follower that is alive fetches at least every replica.fetch.wait.max.ms (500 ms), so 3 s
+    // is six missed fetches; one dropped by a stall rejoins the ISR as soon as it has caught up, and
+    // min.insync.replicas 2 still refuses writes (retriable NOT_ENOUGH_REPLICAS) rather than keeping
+    // fewer than two copies. Kafka's default was 10 s until 2.5 (KIP-537 raised it to 30 s for busy
+    // clusters whose followers lag on purpose, which a cluster with a session timeout of 9 s cannot use).
+    'replica.lag.time.max.ms': '3000',
+    'broker.session.timeout.ms': '9000',
+    'broker.heartbeat.interval.ms': '2000',
     // Tests create a group and read from it at once; Kafka's 3 s default only delays the first join.
     'group.initial.rebalance.delay.ms': '0',
     'auto.create.topics.enable': 'true',
