@@ -12,7 +12,6 @@ import {
   type Histogram,
   type MeterProvider,
   type Span,
-  type TextMapGetter,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -86,16 +85,6 @@ export function activeInstruments(): Instruments | undefined {
 export function telemetryActive(): boolean {
   return activeTracer() !== undefined || activeInstruments() !== undefined;
 }
-
-/** Reads record headers (bytes or strings, as the consumer returns them) for `propagation.extract`. */
-export const kafkaHeadersGetter: TextMapGetter<Readonly<Record<string, Uint8Array | string | undefined>>> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => {
-    const value = carrier[key];
-    if (value === undefined) return undefined;
-    return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
-  },
-};
 
 /** Per-client attributes computed once. */
 export interface ClientTelemetry {
