@@ -131,6 +131,17 @@ describe('OpenTelemetry in KafkaClient', () => {
       expect(send!.attributes['messaging.kafka.message.key']).toBeUndefined();
     });
 
+    it('carries the tracestate of the active context into the record headers', async () => {
+      const topic = uniqueName('otel-state');
+      await client.createTopic(topic, 1, 1);
+      const remote = propagation.extract(context.active(), { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=abc' });
+      const records = await produceAndConsume(client, topic, (p) => context.with(remote, () => client.produceMessage(p, topic, null, 'v')));
+      const [send] = spansNamed(`send ${topic}`);
+      expect(send!.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+      expect(text(records[0]!.headers['traceparent'])).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${send!.spanContext().spanId}-01`);
+      expect(text(records[0]!.headers['tracestate'])).toBe('vendor=abc');
+    });
+
     it('ends the send span with error.type and an error status when the produce fails', async () => {
       const topic = uniqueName('otel-fail');
       await client.createTopic(topic, 1, 1);
@@ -141,6 +152,13 @@ describe('OpenTelemetry in KafkaClient', () => {
       expect(sends.map((s) => [s.status.code, s.attributes['error.type']])).toEqual([
         [SpanStatusCode.ERROR, 'KAFKA_UNKNOWN_PARTITION'],
         [SpanStatusCode.ERROR, 'KAFKA_INVALID_ARGUMENT'],
+      ]);
+      const { resourceMetrics } = await reader.collect();
+      const sent = resourceMetrics.scopeMetrics.find((s) => s.scope.name === OTEL_SCOPE.name)!.metrics.find((m) => m.descriptor.name === 'messaging.client.sent.messages') as SumMetricData;
+      const failed = sent.dataPoints.filter((d) => d.attributes['messaging.destination.name'] === topic).map((d) => [d.attributes['error.type'], d.value]);
+      expect(failed.sort()).toEqual([
+        ['KAFKA_INVALID_ARGUMENT', 1],
+        ['KAFKA_UNKNOWN_PARTITION', 1],
       ]);
     });
 
