@@ -35,6 +35,8 @@ export interface DemoAppOptions {
   readonly webhookInterceptors?: readonly HttpRequestInterceptor[];
   /** Authorization check of the webhook service. */
   readonly webhookAuthorize?: (authorization: string | undefined) => Promise<boolean> | boolean;
+  /** Runs on each decoded webhook delivery before it is recorded; throwing answers 500 (a fault to retry). */
+  readonly webhookFault?: (event: EnrichedEvent) => void;
 }
 
 /** What the webhook service saw, decoded. */
@@ -101,6 +103,7 @@ export async function startDemoApp(options: DemoAppOptions) {
       ...(options.webhookAuthorize ? { authorize: options.webhookAuthorize } : {}),
       onDelivery: async (delivery) => {
         const event = (await avro.deserialize(topics.enriched, delivery.body)) as EnrichedEvent;
+        options.webhookFault?.(event);
         const list = receipts.get(event.id) ?? [];
         list.push({ event, endToEndMs: delivery.receivedAt - Number(event.sentAt) });
         receipts.set(event.id, list);

@@ -236,7 +236,7 @@ export class BridgeInstance implements BridgeHandle {
     let span: Span | undefined;
     let ctx = otelContext.active();
     if (tracer !== undefined) {
-      ({ span, ctx } = startProcessSpan(tracer, this, processParent(message.headers), message.metadata));
+      ({ span, ctx } = startProcessSpan(tracer, this, processParent(message.headers, message.metadata), message.metadata));
     }
     let result: BridgeResult | undefined;
     let failure: unknown;

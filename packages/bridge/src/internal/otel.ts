@@ -5,6 +5,7 @@ import {
   metrics,
   propagation,
   ProxyTracerProvider,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -99,14 +100,17 @@ export function suppressedTracing(ctx: Context): Context {
 }
 
 /**
- * The parent of a bridge's process span: the active span when there is one (the ingress SERVER span),
- * else the context in the message's `traceparent`/`tracestate` headers (Kafka record headers, a
- * dead-letter record being replayed), else the active context (a new trace).
+ * The parent of a bridge's process span. A record a Kafka source read continues the trace in its
+ * `traceparent`/`tracestate` headers (whatever span was active when the source started is not its
+ * parent). Otherwise the active span when there is one (the ingress SERVER span, an application's
+ * span around `sendMessageThroughBridge`), else the message's own trace headers (a dead-letter record
+ * being replayed by hand), else the active context: a new trace.
  */
-export function processParent(headers: Readonly<Record<string, string>> | undefined): Context {
+export function processParent(headers: Readonly<Record<string, string>> | undefined, metadata: Readonly<Record<string, unknown>> | undefined): Context {
   const active = context.active();
-  if (trace.getSpan(active) !== undefined || headers === undefined) return active;
-  if (typeof headers['traceparent'] !== 'string') return active;
+  const carried = headers !== undefined && typeof headers['traceparent'] === 'string';
+  if (metadata?.['source'] === 'kafka') return carried ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
+  if (trace.getSpan(active) !== undefined || !carried) return active;
   return propagation.extract(active, headers);
 }
 
