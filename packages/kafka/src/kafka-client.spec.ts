@@ -23,6 +23,11 @@ describe(KafkaClient, () => {
     [{ bootstrapServers: servers, clientId: '' }, 'KAFKA_INVALID_CONFIG', '`clientId` must be a non-empty string, got ""'],
     [{ bootstrapServers: servers, bufferMemoryBytes: 0 }, 'KAFKA_INVALID_CONFIG', '`bufferMemoryBytes` must be a positive integer, got 0'],
     [{ bootstrapServers: servers, maxBlockMs: -1 }, 'KAFKA_INVALID_CONFIG', '`maxBlockMs` must be a non-negative integer, got -1'],
+    [
+      { bootstrapServers: servers, retries: 0 },
+      'KAFKA_INVALID_CONFIG',
+      '`retries` must be at least 1 when `enableIdempotence` is true (the default), got 0: set `enableIdempotence: false` to send without retries',
+    ],
   ])('rejects producer config %j with %s', async (config, code, message) => {
     const client = new KafkaClient();
     const error = await client.createProducer(config as unknown as ProtocolKafkaProducerConfig).catch((e: unknown) => e);
@@ -33,8 +38,11 @@ describe(KafkaClient, () => {
   it.each(['snappy', 'lz4', 'zstd'] as const)('has the %s codec built in: a producer with it passes validation and only fails to connect', async (compression) => {
     expect(isCodecAvailable(compression)).toBe(true);
     const client = new KafkaClient({ logLevel: 'nothing' });
-    const error = await client.createProducer({ bootstrapServers: servers, compression, connectionTimeoutMs: 200, retries: 0 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'KAFKA_PRODUCE_FAILED' }); // the connect, not the config, failed
+    const error = await client
+      .createProducer({ bootstrapServers: servers, compression, connectionTimeoutMs: 200, retries: 0, enableIdempotence: false })
+      .catch((e: unknown) => e);
+    // The connect, not the config, failed (with the default idempotence, `retries: 0` is refused as a config error).
+    expect(error).toMatchObject({ code: 'KAFKA_CONNECTION' });
     await client.close();
   });
 

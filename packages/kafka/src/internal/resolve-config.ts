@@ -183,10 +183,18 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
       { details: { option: 'deliveryTimeoutMs', value: deliveryTimeoutMs } },
     );
   }
+  const retries = intOption('retries', config.retries, 5, 0);
+  if (idempotent && retries === 0) {
+    // kafkajs refuses it too, but only inside connect, as a produce failure.
+    throw new KafkaConfigError(
+      `\`retries\` must be at least 1 when \`enableIdempotence\` is true (the default), got 0: set \`enableIdempotence: false\` to send without retries`,
+      { details: { option: 'retries', value: 0 } },
+    );
+  }
   return {
     connection,
     acks,
-    retries: intOption('retries', config.retries, 5, 0),
+    retries,
     idempotent,
     compression: COMPRESSION[compressionName]!,
     lingerMs,
