@@ -24,4 +24,10 @@ export interface HttpExtendedOptions {
   readonly websocket?: WebSocketConnectOptions;
   /** Random source for reconnect jitter (tests). @default Math.random */
   readonly random?: () => number;
+  /**
+   * OpenTelemetry CLIENT spans (with `traceparent` injected) and `http.client.request.duration` for
+   * `streamRequest` and OAuth2 token requests, when the application registers an SDK (`false`, or env
+   * `ONEX_OTEL_DISABLED=true`, turns them off). @default true
+   */
+  readonly telemetry?: boolean;
 }

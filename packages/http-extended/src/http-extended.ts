@@ -23,6 +23,7 @@ import { JwtError } from './errors/jwt-error.js';
 import { StreamRequestError } from './errors/stream-request-error.js';
 import type { HttpExtendedOptions } from './http-extended-options.js';
 import { publish } from './internal/diagnostics.js';
+import { otelEnabledByEnv, startClientRequest } from './internal/otel.js';
 import { toBytes } from './internal/to-bytes.js';
 import { bool, fn, headerMap, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './internal/validate.js';
 import { JwtVerifier } from './jwt/jwt-verifier.js';
@@ -55,6 +56,7 @@ export class HttpExtended implements ProtocolHttpExtended {
   /** Aborted by `close()`: stops first-connect retries of pending `websocketConnect` calls. */
   readonly #closing = new AbortController();
   readonly #random: () => number;
+  readonly #telemetry: boolean;
   readonly #sockets = new Set<WebSocketConnection>();
   readonly #events = { connects: 0, disconnects: 0, connectionErrors: 0 };
   #state: ClientState = { kind: 'open' };
@@ -69,6 +71,7 @@ export class HttpExtended implements ProtocolHttpExtended {
     const bodyTimeout = nonNegativeNumber('bodyTimeoutMs', options.bodyTimeoutMs, 30_000);
     this.#maxDecompressedBytes = positiveInteger('maxDecompressedBytes', options.maxDecompressedBytes, 64 * 1024 * 1024);
     this.#random = fn('random', options.random, Math.random);
+    this.#telemetry = bool('telemetry', options.telemetry, true) && otelEnabledByEnv();
     const oauth2 = options.oauth2 ?? {};
     this.#agent = new Agent({
       factory: (origin: string | URL, opts: object) =>
@@ -84,6 +87,7 @@ export class HttpExtended implements ProtocolHttpExtended {
         timeoutMs: positiveNumber('oauth2.timeoutMs', oauth2.timeoutMs, 10_000),
         defaultExpiresInSeconds: nonNegativeNumber('oauth2.defaultExpiresInSeconds', oauth2.defaultExpiresInSeconds, 300),
         now: fn('oauth2.clock', oauth2.clock, Date.now),
+        telemetry: this.#telemetry,
       },
       this.#agent,
     );
@@ -129,6 +133,8 @@ export class HttpExtended implements ProtocolHttpExtended {
     const url = target.href;
     const body = await prepareBody(data, headers, settings.compression);
     publish('stream-start', { method, url });
+    // One CLIENT span from the request to the end of the streamed body.
+    const otel = this.#telemetry ? startClientRequest(method, target, headers) : undefined;
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#agent.request({
@@ -140,11 +146,14 @@ export class HttpExtended implements ProtocolHttpExtended {
         ...(settings.signal ? { signal: settings.signal } : {}),
       });
     } catch (error) {
-      throw requestError(method, url, error, settings.signal);
+      const failure = requestError(method, url, error, settings.signal);
+      otel?.end(undefined, failure);
+      throw failure;
     }
     const { statusCode, body: responseBody } = response;
     let bytes = 0;
     let completed = false;
+    let failure: unknown;
     try {
       if (statusCode < 200 || statusCode >= 300) {
         throw new HttpStatusError(method, url, statusCode, await readExcerpt(responseBody));
@@ -163,7 +172,12 @@ export class HttpExtended implements ProtocolHttpExtended {
         throw requestError(method, url, error, settings.signal);
       }
       completed = true;
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      // A consumer that stops iterating early is not a failure of the request.
+      otel?.end(statusCode, failure instanceof HttpStatusError ? undefined : failure);
       // Destroying an unfinished body makes undici drop that socket, so the pool slot is freed.
       if (!completed && !responseBody.destroyed) {
         responseBody.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import { startClientRequest } from '../internal/otel.js';
 import type { ProtocolOAuth2Token } from '@onex/spi-types';
 import { OAuth2Error } from '../errors/oauth2-error.js';
 import { publish } from '../internal/diagnostics.js';
@@ -13,6 +14,8 @@ export interface OAuth2TokenCacheSettings {
   readonly timeoutMs: number;
   readonly defaultExpiresInSeconds: number;
   readonly now: () => number;
+  /** Token requests get an OpenTelemetry CLIENT span and duration. */
+  readonly telemetry: boolean;
 }
 
 interface CacheEntry {
@@ -136,6 +139,7 @@ export class OAuth2TokenCache {
       form.push(`client_id=${formEncode(clientId)}`, `client_secret=${formEncode(clientSecret)}`);
     }
     const url = new URL(tokenUrl);
+    const otel = this.#settings.telemetry ? startClientRequest('POST', url, headers) : undefined;
     let statusCode: number;
     let text: string;
     try {
@@ -149,7 +153,9 @@ export class OAuth2TokenCache {
       });
       statusCode = response.statusCode;
       text = await response.body.text();
+      otel?.end(statusCode);
     } catch (error) {
+      otel?.end(undefined, error);
       throw new OAuth2Error('OAUTH2_REQUEST_FAILED', `token request to ${tokenUrl} failed: ${(error as Error).message}`, {}, {
         cause: error,
         details: { tokenUrl },
