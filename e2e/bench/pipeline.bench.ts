@@ -134,6 +134,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     baselines: [
       {
         label: 'node:http + kafkajs send + kafkajs eachBatch',
+        config: 'one kafkajs send per request (idempotent, acks=all, 3 partitions), eachBatch consumer with maxWaitTimeInMs 20, other settings default',
         setup: async (ctx) => {
           ctx.baseline = await startBaseline(ctx.brokers);
         },

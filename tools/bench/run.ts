@@ -6,7 +6,9 @@
 // writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
 // `--forks=N` runs each benchmark in N processes in turn and reports the fork with the median ratio
 // (the lower middle one for an even N). `--in-process` runs everything in this one process instead
-// (for profiling).
+// (for profiling). `--quick` is the short form for checking that a benchmark runs: one measured round
+// (300 ms when time-boxed), 200 ms or one call of warm-up; its figures are smoke numbers, not results.
+// Every baseline must name its configuration (`config`); the configurations are printed under the table.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -126,6 +128,7 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
     const sorted = samples[i]!.sorted();
     return {
       label: subject.label,
+      ...(subject.config !== undefined ? { config: subject.config } : {}),
       opsPerSec: median(rates[i]!),
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
@@ -199,6 +202,13 @@ function printTable(results: BenchmarkResult[]): void {
     console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+  const configured = results.filter((r) => [r.project, ...r.baselines].some((s) => s.config));
+  if (configured.length === 0) return;
+  console.log('\nconfigurations:');
+  for (const r of configured) {
+    console.log(`  ${r.name}`);
+    for (const s of [r.project, ...r.baselines]) if (s.config) console.log(`    ${s.label}: ${s.config}`);
+  }
 }
 
 /** One result from several forks: the fork with the median ratio, with every fork's ratio and the widest round range. */
@@ -218,10 +228,11 @@ interface ChildRequest {
   readonly file: string;
   readonly name: string;
   readonly kafkaBrokers: string[];
+  readonly quick: boolean;
 }
 
 /** Runs one benchmark in a fresh process started from this file; the result comes back over IPC. */
-function runIsolated(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: string[]): Promise<BenchmarkResult> {
+function runIsolated(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: string[], quickRun: boolean): Promise<BenchmarkResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: BenchmarkResult | undefined;
@@ -233,14 +244,22 @@ function runIsolated(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: 
       if (result) resolve(result);
       else reject(new Error(`benchmark process for ${def.name} exited with ${signal ?? `code ${code}`} before reporting`));
     });
-    child.send({ file, name: def.name, kafkaBrokers } satisfies ChildRequest);
+    child.send({ file, name: def.name, kafkaBrokers, quick: quickRun } satisfies ChildRequest);
   });
+}
+
+/** The `--quick` form of a benchmark: one short measured round after a short warm-up. */
+function quick(def: BenchmarkDefinition<any>): BenchmarkDefinition<any> {
+  const { warmupCalls: _warmupCalls, ...rest } = def;
+  if (def.callsPerRound !== undefined) return { ...rest, rounds: 1, forks: 1, warmupCalls: 1 };
+  return { ...rest, rounds: 1, forks: 1, roundMs: Math.min(def.roundMs ?? 1000, 300), warmupMs: 200 };
 }
 
 async function child(): Promise<void> {
   const request = await new Promise<ChildRequest>((resolve) => process.once('message', (m) => resolve(m as ChildRequest)));
-  const def = (await load(request.file)).find((d) => d.name === request.name);
-  if (!def) throw new Error(`${request.file} has no benchmark ${request.name}`);
+  const found = (await load(request.file)).find((d) => d.name === request.name);
+  if (!found) throw new Error(`${request.file} has no benchmark ${request.name}`);
+  const def = request.quick ? quick(found) : found;
   const result = await runBenchmark(def, request.kafkaBrokers);
   await new Promise<void>((resolve, reject) => process.send!(result, (error: Error | null) => (error ? reject(error) : resolve())));
   process.disconnect();
@@ -249,6 +268,7 @@ async function child(): Promise<void> {
 async function main(): Promise<void> {
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const isolate = !process.argv.includes('--in-process');
+  const quickRun = process.argv.includes('--quick');
   const forksArg = process.argv.find((a) => a.startsWith('--forks='));
   const forksFlag = forksArg === undefined ? undefined : Number(forksArg.slice('--forks='.length));
   if (forksFlag !== undefined && !(Number.isInteger(forksFlag) && forksFlag >= 1)) throw new Error(`--forks must be a positive integer, got ${forksArg}`);
@@ -266,6 +286,11 @@ async function main(): Promise<void> {
     names.add(def.name);
   }
   const selected = filters.length ? all.filter((d) => filters.some((f) => d.name.startsWith(f))) : all;
+  const unnamed = selected.flatMap((d) => d.baselines.filter((b) => !b.config?.trim()).map((b) => `${d.name}: ${b.label}`));
+  if (unnamed.length) {
+    console.error(`every baseline must name its configuration (\`config\`); missing in:\n  ${unnamed.join('\n  ')}`);
+    process.exit(2);
+  }
   if (selected.length === 0) {
     console.error(`no benchmark matches ${filters.join(' ')}; known: ${[...names].join(', ')}`);
     process.exit(2);
@@ -287,12 +312,12 @@ async function main(): Promise<void> {
       process.stdout.write(`running ${def.name} …\n`);
       try {
         if (!isolate) {
-          results.push(await runBenchmark(def, kafkaBrokers));
+          results.push(await runBenchmark(quickRun ? quick(def) : def, kafkaBrokers));
           continue;
         }
-        const forks = forksFlag ?? def.forks ?? 1;
+        const forks = quickRun ? 1 : (forksFlag ?? def.forks ?? 1);
         const runs: BenchmarkResult[] = [];
-        for (let fork = 0; fork < forks; fork++) runs.push(await runIsolated(fileOf.get(def)!, def, kafkaBrokers));
+        for (let fork = 0; fork < forks; fork++) runs.push(await runIsolated(fileOf.get(def)!, def, kafkaBrokers, quickRun));
         results.push(combineForks(runs));
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -308,9 +333,10 @@ async function main(): Promise<void> {
   printTable(results);
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
   console.log(`\nmachine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}`);
+  if (quickRun) console.log('--quick: one short round per subject; smoke numbers, not results');
   const out = path.join(root, 'tmp', 'bench', 'latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), machine, results }, null, 2));
+  fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), machine, quick: quickRun, results }, null, 2));
   console.log(`results written to ${path.relative(root, out)}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

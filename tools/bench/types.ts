@@ -5,6 +5,12 @@
 export interface BenchmarkSubject<Ctx> {
   /** Label shown in the table (`@onex/http get`, `undici.request`). */
   readonly label: string;
+  /**
+   * How this side is configured, in one line (batch size, requests in flight, acks, idempotence, key
+   * import…), printed under the table and written to latest.json. Required of every baseline: a ratio
+   * means nothing without the configuration it was measured against.
+   */
+  readonly config?: string;
   /** Performs one operation (or `opsPerCall` operations). Its duration is one latency sample. */
   run(ctx: Ctx): Promise<unknown> | unknown;
   /** Runs once before the subject's first round (open connections, warm caches). */
@@ -64,6 +70,8 @@ export interface BenchmarkEnv {
 /** Figures of one subject. */
 export interface SubjectResult {
   readonly label: string;
+  /** The subject's `config`. */
+  readonly config?: string;
   readonly opsPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;

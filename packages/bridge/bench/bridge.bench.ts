@@ -37,6 +37,7 @@ const ruleEval: BenchmarkDefinition<RuleCtx> = {
   baselines: [
     {
       label: 'hand-written JS predicate',
+      config: 'the same rule as inline property tests, same 64 contexts',
       run: () => {
         let hits = 0;
         for (let i = 0; i < EVALS; i += 1) {
@@ -81,6 +82,7 @@ const sendMemory: BenchmarkDefinition<SendCtx> = {
   baselines: [
     {
       label: 'JSON.stringify + array push',
+      config: 'serialise the payload and keep it in an array (trimmed past 10,000), no routing, no retries',
       run: async (ctx) => {
         for (let i = 0; i < BATCH; i += 1) ctx.sink.push(JSON.stringify(contexts[i & 63]!.payload));
         if (ctx.sink.length > 10_000) ctx.sink.length = 0;
@@ -154,7 +156,13 @@ const ingressMemory: BenchmarkDefinition<IngressCtx> = {
   roundMs: 700,
   target: { minRatio: 0.7 },
   project: { label: 'IngressServer → bridge → memory', run: (ctx) => post(ctx.bridgePool, '/events') },
-  baselines: [{ label: 'bare node:http + JSON.parse', run: (ctx) => post(ctx.barePool, '/') }],
+  baselines: [
+    {
+      label: 'bare node:http + JSON.parse',
+      config: 'node:http server, content-type check, JSON.parse, the same response shape; same undici Pool of 16 connections',
+      run: (ctx) => post(ctx.barePool, '/'),
+    },
+  ],
 };
 
 export const benchmarks: BenchmarkDefinition<any>[] = [ruleEval, sendMemory, ingressMemory];

@@ -19,10 +19,11 @@ interface Built {
   readonly close: () => Promise<void> | void;
 }
 
-function subject(label: string, build: () => Built | Promise<Built>): BenchmarkSubject<Ctx> {
+function subject(label: string, config: string, build: () => Built | Promise<Built>): BenchmarkSubject<Ctx> {
   let current: Built | undefined;
   return {
     label,
+    config,
     async setup() {
       current = await build();
     },
@@ -56,22 +57,22 @@ const closedCall: BenchmarkDefinition<Ctx> = {
   rounds: 6,
   roundMs: 1_000,
   target: { minRatio: 1 / 1.2 },
-  project: subject('@onex/circuit-breaker executeWithCircuitBreaker', () => {
+  project: subject('@onex/circuit-breaker executeWithCircuitBreaker', 'registry with SPI defaults, no timeout', () => {
     const { registry, close } = registryWith({});
     return { call: () => registry.executeWithCircuitBreaker(ok, 'bench'), close };
   }),
   // The reference is opossum configured as the registry configures it (and as issue 8 asks): timeout off,
   // percentiles and snapshots off. Opossum's defaults (with timeout off) follow for comparison.
   baselines: [
-    subject('opossum fire (timeout: false, percentiles + snapshots off)', () => {
+    subject('opossum fire (timeout: false, percentiles + snapshots off)', 'opossum 9: timeout false, rollingPercentilesEnabled false, enableSnapshots false', () => {
       const { breaker, close } = opossum({ timeout: false, rollingPercentilesEnabled: false, enableSnapshots: false });
       return { call: () => breaker.fire(ok), close };
     }),
-    subject('opossum fire (timeout: false)', () => {
+    subject('opossum fire (timeout: false)', 'opossum 9 defaults with timeout false (percentiles and snapshots on)', () => {
       const { breaker, close } = opossum({ timeout: false });
       return { call: () => breaker.fire(ok), close };
     }),
-    subject('direct call', () => ({ call: ok, close: ignore })),
+    subject('direct call', 'the operation awaited without a breaker', () => ({ call: ok, close: ignore })),
   ],
 };
 
@@ -79,7 +80,7 @@ const WINDOW_MS = 3_600_000; // the window never rotates during the run: failure
 const FAILURE_OPS_NOTE = 'window grows by about 1,000 failures during measurement';
 
 function registryWithFailures(n: number): BenchmarkSubject<Ctx> {
-  return subject(`@onex/circuit-breaker failure, ${n / 1000}k failures in the window`, async () => {
+  return subject(`@onex/circuit-breaker failure, ${n / 1000}k failures in the window`, `registry, thresholds never reached, ${WINDOW_MS / 1000} s window primed with ${n} failures`, async () => {
     const { registry, close } = registryWith({
       defaults: { failureThreshold: 1_000_000_000, errorThresholdPercentage: 99.99, volumeThreshold: 1_000_000_000, rollingWindowSeconds: WINDOW_MS / 1000 },
     });
@@ -90,7 +91,7 @@ function registryWithFailures(n: number): BenchmarkSubject<Ctx> {
 }
 
 function opossumWithFailures(n: number): BenchmarkSubject<Ctx> {
-  return subject(`opossum defaults (percentiles on) failure, ${n / 1000}k failures in the window`, () => {
+  return subject(`opossum defaults (percentiles on) failure, ${n / 1000}k failures in the window`, `opossum 9 defaults, timeout false, errorThresholdPercentage 100, ${WINDOW_MS / 1000} s window primed with ${n} failures`, () => {
     // opossum's documented way to prime a breaker with stats: a Status whose first bucket holds them
     const status = Opossum.newStatus({ rollingCountBuckets: 10, rollingCountTimeout: WINDOW_MS, rollingPercentilesEnabled: true, stats: {
       fires: n, failures: n, latencyTimes: new Array<number>(n).fill(0),
@@ -136,13 +137,13 @@ const openRejection: BenchmarkDefinition<Ctx> = {
   opsPerCall: OPS,
   rounds: 5,
   roundMs: 1_000,
-  project: subject('@onex/circuit-breaker rejection (CIRCUIT_OPEN)', async () => {
+  project: subject('@onex/circuit-breaker rejection (CIRCUIT_OPEN)', 'registry, failureThreshold 1, opened by one failure, 3,600 s open', async () => {
     const { registry, close } = registryWith({ defaults: { failureThreshold: 1, timeoutSeconds: 3_600 } });
     await registry.executeWithCircuitBreaker(fail, 'bench').catch(ignore);
     return { call: () => registry.executeWithCircuitBreaker(ok, 'bench'), close };
   }),
   baselines: [
-    subject('opossum fire on an open breaker (EOPENBREAKER)', () => {
+    subject('opossum fire on an open breaker (EOPENBREAKER)', 'opossum 9, timeout false, resetTimeout 3,600,000 ms, opened with open()', () => {
       const { breaker, close } = opossum({ timeout: false, resetTimeout: 3_600_000 }, (b) => b.open());
       return { call: () => breaker.fire(ok), close };
     }),

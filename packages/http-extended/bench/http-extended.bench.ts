@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
-import { SignJWT, generateKeyPair, jwtVerify, exportSPKI } from 'jose';
+import { SignJWT, generateKeyPair, importJWK, jwtVerify, exportSPKI } from 'jose';
 import type { BenchmarkDefinition } from '../../../tools/bench/types.js';
 import { HttpExtended, type WebSocketConnection } from '../src/index.js';
 
@@ -56,6 +56,7 @@ const stream: BenchmarkDefinition<StreamCtx> = {
   baselines: [
     {
       label: 'undici.request body iteration',
+      config: 'undici Agent, 1 connection, for-await over the body stream',
       async run(ctx) {
         const { body } = await request(ctx.url, { dispatcher: ctx.agent });
         let bytes = 0;
@@ -110,6 +111,7 @@ const wsEcho: BenchmarkDefinition<WsCtx> = {
   baselines: [
     {
       label: 'raw ws',
+      config: 'ws client, one connection, 64-byte text frames, no per-message deflate',
       async setup(ctx) {
         const raw = new WebSocket(ctx.url);
         await new Promise((r) => raw.once('open', r));
@@ -147,16 +149,25 @@ interface JwtCtx {
   key: Parameters<typeof jwtVerify>[1];
 }
 
+// The jose baseline verifies with a key imported once, as authenticateJwt caches its key. For HS256 a
+// Uint8Array secret is imported by jose on every call (what the old baseline measured); a CryptoKey
+// (importJWK once) or a KeyObject (createSecretKey once) is not. tools/bench/sweeps/jose-key.mjs
+// compares the forms; on 2026-12-06 the machine was saturated by other work and the sweep's figures
+// were noise (Uint8Array 923-5,310, KeyObject 1,630-8,430, CryptoKey via importJWK 1,637-7,584
+// verifies/s over four runs), so the choice rests on what each form does: CryptoKey is jose 6's own key
+// type (no conversion per call) and the form ours caches. RS256: the CryptoKey generateKeyPair returns,
+// made once.
 function jwtBench(alg: 'HS256' | 'RS256'): BenchmarkDefinition<JwtCtx> {
   return {
     name: `http-extended.jwt-${alg.toLowerCase()}`,
-    description: `authenticateJwt (${alg}, issuer+audience checks) vs raw jose.jwtVerify with the same checks`,
+    description: `authenticateJwt (${alg}, issuer+audience checks) vs raw jose.jwtVerify with the same checks and a key imported once`,
     async setup() {
       const claims = { sub: 'u1', iss: 'onex', aud: 'api', exp: Math.floor(Date.now() / 1000) + 3600 };
       if (alg === 'HS256') {
         const secret = new TextEncoder().encode('a-32-byte-long-shared-bench-key!');
         const token = await new SignJWT(claims).setProtectedHeader({ alg }).sign(secret);
-        return { client: new HttpExtended({ jwt: { secret, issuer: 'onex', audience: 'api' } }), token, key: secret };
+        const key = await importJWK({ kty: 'oct', k: Buffer.from(secret).toString('base64url') }, alg);
+        return { client: new HttpExtended({ jwt: { secret, issuer: 'onex', audience: 'api' } }), token, key };
       }
       const pair = await generateKeyPair('RS256', { extractable: true });
       const token = await new SignJWT(claims).setProtectedHeader({ alg }).sign(pair.privateKey);
@@ -168,11 +179,16 @@ function jwtBench(alg: 'HS256' | 'RS256'): BenchmarkDefinition<JwtCtx> {
     },
     project: {
       label: `@onex/http-extended authenticateJwt ${alg}`,
+      config: alg === 'HS256' ? 'secret as bytes, CryptoKey imported on first use and cached' : 'public key as SPKI PEM, imported on first use and cached',
       run: (ctx) => ctx.client.authenticateJwt(ctx.token, alg),
     },
     baselines: [
       {
         label: `jose.jwtVerify ${alg}`,
+        config:
+          alg === 'HS256'
+            ? 'jose 6, CryptoKey from importJWK once, algorithms [HS256], issuer+audience'
+            : 'jose 6, CryptoKey from generateKeyPair (imported once), algorithms [RS256], issuer+audience',
         run: (ctx) => jwtVerify(ctx.token, ctx.key, { algorithms: [alg], issuer: 'onex', audience: 'api' }),
       },
     ],
@@ -222,6 +238,7 @@ const oauth2: BenchmarkDefinition<OAuthCtx> = {
   baselines: [
     {
       label: 'undici.request POST /token (no cache)',
+      config: 'undici Agent, 1 connection, a client_credentials request per call (no token cache: what a caller without one pays)',
       async run(ctx) {
         const { body } = await request(`${ctx.base}/baseline-token`, {
           method: 'POST',

@@ -64,6 +64,8 @@ interface Format {
   readonly key: string;
   readonly label: string;
   readonly rawLabel: string;
+  /** How the raw baseline is set up (its `config`). */
+  readonly rawConfig: string;
   readonly create: (registry: InMemorySchemaRegistry) => OurSerde;
   /** Raw serialize, validating as our serde does. */
   readonly encode: () => Uint8Array;
@@ -81,6 +83,7 @@ const FORMATS: readonly Format[] = [
     key: 'avro',
     label: 'AvroSerde',
     rawLabel: 'avsc toBuffer/fromBuffer',
+    rawConfig: 'avsc Type.forSchema once; toBuffer validates as it encodes; no framing, no registry',
     create: (registry) => new AvroSerde({ registry, schema: USER }),
     encode: () => avroType.toBuffer(VALUE),
     decode: (bytes) => avroType.fromBuffer(bytes as Buffer),
@@ -90,6 +93,7 @@ const FORMATS: readonly Format[] = [
     key: 'json',
     label: 'JsonSchemaSerde',
     rawLabel: 'ajv + JSON',
+    rawConfig: 'ajv (strict false) validator compiled once, validate + JSON.stringify / JSON.parse + validate; no framing, no registry',
     create: (registry) => new JsonSchemaSerde({ registry, schema: JSON_SCHEMA }),
     encode: () => {
       if (!ajvValidate(VALUE)) throw new Error('invalid');
@@ -106,6 +110,7 @@ const FORMATS: readonly Format[] = [
     key: 'protobuf',
     label: 'ProtobufSerde',
     rawLabel: 'protobufjs verify+encode/decode',
+    rawConfig: 'protobufjs type parsed once, verify + encode().finish() / decode; no framing, no registry',
     create: (registry) => new ProtobufSerde({ registry, schema: PROTO }),
     encode: () => {
       if (protoType.verify(VALUE) !== null) throw new Error('invalid');
@@ -130,6 +135,7 @@ async function teardown(ctx: Ctx): Promise<void> {
 function rawSync(format: Format): BenchmarkSubject<Ctx> {
   return {
     label: format.rawLabel,
+    config: `${format.rawConfig}; synchronous`,
     run() {
       for (let i = 0; i < OPS; i++) format.decode(format.encode());
     },
@@ -163,6 +169,7 @@ function definitions(format: Format): BenchmarkDefinition<Ctx>[] {
       baselines: [
         {
           label: `${format.rawLabel}, awaited`,
+          config: `${format.rawConfig}; each step behind an await, as the async serde API has`,
           async run() {
             for (let i = 0; i < OPS; i++) await Promise.resolve(format.decode(await Promise.resolve(format.encode())));
           },
@@ -170,6 +177,7 @@ function definitions(format: Format): BenchmarkDefinition<Ctx>[] {
         rawSync(format),
         {
           label: '@kafkajs/confluent-schema-registry',
+          config: 'SchemaRegistry against the same in-process registry server, schema registered once, id cached by the library',
           async setup(ctx) {
             confluent = new SchemaRegistry({ host: ctx.url });
             confluentId = (await confluent.register({ type: format.confluent.type, schema: format.confluent.schema }, { subject: `confluent-${format.key}-value` })).id;

@@ -78,6 +78,7 @@ function processorSubject(label: string, guarantee: 'at_least_once' | 'exactly_o
   };
   return {
     label,
+    config: `${instances} processor${instances > 1 ? 's' : ''} over ${instances} partition${instances > 1 ? 's' : ''}, processingGuarantee ${guarantee}, commitBatchSize ${CHUNK}, other options default`,
     async setup(ctx) {
       input = name(`${guarantee}-in`);
       const output = name(`${guarantee}-out`);
@@ -113,6 +114,7 @@ function handWrittenSubject(): BenchmarkSubject<Ctx> {
   const progress = new Progress();
   return {
     label: 'kafkajs eachBatch→sendBatch→commit',
+    config: `kafkajs 2 consumer and producer at their defaults (producer not idempotent), acks=all, sendBatch then commitOffsets per ${CHUNK} records, 1 partition`,
     async setup(ctx) {
       input = name('raw-in');
       const output = name('raw-out');

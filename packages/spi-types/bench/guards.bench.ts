@@ -40,6 +40,7 @@ export const benchmarks: BenchmarkDefinition[] = [
     baselines: [
       {
         label: 'inline typeof checks',
+        config: 'the same method-presence checks written inline, same value mix',
         run: () => {
           for (let i = 0; i < BATCH; i++) if (plainCheck(values[i % values.length])) sink++;
         },
