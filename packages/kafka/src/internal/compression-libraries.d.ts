@@ -12,8 +12,10 @@ declare module 'snappyjs' {
 
 declare module 'lz4js' {
   const lz4js: {
-    /** One LZ4 frame (4 MiB blocks, no checksums). */
-    compress(input: Uint8Array, maxSize?: number): Uint8Array;
+    /** Worst-case size of one compressed block of `n` bytes. */
+    compressBound(n: number): number;
+    /** Encodes `src[sIndex, sIndex + sLength)` as one LZ4 block at `dst[0]`; returns its length, 0 when it did not compress. */
+    compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
     /** Decodes one LZ4 block of `src` into `dst` from `dIndex`; returns the end index (writes past `dst` are dropped). */
     decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
   };

@@ -49,12 +49,95 @@ export function snappyCompress(buffer: Buffer): Buffer {
   return toBuffer(snappy.compress(buffer));
 }
 
-/** Compresses to one LZ4 frame (the format Kafka uses from message format v1 on). */
-export function lz4Compress(buffer: Buffer): Buffer {
-  return toBuffer(lz4.compress(buffer));
+const LZ4_MAGIC = 0x184d2204;
+const LZ4_BLOCK_BYTES = 0x10000;
+// Block format limits: the last 5 bytes are literals and the last match starts 12 bytes before the end.
+const LZ4_LAST_LITERALS = 5;
+const LZ4_MATCH_START_LIMIT = 12;
+const lz4Table = new Int32Array(1 << 14);
+
+/** Writes a length's continuation bytes (the part from 15 on) at `at`; returns the next offset. */
+function writeLz4Length(output: Buffer, at: number, length: number): number {
+  let rest = length - 15;
+  for (; rest >= 255; rest -= 255) output[at++] = 255;
+  output[at] = rest;
+  return at + 1;
 }
 
-const LZ4_MAGIC = 0x184d2204;
+/**
+ * Encodes `block` as one LZ4 block at `output[at]` (greedy, one hash probe per position); returns the
+ * end offset, or -1 when the block did not get smaller. lz4js's block encoder is not used: it starts
+ * matches inside the last 12 bytes, which liblz4 rejects.
+ */
+function lz4CompressBlock(block: Buffer, output: Buffer, at: number): number {
+  const n = block.length;
+  let out = at;
+  let anchor = 0;
+  const sequence = (literalEnd: number, matchLength: number, offset: number): void => {
+    const literals = literalEnd - anchor;
+    output[out++] = ((literals < 15 ? literals : 15) << 4) | (matchLength < 0 ? 0 : matchLength < 15 ? matchLength : 15);
+    if (literals >= 15) out = writeLz4Length(output, out, literals);
+    block.copy(output, out, anchor, literalEnd);
+    out += literals;
+    if (matchLength < 0) return;
+    output[out++] = offset & 0xff;
+    output[out++] = offset >> 8;
+    if (matchLength >= 15) out = writeLz4Length(output, out, matchLength);
+  };
+  if (n > LZ4_MATCH_START_LIMIT) {
+    lz4Table.fill(0);
+    const lastStart = n - LZ4_MATCH_START_LIMIT;
+    const matchEnd = n - LZ4_LAST_LITERALS;
+    for (let i = 0; i <= lastStart; ) {
+      const word = block.readUInt32LE(i);
+      const slot = Math.imul(word, 2654435761) >>> 18;
+      const candidate = (lz4Table[slot] ?? 0) - 1;
+      lz4Table[slot] = i + 1;
+      if (candidate >= 0 && i - candidate <= 0xffff && block.readUInt32LE(candidate) === word) {
+        let end = i + 4;
+        for (let c = candidate + 4; end < matchEnd && block[end] === block[c]; c++) end++;
+        sequence(i, end - i - 4, i - candidate);
+        anchor = i = end;
+        if (out - at >= n) return -1;
+      } else {
+        i += 1 + ((i - anchor) >> 6); // skip faster through data that does not match
+      }
+    }
+  }
+  sequence(n, -1, 0);
+  return out - at >= n ? -1 : out;
+}
+
+/**
+ * Compresses to one LZ4 frame of independent 64 KiB blocks, as Java and librdkafka write them (the
+ * broker's Java reader refuses dependent blocks, which lz4js's own frame writer produces).
+ */
+export function lz4Compress(buffer: Buffer): Buffer {
+  const blockCount = Math.ceil(buffer.length / LZ4_BLOCK_BYTES);
+  // A block that does not shrink is stored raw, so no block takes more than its size plus 4 bytes;
+  // the encoder may write up to a 255th of a block (length bytes) and a few more past that before it gives up.
+  const output = Buffer.allocUnsafe(7 + blockCount * (4 + LZ4_BLOCK_BYTES) + 4 + 512);
+  output.writeUInt32LE(LZ4_MAGIC, 0);
+  output[4] = 0x60; // version 01, block independence
+  output[5] = 4 << 4; // 64 KiB maximum block size
+  output[6] = (xxh32.hash(0, output, 4, 2) >> 8) & 0xff;
+  let offset = 7;
+  for (let start = 0; start < buffer.length; start += LZ4_BLOCK_BYTES) {
+    const block = buffer.subarray(start, start + LZ4_BLOCK_BYTES);
+    const end = lz4CompressBlock(block, output, offset + 4);
+    if (end >= 0) {
+      output.writeUInt32LE(end - offset - 4, offset);
+      offset = end;
+    } else {
+      output.writeUInt32LE((0x80000000 | block.length) >>> 0, offset);
+      block.copy(output, offset + 4);
+      offset += 4 + block.length;
+    }
+  }
+  output.writeUInt32LE(0, offset);
+  return Buffer.from(output.subarray(0, offset + 4));
+}
+
 const LZ4_BLOCK_SIZES: Record<number, number> = { 4: 0x10000, 5: 0x40000, 6: 0x100000, 7: 0x400000 };
 
 /**
