@@ -9,7 +9,7 @@ import { HttpClient } from '@onex/http';
 import { kafkaBrokers } from '../../tools/jest/kafka-env.js';
 import { startDemoApp, type DemoApp } from './demo/app.js';
 import type { DemoEvent } from './demo/enrich.js';
-import { renderTrace, spansOf, startTelemetry, type Telemetry } from './demo/telemetry.js';
+import { prometheusText, renderTrace, spansOf, startTelemetry, type Telemetry } from './demo/telemetry.js';
 import { waitFor } from './support/wait-for.js';
 
 let telemetry: Telemetry;
@@ -190,5 +190,12 @@ describe('one event, one trace, across the whole pipeline', () => {
     expect(messages.descriptor.unit).toBe('{message}');
     const ingressDelivered = messages.dataPoints.find((p) => p.attributes['onex.bridge.name'] === 'ingress' && p.attributes['onex.bridge.outcome'] === 'delivered');
     expect(ingressDelivered?.value).toBe(2);
+
+    // What the demo serves at its metrics URL.
+    const text = prometheusText(resource);
+    expect(text).toContain('# TYPE http_client_request_duration_seconds histogram');
+    expect(text).toMatch(/^http_client_request_duration_seconds_bucket\{http_request_method="POST",server_address="127\.0\.0\.1",.*le="0\.005"\} \d+$/m);
+    expect(text).toContain('# TYPE onex_bridge_messages counter');
+    expect(text).toMatch(/^onex_bridge_messages_total\{onex_bridge_name="ingress",onex_bridge_source_protocol="http",onex_bridge_target_protocol="kafka",onex_bridge_outcome="delivered"\} 2$/m);
   });
 });

@@ -1,14 +1,19 @@
 // `npm start` (tools/scripts/start.mjs runs this file with tsx). Runs the demo application against
 // KAFKA_BROKERS, or against a broker it starts from tools/kafka; sends a sample workload while the
-// webhook fails for a while, prints a summary, then serves until Ctrl-C (`--once`: exits instead).
+// webhook fails for a while, prints a summary with the trace of one sample event, serves the
+// OpenTelemetry metrics as Prometheus text, then serves until Ctrl-C (`--once`: exits instead).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HttpClient } from '@onex/http';
 import type { ProtocolWebSocketConnection } from '@onex/spi-types';
+import { context, trace } from '@opentelemetry/api';
 import { waitFor } from '../support/wait-for.js';
 import { startDemoApp, ROUTES, type DemoApp } from './app.js';
 import type { DemoEvent } from './enrich.js';
 import { ms, percentile, table } from './stats.js';
+import { prometheusText, renderTrace, spansOf, startTelemetry, type Telemetry } from './telemetry.js';
 import { expectedRoute, runWorkload } from './workload.js';
 
 const args = new Set(process.argv.slice(2));
@@ -57,25 +62,62 @@ async function subscribe(app: DemoApp, received: Map<string, number>[]): Promise
   return connections;
 }
 
+/** Serves the SDK's metrics as Prometheus text at `/metrics` on loopback (DEMO_METRICS_PORT, else a free port). */
+async function serveMetrics(telemetry: Telemetry): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    telemetry.collect().then(
+      (metrics) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(prometheusText(metrics)),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(Number(process.env['DEMO_METRICS_PORT'] ?? 0), '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics` };
+}
+
+/** Sends one sample event inside a root span and returns its trace once the webhook bridge has delivered it. */
+async function sampleTrace(app: DemoApp, client: HttpClient, telemetry: Telemetry): Promise<string> {
+  const event: DemoEvent = { id: `${app.prefix}-traced`, event: 'order_created', user_id: 'user-traced', amount: 99.5, region: 'eu', sentAt: Date.now() };
+  const root = trace.getTracer('onex-demo').startSpan('demo: one sample event');
+  await context.with(trace.setSpan(context.active(), root), () => client.post(`${app.ingressUrl}/events`, { json: event }));
+  root.end();
+  const traceId = root.spanContext().traceId;
+  await waitFor('the sample event at the webhook', () => app.receipts.has(event.id), 30_000, 50);
+  await waitFor('the sample event through every hop', () => {
+    const names = new Set(spansOf(telemetry.exporter, traceId).map((s) => s.name));
+    return names.has('process webhook') && names.has('process live');
+  }, 10_000, 50);
+  return `trace ${traceId}\n${renderTrace(spansOf(telemetry.exporter, traceId))}`;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  // The application registers the OpenTelemetry SDK; every @onex package then traces and measures.
+  const telemetry = startTelemetry();
+  const metricsEndpoint = await serveMetrics(telemetry);
   const { brokers, owned } = await kafkaBrokers();
   let app: DemoApp | undefined;
   let client: HttpClient | undefined;
   const connections: ProtocolWebSocketConnection[] = [];
   const shutdown = async (): Promise<void> => {
     const t0 = Date.now();
-    const trace = (what: string): void => void (process.env['ONEX_DEMO_TRACE'] && process.stderr.write(`${what} at +${Date.now() - t0} ms\n`));
+    const note = (what: string): void => void (process.env['ONEX_DEMO_TRACE'] && process.stderr.write(`${what} at +${Date.now() - t0} ms\n`));
     for (const c of connections) await c.close().catch(() => undefined);
-    trace('websocket subscribers closed');
+    note('websocket subscribers closed');
     await client?.close().catch(() => undefined);
     await app?.stop();
-    trace('app stopped');
+    note('app stopped');
     await owned?.stop();
+    await new Promise((resolve) => metricsEndpoint.server.close(resolve));
+    await telemetry.shutdown();
   };
   try {
     app = await startDemoApp({ brokers, ...(process.env['DEMO_PORT'] ? { ingressPort: Number(process.env['DEMO_PORT']) } : {}) });
     say(`ONEX demo up in ${((Date.now() - started) / 1000).toFixed(1)} s — ingress ${app.ingressUrl}/events, topics ${app.prefix}.*, Avro schema id ${app.schemaId}`);
+    say(`OpenTelemetry metrics (Prometheus text): ${metricsEndpoint.url}`);
     const wsReceived: Map<string, number>[] = [];
     connections.push(...(await subscribe(app, wsReceived)));
 
@@ -157,7 +199,13 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    // Sent after the counts above were taken, so it is not counted in them.
+    say('\nOne more event, traced across the pipeline (OpenTelemetry; every span with its start offset and duration):');
+    say(await sampleTrace(app, client, telemetry));
+    say(`\nOpenTelemetry metrics (Prometheus text): ${metricsEndpoint.url}`);
     say(`\nfinal circuit state: ${await app.breaker.getCircuitState('webhook')}; total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Spans are only kept for the sample trace: drop them so serving does not accumulate them.
+    telemetry.exporter.reset();
 
     if (once) return;
     say(`
@@ -170,11 +218,13 @@ The demo keeps serving. Send your own events:
        -d '{"records":[{"value":{"id":"my-2","event":"user_login","user_id":"u2","sentAt":0}}]}'
 
   curl -s ${app.ingressUrl}/metrics     # Prometheus metrics of the ingress and bridges
+  curl -s ${metricsEndpoint.url}   # OpenTelemetry metrics of every package (Prometheus text)
   websocat ${app.hub.url}/subscribe      # live routed events (any WebSocket client works)
 
 Press Ctrl-C to stop.`);
     let lastSeen = app.receipts.size;
     const ticker = setInterval(() => {
+      telemetry.exporter.reset();
       if (demo.receipts.size !== lastSeen) {
         lastSeen = demo.receipts.size;
         say(`webhook has received ${lastSeen} unique events`);
