@@ -2,6 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import {
+  Consumer as PlatformaticConsumer,
+  MessagesStreamModes,
+  ProduceAcks,
+  Producer as PlatformaticProducer,
+  stringSerializer,
+  type MessageToProduce,
+} from '@platformatic/kafka';
 import type { BenchmarkDefinition } from '../../../tools/bench/types.js';
 import { KafkaClient } from '../src/index.js';
 
@@ -41,9 +49,9 @@ async function baseTeardown(ctx: Ctx): Promise<void> {
 
 const key = (i: number): string => `key-${i % 10_000}`;
 
-function rawBatches(): { key: string; value: Buffer }[][] {
+function batchesOf(size: number): { key: string; value: Buffer }[][] {
   const batches: { key: string; value: Buffer }[][] = [];
-  for (let i = 0; i < TOTAL; i += 100) batches.push(Array.from({ length: 100 }, (_, j) => ({ key: key(i + j), value: VALUE })));
+  for (let i = 0; i < TOTAL; i += size) batches.push(Array.from({ length: Math.min(size, TOTAL - i) }, (_, j) => ({ key: key(i + j), value: VALUE })));
   return batches;
 }
 
@@ -60,9 +68,37 @@ function kcatProduce(brokers: string[], topic: string, input: Buffer): Promise<v
   });
 }
 
-const produce: BenchmarkDefinition<Ctx & { batches: { key: string; value: Buffer }[][]; kcatInput: Buffer }> = {
+// Produce baselines, each at its best configuration at our durability (idempotent, acks=all, no
+// compression, 3 partitions, 100-byte values, keys key-0…key-9999), from tools/bench/sweeps/kafka-produce.ts
+// (200,000 records once per configuration after a warm-up pass; 2026-12-06 on a 2-core machine saturated
+// by other work, load average 8-25, so the absolute figures are low and noisy, the ranking is what counts):
+//   kafkajs 2.2.4 sendBatch(100) queued 13,699 msg/s; sendBatch(500) queued 13,499; sendBatch(1000)
+//   queued 20,395; send(1000) queued 17,016 (send is sendBatch of one topic); sendBatch(5000) queued
+//   17,018; sendBatch(1000) awaited 12,577; sendBatch(5000) awaited 15,784; maxInFlightRequests unset:
+//   sendBatch(1000) queued 7,684, sendBatch(5000) queued 12,991. maxInFlightRequests: kafkajs
+//   does not reject a value above 1 with idempotence, but its idempotent producer takes a per-broker lock
+//   around every produce request (eosManager.acquireBrokerLock), so one request per broker is in flight
+//   whatever the setting; maxInFlightRequests=1 is kept. The issue's quiet-machine runs agree: send of
+//   1,000 queued at once 96,364-97,989 msg/s against 65,724-68,013 for the old sendBatch(100).
+//   Chosen: sendBatch of 1,000 records, all 200 calls queued at once.
+//   @platformatic/kafka 1.35.0 send(1000) awaited 16,644-42,632 msg/s, send(5000) awaited 16,175-40,248,
+//   send(20000) awaited 33,568; every queued configuration (100/500/1000/5000 records per call) failed
+//   with OUT_OF_ORDER_SEQUENCE_NUMBER: its idempotent producer advances a partition's sequence only when a
+//   response arrives, so concurrent sends reuse sequence numbers. Chosen: send of 1,000 records, awaited
+//   one after another (its fastest configuration that delivers at this durability).
+const KAFKAJS_PRODUCE_BATCH = 1000;
+const PLATFORMATIC_PRODUCE_BATCH = 1000;
+
+interface ProduceCtx extends Ctx {
+  kafkajsBatches: { key: string; value: Buffer }[][];
+  platformatic: PlatformaticProducer<string, Buffer, string, string>;
+  platformaticBatches: MessageToProduce<string, Buffer, string, string>[][];
+  kcatInput: Buffer;
+}
+
+const produce: BenchmarkDefinition<ProduceCtx> = {
   name: 'kafka.produce-200k',
-  description: '200,000 concurrent produceMessage (acks=all, idempotent, 100-byte values, 3 partitions) vs kafkajs sendBatch of 100 and kcat -P',
+  description: `200,000 concurrent produceMessage (acks=all, idempotent, 100-byte values, 3 partitions) vs kafkajs sendBatch of ${KAFKAJS_PRODUCE_BATCH} queued at once, @platformatic/kafka send of ${PLATFORMATIC_PRODUCE_BATCH} awaited, and kcat -P`,
   needsKafka: true,
   opsPerCall: TOTAL,
   callsPerRound: 1,
@@ -74,11 +110,24 @@ const produce: BenchmarkDefinition<Ctx & { batches: { key: string; value: Buffer
   async setup(env) {
     const ctx = await baseSetup(env.kafkaBrokers);
     const lines = Array.from({ length: TOTAL }, (_, i) => `${key(i)}:${VALUE.toString()}`).join('\n');
-    return { ...ctx, batches: rawBatches(), kcatInput: Buffer.from(`${lines}\n`) };
+    const platformatic = new PlatformaticProducer<string, Buffer, string, string>({
+      clientId: 'bench-platformatic',
+      bootstrapBrokers: env.kafkaBrokers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      compression: 'none',
+      serializers: { key: stringSerializer },
+    });
+    const platformaticBatches = batchesOf(PLATFORMATIC_PRODUCE_BATCH).map((batch) => batch.map((m) => ({ topic: ctx.topic, key: m.key, value: m.value })));
+    return { ...ctx, kafkajsBatches: batchesOf(KAFKAJS_PRODUCE_BATCH), platformatic, platformaticBatches, kcatInput: Buffer.from(`${lines}\n`) };
   },
-  teardown: baseTeardown,
+  async teardown(ctx) {
+    await ctx.platformatic.close();
+    await baseTeardown(ctx);
+  },
   project: {
     label: '@onex/kafka produceMessage x200k',
+    config: 'createProducer defaults (enableIdempotence true, acks all, lingerMs 0, batchSize 500 records per partition request), compression none',
     run: async (ctx) => {
       const calls = new Array<Promise<unknown>>(TOTAL);
       for (let i = 0; i < TOTAL; i++) calls[i] = ctx.client.produceMessage(ctx.producerId, ctx.topic, key(i), VALUE);
@@ -87,18 +136,52 @@ const produce: BenchmarkDefinition<Ctx & { batches: { key: string; value: Buffer
   },
   baselines: [
     {
-      label: 'kafkajs sendBatch(100) x2000',
+      label: `kafkajs sendBatch(${KAFKAJS_PRODUCE_BATCH}) x${TOTAL / KAFKAJS_PRODUCE_BATCH} queued`,
+      config: `kafkajs 2.2.4, idempotent, maxInFlightRequests 1 (one per broker under idempotence anyway), acks -1, compression none, ${TOTAL / KAFKAJS_PRODUCE_BATCH} sendBatch calls of ${KAFKAJS_PRODUCE_BATCH} queued at once (best of the sweep in this file)`,
       run: async (ctx) => {
-        await Promise.all(ctx.batches.map((messages) => ctx.raw.sendBatch({ topicMessages: [{ topic: ctx.topic, messages }], acks: -1, compression: CompressionTypes.None })));
+        await Promise.all(ctx.kafkajsBatches.map((messages) => ctx.raw.sendBatch({ topicMessages: [{ topic: ctx.topic, messages }], acks: -1, compression: CompressionTypes.None })));
       },
     },
-    { label: 'kcat -P (librdkafka)', run: (ctx) => kcatProduce(ctx.brokers, ctx.topic, ctx.kcatInput) },
+    {
+      label: `@platformatic/kafka send(${PLATFORMATIC_PRODUCE_BATCH}) x${TOTAL / PLATFORMATIC_PRODUCE_BATCH} awaited`,
+      config: `@platformatic/kafka 1.35.0, idempotent (maxInflights 1), acks ALL, compression none, string key serializer, ${TOTAL / PLATFORMATIC_PRODUCE_BATCH} sends of ${PLATFORMATIC_PRODUCE_BATCH} awaited in turn (queued sends fail OUT_OF_ORDER_SEQUENCE_NUMBER)`,
+      setup: async (ctx) => {
+        // The producer id is fetched on the first send; take it before the measured calls.
+        await ctx.platformatic.send({ messages: [{ topic: ctx.topic, key: key(0), value: VALUE }] });
+      },
+      run: async (ctx) => {
+        for (const messages of ctx.platformaticBatches) await ctx.platformatic.send({ messages });
+      },
+    },
+    {
+      label: 'kcat -P (librdkafka)',
+      config: 'kcat 1.7.1 (librdkafka 2.0.2), acks=all, enable.idempotence=true, compression none, murmur2_random partitioner, librdkafka batching defaults; the librdkafka limit row',
+      run: (ctx) => kcatProduce(ctx.brokers, ctx.topic, ctx.kcatInput),
+    },
   ],
 };
 
+// Consume settings. Ours: createConsumer defaults (fetchMaxWaitMs 500; kafkajs fetch defaults beneath:
+// minBytes 1, maxBytes 10 MB, maxBytesPerPartition 1 MB) with maxPollRecords 5000, polled with a 1 s
+// deadline. Each peer at its best settings for this drain, from tools/bench/sweeps/kafka-consume.ts (one
+// drain of 200,000 per configuration after an unmeasured one; 2026-12-06 on the same saturated machine as
+// the produce sweep, so single noisy figures):
+//   kafkajs 2.2.4 eachBatch: defaults (maxWaitTimeInMs 5000, minBytes 1, maxBytes 10 MB,
+//   maxBytesPerPartition 1 MB, partitionsConsumedConcurrently 1) 50,904 msg/s; maxWaitTimeInMs 500
+//   93,095; + partitionsConsumedConcurrently 3 67,850; + maxBytesPerPartition 10 MB, maxBytes 50 MB,
+//   concurrently 3 83,422; the same with concurrently 1 62,041. Chosen: maxWaitTimeInMs 500, the rest
+//   default, which are also our consumer's fetch settings (equal settings on both sides).
+//   @platformatic/kafka 1.35.0 consume stream: defaults (maxWaitTime 5000, maxBytes 10 MB, highWaterMark
+//   1024) 20,016 msg/s; maxWaitTime 500 24,251; + maxBytes 50 MB, highWaterMark 5000 20,495. Chosen:
+//   maxWaitTime 500, the rest default.
+// kafkajs is the first baseline (the faster peer of the sweep).
+const KAFKAJS_CONSUMER = { maxWaitTimeInMs: 500 };
+const KAFKAJS_PARTITIONS_CONCURRENTLY = 1;
+const PLATFORMATIC_CONSUME = { maxWaitTime: 500 };
+
 const drain: BenchmarkDefinition<Ctx> = {
   name: 'kafka.consume-200k',
-  description: 'drain 200,000 messages (3 partitions) with consumeMessages vs kafkajs eachBatch, fresh group each run',
+  description: 'drain 200,000 messages (3 partitions) with consumeMessages vs kafkajs eachBatch and @platformatic/kafka consume, each at its best settings, fresh group each run',
   needsKafka: true,
   opsPerCall: TOTAL,
   callsPerRound: 1,
@@ -109,7 +192,7 @@ const drain: BenchmarkDefinition<Ctx> = {
   target: { minRatio: 0.9 },
   async setup(env) {
     const ctx = await baseSetup(env.kafkaBrokers);
-    const batches = rawBatches();
+    const batches = batchesOf(100);
     for (let i = 0; i < batches.length; i += 50) {
       await Promise.all(batches.slice(i, i + 50).map((messages) => ctx.raw.sendBatch({ topicMessages: [{ topic: ctx.topic, messages }] })));
     }
@@ -118,6 +201,7 @@ const drain: BenchmarkDefinition<Ctx> = {
   teardown: baseTeardown,
   project: {
     label: '@onex/kafka consumeMessages',
+    config: 'createConsumer defaults (fetchMaxWaitMs 500, kafkajs fetch defaults) with maxPollRecords 5000, enableAutoCommit false, earliest',
     run: async (ctx) => {
       const consumerId = await ctx.client.createConsumer({
         bootstrapServers: ctx.brokers,
@@ -134,14 +218,16 @@ const drain: BenchmarkDefinition<Ctx> = {
   baselines: [
     {
       label: 'kafkajs eachBatch',
+      config: `kafkajs 2.2.4 eachBatch, maxWaitTimeInMs 500 (best of the sweep in this file; the same fetch settings as ours), minBytes 1, maxBytes 10 MB, maxBytesPerPartition 1 MB, partitionsConsumedConcurrently ${KAFKAJS_PARTITIONS_CONCURRENTLY}, autoCommit off, fromBeginning`,
       run: async (ctx) => {
-        const consumer: Consumer = ctx.kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 500 });
+        const consumer: Consumer = ctx.kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, ...KAFKAJS_CONSUMER });
         await consumer.connect();
         await consumer.subscribe({ topics: [ctx.topic], fromBeginning: true });
         let n = 0;
         await new Promise<void>((resolve) => {
           void consumer.run({
             autoCommit: false,
+            partitionsConsumedConcurrently: KAFKAJS_PARTITIONS_CONCURRENTLY,
             eachBatch: async ({ batch }) => {
               n += batch.messages.length;
               if (n >= TOTAL) resolve();
@@ -149,6 +235,23 @@ const drain: BenchmarkDefinition<Ctx> = {
           });
         });
         await consumer.disconnect();
+      },
+    },
+    {
+      label: '@platformatic/kafka consume',
+      config: '@platformatic/kafka 1.35.0 MessagesStream, mode earliest, autocommit off, maxWaitTime 500 (best of the sweep), minBytes 1, maxBytes 10 MB, highWaterMark 1024, Buffer keys and values',
+      run: async (ctx) => {
+        const consumer = new PlatformaticConsumer({ clientId: 'bench-platformatic', groupId: `bench-plt-${randomUUID()}`, bootstrapBrokers: ctx.brokers });
+        const stream = await consumer.consume({ topics: [ctx.topic], mode: MessagesStreamModes.EARLIEST, autocommit: false, ...PLATFORMATIC_CONSUME });
+        let n = 0;
+        await new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('data', () => {
+            if (++n === TOTAL) resolve();
+          });
+        });
+        await stream.close();
+        await consumer.close();
       },
     },
   ],
@@ -168,11 +271,13 @@ const latency: BenchmarkDefinition<Ctx> = {
   teardown: baseTeardown,
   project: {
     label: '@onex/kafka produceMessage',
+    config: 'createProducer defaults (enableIdempotence true, acks all, lingerMs 0), compression none, awaited one at a time',
     run: (ctx) => ctx.client.produceMessage(ctx.producerId, ctx.topic, 'k', VALUE),
   },
   baselines: [
     {
       label: 'kafkajs send',
+      config: 'kafkajs 2.2.4 send of one message, idempotent, maxInFlightRequests 1, acks -1, compression none, same key and partition',
       run: (ctx) => ctx.raw.send({ topic: ctx.topic, messages: [{ key: 'k', value: VALUE }], acks: -1, compression: CompressionTypes.None }),
     },
   ],
