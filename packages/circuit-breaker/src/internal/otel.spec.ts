@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, MeterProvider, MetricReader, type SumMetricData } from '@opentelemetry/sdk-metrics';
@@ -20,6 +22,11 @@ class TestReader extends MetricReader {
 const boom = (): Promise<never> => Promise.reject(new Error('boom'));
 
 describe('OpenTelemetry in CircuitBreakerRegistry', () => {
+  it('names its tracer and meter after the package and its version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { name: string; version: string };
+    expect(OTEL_SCOPE).toEqual({ name: pkg.name, version: pkg.version });
+  });
+
   const exporter = new InMemorySpanExporter();
   const reader = new TestReader();
   let registry: CircuitBreakerRegistry;

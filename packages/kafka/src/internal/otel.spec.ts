@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -30,6 +32,11 @@ async function produceAndConsume(client: KafkaClient, topic: string, produce: (p
 }
 
 describe('OpenTelemetry in KafkaClient', () => {
+  it('names its tracer and meter after the package and its version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { name: string; version: string };
+    expect(OTEL_SCOPE).toEqual({ name: pkg.name, version: pkg.version });
+  });
+
   let client: KafkaClient;
   beforeEach(() => {
     client = new KafkaClient({ bootstrapServers: kafkaBrokers(), logLevel: 'nothing' });

@@ -16,11 +16,8 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 
-/** Instrumentation scope of this package (tracer and meter name, and version). */
+/** Instrumentation scope of this package (tracer and meter name, and version); spans and metrics follow messaging semconv v1.45.0. */
 export const OTEL_SCOPE = { name: '@onex/kafka', version: '0.1.0' } as const;
-
-/** Semantic conventions version the spans and metrics follow. */
-export const SEMCONV_VERSION = '1.45.0';
 
 /** Advised buckets of `messaging.client.operation.duration` and `messaging.process.duration` (seconds). */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
