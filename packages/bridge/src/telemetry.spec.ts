@@ -5,8 +5,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { FakeKafkaClient } from '../test/support/fake-kafka-client.js';
 import { FetchHttpClient } from '../test/support/fetch-http-client.js';
 import { HttpAdapter } from './adapters/http-adapter.js';
+import { KafkaAdapter } from './adapters/kafka-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { CommunicationBridge } from './communication-bridge.js';
 import { IngressServer } from './ingress/ingress-server.js';
@@ -166,6 +168,31 @@ describe('bridge telemetry', () => {
     expect(parentOf(replayed)).toBe(idOf(process));
     const hook = bridgeSpans().find((s) => s.kind === SpanKind.CLIENT);
     expect(parentOf(hook)).toBe(idOf(replayed));
+  });
+
+  it('continues a Kafka record’s trace from its headers, not the span that was active when the source started', async () => {
+    const kafka = new FakeKafkaClient(1);
+    const adapter = new KafkaAdapter({ client: kafka, connection: { bootstrapServers: ['127.0.0.1:9'] }, pollTimeoutMs: 20, errorBackoffMs: 5 });
+    bridge = new CommunicationBridge({ adapters: [memory, adapter] });
+    const startup = trace.getTracer('test').startSpan('application start-up');
+    await context.with(trace.setSpan(context.active(), startup), () =>
+      bridge!.createBridge('from-kafka', 'kafka', 'memory', { sourceEndpoint: 'orders', targetEndpoint: 'sink' }),
+    );
+    startup.end();
+    const producer = await kafka.createProducer({ bootstrapServers: ['127.0.0.1:9'] } as never);
+    await kafka.produceMessage(producer, 'orders', 'k', '{"a":1}', { headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` } });
+    for (let i = 0; i < 200 && memory.records('sink').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const process = bridgeSpans().find((s) => s.name === 'process from-kafka');
+    expect(process?.spanContext().traceId).toBe(TRACE_ID);
+    expect(parentOf(process)).toBe(CALLER_SPAN);
+    expect(process?.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.name': 'orders',
+      'messaging.destination.partition.id': '0',
+      'messaging.kafka.offset': 0,
+      'onex.bridge.source_protocol': 'kafka',
+    });
+    expect(memory.records('sink')[0]?.headers['traceparent']).toBe(traceparentOf(process!));
   });
 
   it('leaves webhook CLIENT spans to the client with retries: client, and still sends the process span’s traceparent', async () => {
