@@ -32,6 +32,7 @@ async function runProcessor(
   admin: Admin,
   inputs: { value: string; headers?: IHeaders }[],
   onRecord: (value: string) => void = () => undefined,
+  processingGuarantee: 'at_least_once' | 'exactly_once' = 'at_least_once',
 ): Promise<{ input: string; groupId: string; outputs: ReadRecord[]; dead: ReadRecord[] }> {
   const input = uniqueName('otel-in');
   const output = uniqueName('otel-out');
@@ -44,7 +45,7 @@ async function runProcessor(
   await producer.disconnect();
   const extended = new KafkaExtended({ bootstrapServers: brokers, clientId: 'otel-spec' });
   try {
-    const id = await extended.createStreamProcessor({ applicationId: groupId, bootstrapServers: brokers, dlqTopic: dlq, maxRetries: 1, retryBackoffMs: 10 });
+    const id = await extended.createStreamProcessor({ applicationId: groupId, bootstrapServers: brokers, dlqTopic: dlq, maxRetries: 1, retryBackoffMs: 10, processingGuarantee });
     await extended.processKafkaStream(id, [input], output, (record) => {
       const value = Buffer.from(record.value as Uint8Array).toString();
       onRecord(value);
@@ -165,6 +166,14 @@ describe('OpenTelemetry in the stream processor', () => {
       // The DLQ copy keeps the input's headers except the trace context, which is the failed process span's.
       expect(dead).toHaveLength(1);
       expect(dead[0]!.headers).toMatchObject({ origin: 'test', traceparent: traceparent(poison), [DEAD_LETTER_HEADERS.attempts]: '2' });
+    });
+
+    it('with exactly_once, the outputs committed in the transaction carry their process span’s context too', async () => {
+      const up = upstream('upstream-eos');
+      const { input, outputs } = await runProcessor(kafka, admin, [{ value: 'a', headers: up.headers }], undefined, 'exactly_once');
+      const [span] = exporter.getFinishedSpans().filter((s) => s.name === `process ${input}`);
+      expect(span!.parentSpanContext?.spanId).toBe(up.span.spanContext().spanId);
+      expect(outputs.map((r) => r.headers['traceparent'])).toEqual([`00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`]);
     });
 
     it('records messaging.process.duration per record with error.type for the dead-lettered one', async () => {
