@@ -23,7 +23,7 @@ const RECOMMENDATIONS: Readonly<Record<ProducerTuningGoal, ProducerRecommendatio
     topicConfigs: { 'compression.type': 'producer' },
     rationale: [
       'lingerMs 20 and large batches amortise request overhead over many records',
-      'lz4 compresses fast and cheaply (register the kafkajs lz4 codec; gzip is built in)',
+      'lz4 compresses fast and cheaply (built into @onex/kafka, as are snappy, zstd and gzip)',
       "compression.type 'producer' keeps the broker from recompressing batches",
       'acks all with idempotence costs little once batches are large',
     ],

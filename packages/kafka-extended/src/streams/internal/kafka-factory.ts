@@ -1,5 +1,6 @@
 import kafkajs, { type Kafka, type KafkaConfig, type logCreator } from 'kafkajs';
 import { channels } from './channels.js';
+import { registerCompressionCodecs } from './compression.js';
 import type { SecuritySettings } from './security-settings.js';
 
 /** Connection settings shared by every kafkajs client `KafkaExtended` creates. */
@@ -25,6 +26,8 @@ const toChannel: logCreator = () => ({ namespace, level, log }) => {
 
 /** Creates a kafkajs client with the current connection and security settings. */
 export function createKafka(settings: ConnectionSettings, retries = 5): Kafka {
+  // Consumers read batches compressed with any codec; compression.ts is a copy of @onex/kafka's.
+  registerCompressionCodecs();
   const config: KafkaConfig = {
     brokers: [...settings.brokers],
     clientId: settings.clientId,
