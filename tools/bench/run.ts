@@ -9,6 +9,8 @@
 // (for profiling). `--quick` is the short form for checking that a benchmark runs: one measured round
 // (300 ms when time-boxed), 200 ms or one call of warm-up; its figures are smoke numbers, not results.
 // Every baseline must name its configuration (`config`); the configurations are printed under the table.
+// The ratio column gives the headline ratio (against the first baseline) on the project's row and, in
+// parentheses, the project's ratio against each further baseline on that baseline's row.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -136,8 +138,13 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
       roundRates: rates[i]!.map((rate) => Math.round(rate)),
     };
   });
-  const [project, ...baselines] = results as [SubjectResult, ...SubjectResult[]];
   const ratioOf = def.ratioOf ?? 'throughput';
+  const projectRatioTo = (i: number): number => {
+    const other = results[i]!;
+    if (ratioOf === 'throughput') return median(rates[0]!.map((rate, round) => rate / rates[i]![round]!));
+    return ratioOf === 'p50' ? results[0]!.p50Ms / other.p50Ms : results[0]!.p99Ms / other.p99Ms;
+  };
+  const [project, ...baselines] = results.map((r, i) => (i === 0 ? r : { ...r, projectRatio: projectRatioTo(i) })) as [SubjectResult, ...SubjectResult[]];
   const reference = baselines[0];
   let ratio = NaN;
   let roundRatios: number[] | undefined;
@@ -191,7 +198,11 @@ function printTable(results: BenchmarkResult[]): void {
         fmt(s.opsPerSec),
         s.p50Ms.toFixed(3),
         s.p99Ms.toFixed(3),
-        i === 0 ? `${r.ratio.toFixed(2)}x ${r.ratioOf === 'throughput' ? '' : r.ratioOf}`.trim() : '',
+        i === 0
+          ? `${r.ratio.toFixed(2)}x ${r.ratioOf === 'throughput' ? '' : r.ratioOf}`.trim()
+          : i > 1 && s.projectRatio !== undefined
+            ? `(${s.projectRatio.toFixed(2)}x)`
+            : '',
         i === 0 ? spread(r) : '',
         i === 0 ? targetText : '',
       ]),

@@ -78,6 +78,11 @@ export interface SubjectResult {
   readonly samples: number;
   /** Ops/s of each measured round, in order (ops/s above is their median). */
   readonly roundRates?: readonly number[];
+  /**
+   * Of a baseline: the project against this baseline, computed as the headline ratio is (paired
+   * per-round median for throughput, p50/p99 quotient for latency), so every peer of a run gets a ratio.
+   */
+  readonly projectRatio?: number;
 }
 
 /** One benchmark's result as written to tmp/bench/latest.json. */
