@@ -7,8 +7,11 @@ import { AggregationTemporality, MeterProvider, MetricReader, type HistogramMetr
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { FakeKafkaClient } from '../test/support/fake-kafka-client.js';
 import { FetchHttpClient } from '../test/support/fetch-http-client.js';
+import { WsHttpExtended } from '../test/support/ws-http-extended.js';
+import { WebSocketServer } from 'ws';
 import { HttpAdapter } from './adapters/http-adapter.js';
 import { KafkaAdapter } from './adapters/kafka-adapter.js';
+import { WebSocketAdapter } from './adapters/websocket-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
 import { CommunicationBridge } from './communication-bridge.js';
 import { IngressServer } from './ingress/ingress-server.js';
@@ -193,6 +196,31 @@ describe('bridge telemetry', () => {
       'onex.bridge.source_protocol': 'kafka',
     });
     expect(memory.records('sink')[0]?.headers['traceparent']).toBe(traceparentOf(process!));
+  });
+
+  it('starts a new trace for each WebSocket frame (frames carry no trace context), not under the span active when the source started', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    try {
+      const connected = new Promise<import('ws').WebSocket>((resolve) => wss.once('connection', resolve));
+      bridge = new CommunicationBridge({ adapters: [memory, new WebSocketAdapter({ client: new WsHttpExtended() })] });
+      const startup = trace.getTracer('test').startSpan('application start-up');
+      await context.with(trace.setSpan(context.active(), startup), () =>
+        bridge!.createBridge('from-ws', 'websocket', 'memory', { sourceEndpoint: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, targetEndpoint: 'sink' }),
+      );
+      startup.end();
+      (await connected).send(JSON.stringify({ n: 1 }));
+      for (let i = 0; i < 200 && memory.records('sink').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const process = bridgeSpans().find((s) => s.name === 'process from-ws');
+      expect(process).toBeDefined();
+      expect(process?.parentSpanContext).toBeUndefined();
+      expect(process?.spanContext().traceId).not.toBe(startup.spanContext().traceId);
+    } finally {
+      await bridge?.close();
+      bridge = undefined;
+      for (const client of wss.clients) client.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    }
   });
 
   it('leaves webhook CLIENT spans to the client with retries: client, and still sends the process span’s traceparent', async () => {

@@ -101,15 +101,17 @@ export function suppressedTracing(ctx: Context): Context {
 
 /**
  * The parent of a bridge's process span. A record a Kafka source read continues the trace in its
- * `traceparent`/`tracestate` headers (whatever span was active when the source started is not its
- * parent). Otherwise the active span when there is one (the ingress SERVER span, an application's
+ * `traceparent`/`tracestate` headers, and a WebSocket frame (which carries none) starts a new trace:
+ * whatever span was active when the source started is not their parent. Otherwise the active span when there is one (the ingress SERVER span, an application's
  * span around `sendMessageThroughBridge`), else the message's own trace headers (a dead-letter record
  * being replayed by hand), else the active context: a new trace.
  */
 export function processParent(headers: Readonly<Record<string, string>> | undefined, metadata: Readonly<Record<string, unknown>> | undefined): Context {
   const active = context.active();
   const carried = headers !== undefined && typeof headers['traceparent'] === 'string';
-  if (metadata?.['source'] === 'kafka') return carried ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
+  // Sources read in a loop of their own: the span active when it started is not the message's parent.
+  const source = metadata?.['source'];
+  if (source === 'kafka' || source === 'websocket') return carried ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT;
   if (trace.getSpan(active) !== undefined || !carried) return active;
   return propagation.extract(active, headers);
 }
