@@ -21,6 +21,8 @@ export const REQUIREMENTS = Object.freeze([
   { command: 'kcat', what: 'kcat (Kafka interop tests)', apt: 'kcat', brew: 'kcat' },
   { command: 'brotli', what: 'brotli (compression interop tests)', apt: 'brotli', brew: 'brotli' },
   { command: 'gzip', what: 'gzip (compression interop tests)', apt: 'gzip', brew: 'gzip' },
+  { command: 'lz4', what: 'lz4 (Kafka lz4 codec tests)', apt: 'lz4', brew: 'lz4' },
+  { command: 'zstd', what: 'zstd (Kafka zstd codec tests)', apt: 'zstd', brew: 'zstd' },
   { command: 'openssl', what: 'openssl (TLS test certificates)', apt: 'openssl', brew: 'openssl' },
   { command: 'protoc', what: 'protoc (Protobuf differential tests)', apt: 'protobuf-compiler', brew: 'protobuf' },
 ]);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
-const PRESENT = ['java', 'mvn', 'gzip', 'openssl', 'protoc'];
+const PRESENT = ['java', 'mvn', 'gzip', 'lz4', 'zstd', 'openssl', 'protoc'];
 
 function realPath(command: string): string | undefined {
   const out = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
