@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait-for.js';
 import { startDemoApp, ROUTES, type DemoApp } from './app.js';
 import type { DemoEvent } from './enrich.js';
 import { ms, percentile, table } from './stats.js';
-import { prometheusText, renderTrace, spansOf, startTelemetry, type Telemetry } from './telemetry.js';
+import { otlpTracesEndpoint, prometheusText, renderTrace, spansOf, startTelemetry, type Telemetry } from './telemetry.js';
 import { expectedRoute, runWorkload } from './workload.js';
 
 const args = new Set(process.argv.slice(2));
@@ -124,6 +124,8 @@ async function main(): Promise<void> {
     app = await startDemoApp({ brokers, ...(process.env['DEMO_PORT'] ? { ingressPort: Number(process.env['DEMO_PORT']) } : {}) });
     say(`ONEX demo up in ${((Date.now() - started) / 1000).toFixed(1)} s — ingress ${app.ingressUrl}/events, topics ${app.prefix}.*, Avro schema id ${app.schemaId}`);
     say(`OpenTelemetry metrics (Prometheus text): ${metricsEndpoint.url}`);
+    const otlp = otlpTracesEndpoint();
+    say(otlp === undefined ? 'OpenTelemetry traces: kept in memory (set OTEL_EXPORTER_OTLP_ENDPOINT to send them to a backend over OTLP/HTTP)' : `OpenTelemetry traces: also sent over OTLP/HTTP to ${otlp}`);
     const wsReceived: Map<string, number>[] = [];
     connections.push(...(await subscribe(app, wsReceived)));
 

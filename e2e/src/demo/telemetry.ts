@@ -13,7 +13,15 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 /** A metric reader that exports nothing by itself: metrics are read with {@link Telemetry.collect}. */
 class PullMetricReader extends MetricReader {
@@ -33,15 +41,28 @@ export interface Telemetry {
   readonly exporter: InMemorySpanExporter;
   /** Every metric recorded so far (cumulative). */
   collect(): Promise<ResourceMetrics>;
+  /** Sends the spans still buffered for OTLP. */
+  flush(): Promise<void>;
   /** Unregisters the SDK from the global API. */
   shutdown(): Promise<void>;
 }
 
-/** Registers an SDK with the global OpenTelemetry API (what an application does once at start-up). */
+/** The OTLP/HTTP endpoint the environment names for traces, if any (the exporter reads the same variables). */
+export function otlpTracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined;
+}
+
+/**
+ * Registers an SDK with the global OpenTelemetry API (what an application does once at start-up).
+ * Spans are kept in memory; when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)
+ * is set they are also sent over OTLP/HTTP to that backend (Jaeger, Tempo, an OpenTelemetry Collector, …).
+ */
 export function startTelemetry(): Telemetry {
   const exporter = new InMemorySpanExporter();
   const reader = new PullMetricReader();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const spanProcessors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
+  if (otlpTracesEndpoint() !== undefined) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: 500 }));
+  const tracerProvider = new BasicTracerProvider({ spanProcessors });
   const meterProvider = new MeterProvider({ readers: [reader] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -50,12 +71,14 @@ export function startTelemetry(): Telemetry {
   return {
     exporter,
     collect: async () => (await reader.collect()).resourceMetrics,
+    flush: () => tracerProvider.forceFlush(),
     shutdown: async () => {
       trace.disable();
       metrics.disable();
       propagation.disable();
       context.disable();
       await meterProvider.shutdown();
+      // Shutting down flushes the OTLP batch first.
       await tracerProvider.shutdown();
     },
   };
