@@ -120,6 +120,37 @@ describe('a producer whose broker stops answering', () => {
     expect(stored.filter((v) => v === 'unknown').length).toBeLessThanOrEqual(1);
   }, 120_000);
 
+  it('rejects messages queued behind a request being resent with KAFKA_DELIVERY_TIMEOUT (never sent, so not written) once their own deliveryTimeoutMs has passed', async () => {
+    const { topic, producerId } = await setUp({ deliveryTimeoutMs: 8_000 });
+    pause();
+    const settle = (p: Promise<unknown>): Promise<{ error: unknown; at: number }> =>
+      p.then(
+        () => ({ error: undefined, at: Date.now() }),
+        (error: unknown) => ({ error, at: Date.now() }),
+      );
+    const inFlight = settle(client.produceMessage(producerId, topic, null, 'in-flight'));
+    // Its request is under way (and is resent): the next messages of the partition wait behind it.
+    await sleep(1_500);
+    const queuedAt = Date.now();
+    const queued = await Promise.all(['q1', 'q2', 'q3'].map((v) => settle(client.produceMessage(producerId, topic, null, v))));
+    for (const { error, at } of queued) {
+      expect(error).toMatchObject({ name: 'KafkaDeliveryTimeoutError', code: 'KAFKA_DELIVERY_TIMEOUT', details: { topic, partition: 0, deliveryTimeoutMs: 8_000, requests: 0 } });
+      expect((error as Error).message).toMatch(/^not sent, so not written: 3 message\(s\) to .+\/0 waited `deliveryTimeoutMs` \(8000 ms\) behind a request to the same partition whose outcome is not known yet/);
+      // Their own deadline, not the request's in front of them (that one fails at 8 s plus up to a kafkajs retry cycle).
+      expect(at - queuedAt).toBeGreaterThanOrEqual(8_000);
+      expect(at - queuedAt).toBeLessThanOrEqual(8_000 + 1_500);
+    }
+    const first = await inFlight;
+    expect(first.error).toMatchObject({ code: 'KAFKA_DELIVERY_TIMEOUT' });
+    expect((first.error as Error).message).toMatch(/^outcome unknown/);
+    resume();
+    const after = await client.produceMessage(producerId, topic, null, 'after');
+    const stored = await values(topic, after.offset + 1);
+    expect(stored[after.offset]).toBe('after');
+    expect(stored.filter((v) => v.startsWith('q'))).toEqual([]);
+    expect(await client.getKafkaMetrics('onex')).toMatchObject({ deliveryTimeouts: 4 });
+  }, 120_000);
+
   it('with retries set, rejects after those retries with the error of the last request, as the Java client does', async () => {
     const { topic, producerId } = await setUp({ retries: 1 });
     pause();

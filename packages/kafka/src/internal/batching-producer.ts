@@ -51,6 +51,12 @@ class PartitionQueue {
   get length(): number {
     return this.records.length - this.head;
   }
+  /** Removes the records at the head that were queued at or before `cutoff` (call order is queue order). */
+  takeQueuedBefore(cutoff: number): PendingRecord[] {
+    let count = 0;
+    while (this.head + count < this.records.length && this.records[this.head + count]!.enqueuedAt <= cutoff) count++;
+    return count === 0 ? [] : this.take(count, Number.POSITIVE_INFINITY);
+  }
   /** Removes up to `count` records or `maxBytes` (at least one record). */
   take(count: number, maxBytes: number): PendingRecord[] {
     let end = this.head;
@@ -164,6 +170,8 @@ export class BatchingProducer {
   #sending = 0;
   #queued = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Fires when the oldest queued (never sent) record reaches `deliveryTimeoutMs`. */
+  #expiryTimer: NodeJS.Timeout | undefined;
   #microtaskQueued = false;
   #drainWaiters: (() => void)[] = [];
   #state: ProducerState = { kind: 'open' };
@@ -354,6 +362,8 @@ export class BatchingProducer {
       await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     }
     this.#clearTimer();
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
     this.#state = { kind: 'closed' };
     await Promise.allSettled([this.#producer?.disconnect(), this.#admin.close()]);
     this.#metrics.removeMember(this.id);
@@ -395,6 +405,47 @@ export class BatchingProducer {
     if (queue.length === 0) this.#ready.push(queue);
     queue.records.push(record);
     this.#schedule(queue.length >= this.#config.batchSize);
+    if (this.#expiryTimer === undefined && this.#config.resendUntilDeliveryTimeout) this.#armExpiry();
+  }
+
+  /** Sets the expiry timer for the oldest record still queued, if any. */
+  #armExpiry(): void {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const queue of this.#ready) if (queue.length > 0) oldest = Math.min(oldest, queue.records[queue.head]!.enqueuedAt);
+    if (oldest === Number.POSITIVE_INFINITY) return;
+    const delay = Math.max(0, oldest + this.#config.deliveryTimeoutMs - performance.now());
+    this.#expiryTimer = setTimeout(() => this.#expireQueued(), delay);
+    this.#expiryTimer.unref();
+  }
+
+  /**
+   * As the Java client expires batches in its accumulator: records still queued (behind a request of
+   * their partition that is being resent) when their own `deliveryTimeoutMs` has passed were never
+   * sent, so they are rejected as not written. Records in a request keep the unknown-outcome rule.
+   */
+  #expireQueued(): void {
+    this.#expiryTimer = undefined;
+    const cutoff = performance.now() - this.#config.deliveryTimeoutMs;
+    let emptied = false;
+    for (const queue of this.#ready) {
+      const expired = queue.takeQueuedBefore(cutoff);
+      if (expired.length === 0) continue;
+      if (queue.length === 0) emptied = true;
+      const { topic, partition } = queue;
+      const count = expired.length;
+      this.#metrics.deliveryTimeouts += count;
+      this.#settleFailure(
+        expired,
+        new KafkaDeliveryTimeoutError(
+          `not sent, so not written: ${count} message(s) to ${topic}/${partition} waited \`deliveryTimeoutMs\` (${this.#config.deliveryTimeoutMs} ms) behind a request to the same partition whose outcome is not known yet, and were never sent`,
+          { details: { producerId: this.id, topic, partition, messages: count, deliveryTimeoutMs: this.#config.deliveryTimeoutMs, requests: 0 } },
+        ),
+      );
+    }
+    // An emptied queue leaves the ready list, so that a record placed later adds it once.
+    if (emptied) this.#ready = this.#ready.filter((queue) => queue.length > 0);
+    // Settling admits blocked calls, whose #place may have armed the timer already.
+    if (this.#expiryTimer === undefined) this.#armExpiry();
   }
 
   #waitForMetadata(record: PendingRecord): void {
