@@ -107,7 +107,10 @@ describe('an exactly-once stream processor killed with its outputs written and i
     // whose producer takes over the partition's transactional id.
     const ns = await runToCompletion(scenario, async () => {
       zombie.process.kill('SIGCONT');
+      const resumedAt = Date.now();
+      // On failure the zombie's stderr (kafkajs warnings and errors, see the fixture) is in the message.
       const fenced = await zombie.waitForLine(/^fenced /, 60_000);
+      process.stdout.write(`exactly-once zombie: fenced ${Date.now() - resumedAt} ms after SIGCONT\n`);
       expect(fenced).toBe(`fenced ${scenario.input}:0 KAFKAX_TRANSACTION`);
     });
     zombie.process.kill('SIGKILL');
