@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
+import lz4js from 'lz4js';
 import fc from 'fast-check';
 import { CODECS, lz4Compress, lz4Decompress, registerCompressionCodecs, snappyCompress, snappyDecompress, zstdCompress, zstdDecompress, zstdImplementation } from './compression.js';
 
@@ -132,6 +133,28 @@ describe('compression codecs', () => {
   });
 
   // Node < 22.15 has no zlib zstd: there only the WASM + fzstd fallback runs (CI runs both Nodes).
+  it('rejects LZ4 blocks whose matches reach before the output or past the declared size, where lz4js returns wrong bytes', () => {
+    const frame = (block: number[], contentSize?: number): Buffer => {
+      const header = Buffer.from([0x04, 0x22, 0x4d, 0x18, contentSize === undefined ? 0x60 : 0x68, 0x40]);
+      const size = Buffer.alloc(contentSize === undefined ? 0 : 8);
+      if (contentSize !== undefined) size.writeBigUInt64LE(BigInt(contentSize));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(block.length);
+      // The header checksum byte is not checked (old Kafka clients wrote it wrongly).
+      return Buffer.concat([header, size, Buffer.from([0]), length, Buffer.from(block), Buffer.alloc(4)]);
+    };
+    // "A", then a 4-byte match 5 bytes back (before the output starts), then the literals "BCDEF".
+    const reachesBack = frame([0x10, 0x41, 0x05, 0x00, 0x50, 0x42, 0x43, 0x44, 0x45, 0x46]);
+    expect(() => lz4Decompress(reachesBack)).toThrow('match offset 5 at output byte 1 reaches outside the window');
+    // Control: lz4js's own reader returns the block with zeros where the match pointed (it also sizes its buffer from the frame).
+    expect(Buffer.from(lz4js.decompress(reachesBack)).toString('latin1')).toBe('A\0\0\0\0BCDEF');
+    // A valid block that decodes to 10 bytes where the frame declares 6.
+    const valid = [0x10, 0x41, 0x01, 0x00, 0x50, 0x42, 0x43, 0x44, 0x45, 0x46];
+    expect(lz4Decompress(frame(valid)).toString()).toBe('AAAAABCDEF');
+    expect(() => lz4Decompress(frame(valid, 6))).toThrow('a block decodes to more than its size limit or the declared content size');
+    expect(() => lz4Decompress(frame(valid.slice(0, 7)))).toThrow('literals run past the block');
+  });
+
   it.each(zstdImplementation === 'node:zlib' ? (['node:zlib', 'wasm+fzstd'] as const) : (['wasm+fzstd'] as const))('writes zstd frames that the zstd CLI (libzstd) reads, and reads its frames, with %s', async (implementation) => {
     const input = jsonish(3 * 1024 * 1024);
     expect(execFileSync('zstd', ['-d', '-c'], { input: await zstdCompress(input, implementation), maxBuffer: 64 << 20 }).equals(input)).toBe(true);

@@ -2,7 +2,6 @@ import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import snappy from 'snappyjs';
-import lz4 from 'lz4js';
 import xxh32 from 'lz4js/xxh32.js';
 import { decompress as fzstdDecompress } from 'fzstd';
 import * as zstdWasm from '@bokuweb/zstd-wasm';
@@ -141,9 +140,53 @@ export function lz4Compress(buffer: Buffer): Buffer {
 const LZ4_BLOCK_SIZES: Record<number, number> = { 4: 0x10000, 5: 0x40000, 6: 0x100000, 7: 0x400000 };
 
 /**
+ * Decodes the LZ4 block `input[start, end)` into `output` from `at`, writing below `limit` and copying
+ * matches from no earlier than `floor`; returns the end of what it wrote.
+ * @throws through `fail` on a sequence that runs past the block, the limit or the window
+ */
+function lz4DecompressBlock(input: Buffer, start: number, end: number, output: Buffer, at: number, limit: number, floor: number, fail: (what: string) => never): number {
+  let i = start;
+  let o = at;
+  const length = (initial: number): number => {
+    let total = initial;
+    if (initial !== 15) return total;
+    for (let byte = 255; byte === 255; total += byte) {
+      if (i >= end) fail(`a length runs past the block ending at byte ${end}`);
+      byte = input.readUInt8(i++);
+    }
+    return total;
+  };
+  for (;;) {
+    if (i >= end) fail(`block ending at byte ${end} stops inside a sequence`);
+    const token = input.readUInt8(i++);
+    const literals = length(token >> 4);
+    if (i + literals > end) fail(`literals run past the block ending at byte ${end}`);
+    if (o + literals > limit) fail('a block decodes to more than its size limit or the declared content size');
+    input.copy(output, o, i, i + literals);
+    i += literals;
+    o += literals;
+    if (i === end) return o; // the last sequence has literals only
+    if (i + 2 > end) fail(`match offset runs past the block ending at byte ${end}`);
+    const offset = input.readUInt16LE(i);
+    i += 2;
+    if (offset === 0 || o - offset < floor) fail(`match offset ${offset} at output byte ${o} reaches outside the window`);
+    const matchLength = length(token & 15) + 4;
+    if (o + matchLength > limit) fail('a block decodes to more than its size limit or the declared content size');
+    // An overlapping match (offset < length) repeats the last `offset` bytes: copy the pattern in
+    // doubling chunks, each a whole number of periods, so no copy overlaps its source.
+    const from = o - offset;
+    for (const stop = o + matchLength; o < stop; ) {
+      const chunk = Math.min(o - from, stop - o);
+      output.copy(output, o, from, from + chunk);
+      o += chunk;
+    }
+  }
+}
+
+/**
  * Decompresses one LZ4 frame, verifying block and content checksums when the frame has them.
- * The frame is parsed here (lz4js only decodes the blocks): lz4js's own frame reader misplaces block
- * checksums and writes past its buffer silently.
+ * Frame and blocks are decoded here, with bounds checks: lz4js's frame reader misplaces block
+ * checksums, and its block decoder drops writes past its buffer and reads zeros before it.
  * @throws {RangeError} on a malformed or corrupt frame
  */
 export function lz4Decompress(buffer: Buffer): Buffer {
@@ -153,6 +196,7 @@ export function lz4Decompress(buffer: Buffer): Buffer {
   if (buffer.length < 7 || buffer.readUInt32LE(0) !== LZ4_MAGIC) fail('no LZ4 frame magic number');
   const flags = buffer.readUInt8(4);
   if ((flags & 0xc0) !== 0x40) fail(`unsupported frame version ${(flags >> 6) & 3}`);
+  const independent = (flags & 0x20) !== 0;
   const blockChecksums = (flags & 0x10) !== 0;
   const hasContentSize = (flags & 0x08) !== 0;
   const contentChecksum = (flags & 0x04) !== 0;
@@ -193,11 +237,9 @@ export function lz4Decompress(buffer: Buffer): Buffer {
       buffer.copy(output, written, block.start, block.start + block.length);
       written += block.length;
     } else {
-      const end = lz4.decompressBlock(buffer, output, block.start, block.length, written);
-      // lz4js drops writes past the end of the buffer: an end beyond it means lost bytes.
-      if (end > output.length) fail('content exceeds its declared size');
-      if (end - written > maxBlockSize) fail(`a block decoded to more than ${maxBlockSize} bytes`);
-      written = end;
+      // Independent blocks may not reach back before their own start; linked ones may reach the whole output.
+      const limit = Math.min(output.length, written + maxBlockSize);
+      written = lz4DecompressBlock(buffer, block.start, block.start + block.length, output, written, limit, independent ? written : 0, fail);
     }
   }
   if (contentSize !== undefined && written !== contentSize) fail(`content is ${written} bytes, the frame declares ${contentSize}`);

@@ -1,4 +1,4 @@
-// Type declarations for the two codec libraries that ship none (only what compression.ts calls).
+// Type declarations for the two codec libraries that ship none (only what compression.ts and its spec call).
 
 declare module 'snappyjs' {
   const snappyjs: {
@@ -12,12 +12,8 @@ declare module 'snappyjs' {
 
 declare module 'lz4js' {
   const lz4js: {
-    /** Worst-case size of one compressed block of `n` bytes. */
-    compressBound(n: number): number;
-    /** Encodes `src[sIndex, sIndex + sLength)` as one LZ4 block at `dst[0]`; returns its length, 0 when it did not compress. */
-    compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
-    /** Decodes one LZ4 block of `src` into `dst` from `dIndex`; returns the end index (writes past `dst` are dropped). */
-    decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
+    /** One LZ4 frame, decoded by lz4js's own reader (the spec's control; not used by compression.ts). */
+    decompress(input: Uint8Array, maxSize?: number): Uint8Array;
   };
   export = lz4js;
 }
