@@ -1,3 +1,4 @@
+/// <reference path="./compression-libraries.d.ts" />
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
