@@ -442,8 +442,8 @@ export class BatchingProducer {
         ),
       );
     }
-    // An emptied queue leaves the ready list, so that a record placed later adds it once.
-    if (emptied) this.#ready = this.#ready.filter((queue) => queue.length > 0);
+    // An emptied queue leaves the ready list; a call admitted while settling may have added it again.
+    if (emptied) this.#ready = [...new Set(this.#ready)].filter((queue) => queue.length > 0);
     // Settling admits blocked calls, whose #place may have armed the timer already.
     if (this.#expiryTimer === undefined) this.#armExpiry();
   }
