@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations are a script (ambient modules); a reference lets every project that compiles this file from source (e2e, interop) see them
 /// <reference path="./compression-libraries.d.ts" />
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
