@@ -24,11 +24,11 @@ class TestReader extends MetricReader {
 
 const [host, port] = kafkaBrokers()[0]!.split(':') as [string, string];
 
-async function produceAndConsume(client: KafkaClient, topic: string, produce: (producerId: string) => Promise<unknown>): Promise<ProtocolKafkaMessage[]> {
+async function produceAndConsume(client: KafkaClient, topic: string, produce: (producerId: string) => Promise<unknown>, count = 1): Promise<ProtocolKafkaMessage[]> {
   const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers(), clientId: 'otel-test' });
   await produce(producerId);
   const consumerId = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
-  return consumeAtLeast(client, consumerId, [topic], 1);
+  return consumeAtLeast(client, consumerId, [topic], count);
 }
 
 describe('OpenTelemetry in KafkaClient', () => {
@@ -136,6 +136,32 @@ describe('OpenTelemetry in KafkaClient', () => {
       const [send] = spansNamed(`send ${topic}`);
       expect(send!.attributes['messaging.kafka.message.tombstone']).toBe(true);
       expect(send!.attributes['messaging.kafka.message.key']).toBeUndefined();
+    });
+
+    it('replaces a traceparent that names the active span with the send span, and keeps one that names another span', async () => {
+      const topic = uniqueName('otel-active');
+      await client.createTopic(topic, 1, 1);
+      const tracer = trace.getTracer('test');
+      const hop = tracer.startSpan('hop');
+      const hopContext = hop.spanContext();
+      const named = `00-${hopContext.traceId}-${hopContext.spanId}-01`;
+      const other = `00-${hopContext.traceId}-b7ad6b7169203331-01`;
+      const records = await produceAndConsume(client, topic, (p) =>
+        context.with(trace.setSpan(context.active(), hop), async () => {
+          await client.produceMessage(p, topic, 'as-text', 'v', { headers: { traceparent: named } });
+          await client.produceMessage(p, topic, 'as-bytes', 'v', { headers: { traceparent: Buffer.from(named) } });
+          return client.produceMessage(p, topic, 'other', 'v', { headers: { traceparent: other } });
+        }),
+      3);
+      hop.end();
+      const sends = spansNamed(`send ${topic}`);
+      expect(sends).toHaveLength(3);
+      for (const send of sends) expect(send.parentSpanContext?.spanId).toBe(hopContext.spanId);
+      const byKey = new Map(records.map((r) => [text(r.key), text(r.headers['traceparent'])]));
+      const sendOf = (key: string) => sends.find((s) => s.attributes['messaging.kafka.message.key'] === key)!.spanContext().spanId;
+      expect(byKey.get('as-text')).toBe(`00-${hopContext.traceId}-${sendOf('as-text')}-01`);
+      expect(byKey.get('as-bytes')).toBe(`00-${hopContext.traceId}-${sendOf('as-bytes')}-01`);
+      expect(byKey.get('other')).toBe(other);
     });
 
     it('carries the tracestate of the active context into the record headers', async () => {

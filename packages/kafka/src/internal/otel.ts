@@ -206,17 +206,31 @@ export function tracedProduce<O extends object, R extends { partition: number; o
   );
 }
 
-/** Options with `traceparent`/`tracestate` of the span added to the headers; the caller's are kept. */
+/**
+ * Options with `traceparent`/`tracestate` of the span added to the headers. A `traceparent` the caller set
+ * is kept, unless it names the active span (the send span's parent, as a bridge or processor writes its
+ * own context into the records it sends): the send span is then the more precise parent for consumers.
+ */
 function inject<O extends object>(span: Span, options: O | undefined): O | undefined {
   if (options !== undefined && (typeof options !== 'object' || options === null)) return options;
   const headers = (options as ProduceOptionsLike | undefined)?.headers;
   // Bad headers are left to the producer's validation, which names what is wrong.
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers))) return options;
-  if (headers !== undefined && Object.prototype.hasOwnProperty.call(headers, 'traceparent')) return options;
+  if (headers !== undefined && Object.prototype.hasOwnProperty.call(headers, 'traceparent') && !namesActiveSpan((headers as Record<string, unknown>)['traceparent'])) return options;
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), carrier);
   if (Object.keys(carrier).length === 0) return options;
   return { ...(options ?? {}), headers: { ...(headers ?? {}), ...carrier } } as unknown as O;
+}
+
+/** True when a `traceparent` header value (string or bytes) carries the trace and span id of the active span. */
+function namesActiveSpan(value: unknown): boolean {
+  const active = trace.getSpanContext(context.active());
+  if (active === undefined) return false;
+  const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1') : undefined;
+  if (text === undefined) return false;
+  const parts = text.trim().split('-');
+  return parts.length >= 4 && parts[1]?.toLowerCase() === active.traceId && parts[2]?.toLowerCase() === active.spanId;
 }
 
 /**
