@@ -46,6 +46,10 @@ try {
   process.exit(1);
 }
 console.log(`e2e Kafka: ${e2eKafka.mode === 'container' ? 'the docker-compose cluster' : 'the JVM broker'} (${e2eKafka.reason}); KAFKA_MODE=jvm or =container forces one`);
+// KAFKA_MODE chooses the e2e step's Kafka only: the package tests run on the JVM broker started below
+// (their Jest globalSetup would refuse KAFKA_MODE=container next to that broker's KAFKA_BROKERS), and
+// each e2e step sets KAFKA_MODE itself.
+delete env.KAFKA_MODE;
 
 function run(args, stepEnv = env) {
   return new Promise((resolve) => {
