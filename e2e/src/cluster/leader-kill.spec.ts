@@ -175,7 +175,10 @@ describe('the leader of a partition SIGKILLed during idempotent acks=all sends',
           leader: leaders[p],
           longestGapMs: to - from,
           acksWhileVictimWaited: times.filter((t) => t > stalledAt && t < resumedAt).length,
-          acksInLastSecondOfWait: times.filter((t) => t > resumedAt - 1000 && t < resumedAt).length,
+          // The second half of the killed partition's wait: the live leaders have dropped the dead follower
+          // by then; at the election itself a live partition may pause again for about a second (the Java
+          // control shows the same pause), so the very last second is not a fair window.
+          acksInSecondHalfOfWait: times.filter((t) => t > (stalledAt + resumedAt) / 2 && t < resumedAt).length,
         };
       });
       // The Java client through the same kill: the gap around the kill on each partition.
@@ -223,18 +226,18 @@ describe('the leader of a partition SIGKILLed during idempotent acks=all sends',
           `${TOTAL} sends, ${acked.size} acknowledged, ${rejected.size} rejected ${JSON.stringify(codes)} (${rejectedButStored} of them stored anyway); ` +
           `ours: p${VICTIM_PARTITION} acknowledged again ${resumedAt - killedAt} ms after the kill (none from ${stalledAt - killedAt} ms); longest wait for an acknowledgement after the kill: ` +
           `${ours.map((s) => `p${s.partition}${s.partition === VICTIM_PARTITION ? ' (victim)' : ''} ${s.longestGapMs} ms`).join(', ')}; ` +
-          `acknowledgements on the other partitions while p${VICTIM_PARTITION} waited: ${ours.filter((s) => s.partition !== VICTIM_PARTITION).map((s) => `p${s.partition} ${s.acksWhileVictimWaited} (${s.acksInLastSecondOfWait} in its last second)`).join(', ')}; ` +
+          `acknowledgements on the other partitions while p${VICTIM_PARTITION} waited: ${ours.filter((s) => s.partition !== VICTIM_PARTITION).map((s) => `p${s.partition} ${s.acksWhileVictimWaited} (${s.acksInSecondHalfOfWait} in the second half)`).join(', ')}; ` +
           `Java control (${java.errors}): p${VICTIM_PARTITION} acknowledged again ${javaVictimResumedAt - killedAt} ms after the kill, gaps after the kill ${javaGaps.map((g, p) => `p${p} [${g.join(', ')}] ms`).join(', ')}; ` +
           `values stored twice: ${storedTwice.length}; log out of send order at ${outOfOrder.length} records${outOfOrder.length ? `: ${outOfOrder.slice(0, 5).join('; ')}` : ''}`,
       );
       // The producer resends a request whose outcome is unknown until deliveryTimeoutMs (120 s): none is rejected.
       expect(rejected.size).toBe(0);
       expect(java.errors).toBe('errors 0 ');
-      // The other partitions were acknowledged while the killed partition waited, up to its last second,
-      // and their longest wait is well below its own.
+      // The other partitions were acknowledged while the killed partition waited, also in the second half
+      // of its wait, and their longest wait is well below its own.
       const victimGap = resumedAt - stalledAt;
       for (const s of ours.filter((o) => o.partition !== VICTIM_PARTITION)) {
-        expect(s.acksInLastSecondOfWait).toBeGreaterThan(0);
+        expect(s.acksInSecondHalfOfWait).toBeGreaterThan(0);
         expect(s.longestGapMs).toBeLessThan(victimGap - 1500);
       }
       // Our producer is acknowledged on the killed partition within one retry backoff (1 s) and a metadata
