@@ -240,9 +240,9 @@ describe('the leader of a partition SIGKILLed during idempotent acks=all sends',
         expect(s.acksInSecondHalfOfWait).toBeGreaterThan(0);
         expect(s.longestGapMs).toBeLessThan(victimGap - 1500);
       }
-      // Our producer is acknowledged on the killed partition within one retry backoff (1 s) and a metadata
-      // refresh of the cluster naming its new leader, and not later than the Java client than that.
-      expect(resumedAt - newLeaderAt).toBeLessThan(2_000);
+      // Our producer is acknowledged on the killed partition no later than the Java client, give or take
+      // one retry backoff (1 s) and a metadata refresh. (Not measured against the moment the test's own
+      // metadata poll sees the new leader: under CI load both clients resumed 2.4 s after that.)
       expect(resumedAt - javaVictimResumedAt).toBeLessThan(1_500);
     } finally {
       control.kill();
