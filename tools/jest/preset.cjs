@@ -43,6 +43,7 @@ function createJestConfig(projectDir, options = {}) {
     },
     transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.map((p) => p.replace('/', '\\/')).join('|')})/)`],
     moduleNameMapper: {
+      '^@onex/spi-types/support$': `${workspaceRoot}/packages/spi-types/src/support/index.ts`,
       '^@onex/(spi-types|http|http-extended|kafka|kafka-extended|circuit-breaker|bridge)$': `${workspaceRoot}/packages/$1/src/index.ts`,
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },

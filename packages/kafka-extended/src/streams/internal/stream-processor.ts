@@ -589,8 +589,22 @@ export class StreamProcessor {
           return;
         } catch (error) {
           lastError = error;
-          if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+          let abortFailure: unknown;
+          if (transaction.isActive()) await transaction.abort().catch((e: unknown) => (abortFailure = e));
           this.counters.transactionsAborted++;
+          // A failed commit step can still reveal the fencing only in the abort (CONCURRENT_TRANSACTIONS on
+          // AddOffsetsToTxn while the new owner's epoch bump completes, then INVALID_PRODUCER_EPOCH on EndTxn).
+          if (abortFailure !== undefined && isFencedFailure(abortFailure)) lastError = abortFailure;
+          else if (abortFailure !== undefined) {
+            // kafkajs leaves a producer whose abort failed in ABORTING for good: every later transaction() throws.
+            // Drop it; the batch is re-fetched and a new producer's InitProducerId aborts the open transaction.
+            this.closePartitionProducer(running, partitionKey(batch.topic, batch.partition));
+            const stuck = new StreamTransactionError(s.processorId, `transaction for ${batch.topic}:${batch.partition} could not be aborted: ${abortFailure instanceof Error ? abortFailure.message : String(abortFailure)}`, {
+              cause: lastError,
+            });
+            this.recordError(stuck, `${batch.topic}:${batch.partition}`);
+            throw stuck;
+          }
         }
       }
       if (isFencedFailure(lastError)) {
