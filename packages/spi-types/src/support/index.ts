@@ -5,3 +5,11 @@
 export { describeValue } from './describe-value.js';
 export { classifyKafkaFailure, kafkaErrorChain, kafkaFailureKindOf, KAFKA_PROTOCOL_FAILURES, KAFKAJS_ERROR_FAILURES } from './kafka-failure.js';
 export type { KafkaErrorLink, KafkaFailure, KafkaFailureKind } from './kafka-failure.js';
+export { LatencyWindow } from './latency-window.js';
+export type { LatencyWindowOptions } from './latency-window.js';
+export { backoffDelay } from './backoff-delay.js';
+export type { BackoffJitter, BackoffOptions } from './backoff-delay.js';
+export { withTimeout } from './with-timeout.js';
+export type { WithTimeoutOptions } from './with-timeout.js';
+export { OptionChecks, optionMessage } from './option-checks.js';
+export type { NumberRule, OptionErrorFactory } from './option-checks.js';
