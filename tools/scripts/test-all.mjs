@@ -206,7 +206,7 @@ try {
         return run(['run-many', '-t', 'test', '--exclude', 'e2e', `--parallel=${process.env.ONEX_TEST_PARALLEL ?? '1'}`, ...jestArgs]);
       },
     },
-    { name: 'build package-check', exec: () => run(['run-many', '-t', 'build', 'package-check', `--parallel=${parallel}`]) },
+    { name: 'build package-check api-check', exec: () => run(['run-many', '-t', 'build', 'package-check', 'api-check', `--parallel=${parallel}`]) },
     ...e2eSteps,
   ];
   for (const step of steps) {
