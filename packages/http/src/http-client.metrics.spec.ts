@@ -81,6 +81,16 @@ describe(HttpClient, () => {
       expect(JSON.parse(JSON.stringify(metrics))).toEqual(metrics);
     });
 
+    it('reports latency figures rounded to the microsecond, like every package', async () => {
+      for (let i = 0; i < 5; i += 1) await client.get('/ok');
+      const { latency } = await client.getClientMetrics();
+      expect(latency.count).toBe(5);
+      for (const ms of [latency.p50Ms, latency.p95Ms, latency.p99Ms, latency.maxMs]) {
+        expect(ms).toBeGreaterThan(0);
+        expect(Math.round(ms * 1000) / 1000).toBe(ms);
+      }
+    });
+
     it('reports calls in flight', async () => {
       const pending = client.get('/hang', { headersTimeoutSeconds: 5, timeoutSeconds: 0.3 });
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,5 +1,5 @@
 import type { ProtocolConnectionPoolStats, ProtocolHttpClientMetrics } from '@onex/spi-types';
-import { LatencyWindow } from './latency-window.js';
+import { LatencyWindow } from '@onex/spi-types/support';
 
 /** How a call ended, as counted in `byOutcome`. */
 export type HttpCallOutcome =
@@ -31,7 +31,7 @@ export class MetricsRecorder {
   inFlight = 0;
 
   constructor(windowSize: number, windowMs: number) {
-    this.#latency = new LatencyWindow(windowSize, windowMs);
+    this.#latency = new LatencyWindow({ capacity: windowSize, maxAgeMs: windowMs });
   }
 
   attempt(bytesSent: number): void {
@@ -69,7 +69,7 @@ export class MetricsRecorder {
     }
     if (outcome === 'success') this.#succeeded += 1;
     else this.#failed += 1;
-    this.#latency.record(elapsedMs, Date.now());
+    this.#latency.record(elapsedMs);
   }
 
   snapshot(pool: ProtocolConnectionPoolStats): ProtocolHttpClientMetrics {
@@ -86,7 +86,7 @@ export class MetricsRecorder {
       inFlight: this.inFlight,
       bytesSent: this.#bytesSent,
       bytesReceived: this.#bytesReceived,
-      latency: this.#latency.summary(Date.now()),
+      latency: this.#latency.summary(),
       pool,
     };
   }

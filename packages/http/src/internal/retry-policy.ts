@@ -1,5 +1,6 @@
-import { HttpValidationError } from '../errors/http-errors.js';
+import { backoffDelay, describeValue } from '@onex/spi-types/support';
 import type { HttpRetryPolicy } from '../http-client-options.js';
+import { check } from './option-checks.js';
 
 /** Methods retried without an `Idempotency-Key` (RFC 9110 §9.2.2 idempotent methods). */
 export const DEFAULT_RETRY_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'] as const;
@@ -54,22 +55,13 @@ export const NO_RETRY_POLICY: NormalizedRetryPolicy = {
   respectRetryAfter: true,
 };
 
-function invalid(option: string, expectation: string, value: unknown): HttpValidationError {
-  return new HttpValidationError('HTTP_INVALID_OPTION', `\`${option}\` must be ${expectation}, got ${describe(value)}`, {
-    details: { option, value },
-  });
-}
+/**
+ * Renders a bad value for an error message (the shared renderer).
+ * @deprecated import `describeValue` from `@onex/spi-types/support`
+ */
+export const describe = describeValue;
 
-/** Renders a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  return String(value);
-}
+const invalid = (option: string, expectation: string, value: unknown): Error => check.fail(option, expectation, value);
 
 /**
  * Validates a retry policy and applies its defaults.
@@ -77,13 +69,9 @@ export function describe(value: unknown): string {
  */
 export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'): NormalizedRetryPolicy {
   if (typeof policy !== 'object' || policy === null) throw invalid(prefix, 'an object', policy);
-  const { maxRetries, backoffFactor, retryOnStatusCodes } = policy;
-  if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
-    throw invalid(`${prefix}.maxRetries`, 'a non-negative integer', maxRetries);
-  }
-  if (typeof backoffFactor !== 'number' || !Number.isFinite(backoffFactor) || backoffFactor < 0) {
-    throw invalid(`${prefix}.backoffFactor`, 'a non-negative finite number', backoffFactor);
-  }
+  const { retryOnStatusCodes } = policy;
+  const maxRetries = check.integer(`${prefix}.maxRetries`, policy.maxRetries, { min: 0 });
+  const backoffFactor = check.number(`${prefix}.backoffFactor`, policy.backoffFactor, { min: 0, expectation: 'a non-negative finite number' });
   if (!Array.isArray(retryOnStatusCodes)) throw invalid(`${prefix}.retryOnStatusCodes`, 'an array of status codes', retryOnStatusCodes);
   for (const code of retryOnStatusCodes) {
     if (!Number.isInteger(code) || code < 100 || code > 599) {
@@ -104,10 +92,7 @@ export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'):
   ) {
     throw invalid(`${prefix}.maxRetryAfterSeconds`, `a non-negative finite number of seconds at most ${MAX_TIMER_MS / 1000}`, maxRetryAfterSeconds);
   }
-  const jitter = policy.jitter ?? 'full';
-  if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') {
-    throw invalid(`${prefix}.jitter`, "one of 'none', 'full', 'equal'", jitter);
-  }
+  const jitter = check.oneOf(`${prefix}.jitter`, policy.jitter, ['none', 'full', 'equal'] as const, 'full');
   const errorCodes = policy.retryOnErrorCodes ?? DEFAULT_RETRY_ERROR_CODES;
   if (!Array.isArray(errorCodes) || errorCodes.some((c) => typeof c !== 'string' || c === '')) {
     throw invalid(`${prefix}.retryOnErrorCodes`, 'an array of non-empty strings', errorCodes);
@@ -116,8 +101,7 @@ export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'):
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || m === '')) {
     throw invalid(`${prefix}.retryMethods`, 'an array of method names', methods);
   }
-  const respectRetryAfter = policy.respectRetryAfter ?? true;
-  if (typeof respectRetryAfter !== 'boolean') throw invalid(`${prefix}.respectRetryAfter`, 'a boolean', respectRetryAfter);
+  const respectRetryAfter = check.boolean(`${prefix}.respectRetryAfter`, policy.respectRetryAfter, true);
   return {
     maxRetries,
     backoffFactor,
@@ -160,13 +144,5 @@ export function computeRetryDelay(
   random: () => number,
 ): number {
   if (retryAfterMs !== undefined && policy.respectRetryAfter) return retryAfterMs;
-  const base = Math.min(policy.maxDelayMs, policy.backoffFactor * 1000 * 2 ** (retry - 1));
-  switch (policy.jitter) {
-    case 'none':
-      return base;
-    case 'full':
-      return random() * base;
-    case 'equal':
-      return base / 2 + (random() * base) / 2;
-  }
+  return backoffDelay(retry, { initialDelayMs: policy.backoffFactor * 1000, maxDelayMs: policy.maxDelayMs, jitter: policy.jitter, random });
 }
