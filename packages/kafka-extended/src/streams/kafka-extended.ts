@@ -185,7 +185,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
    * Starts consuming `inputTopics` through `processorFunc` into `outputTopic`; resolves true once the
    * processor's consumer has joined its group.
    * @throws UnknownStreamProcessorError, StreamProcessorStateError (already running),
-   * KafkaExtendedArgumentError (bad topics or function), KafkaAuthenticationError, KafkaConnectionError
+   * KafkaExtendedArgumentError (bad topics or function), KafkaExtendedAuthenticationError, KafkaExtendedConnectionError, KafkaExtendedTimeoutError
    */
   async processKafkaStream(
     processorId: string,
@@ -282,7 +282,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
    * Validates topic configs and applies them with describe + alter (read-modify-write: the topic's other
    * dynamic configs are kept, since kafkajs has no incremental alter); resolves true when applied.
    * @throws InvalidTopicConfigError (unknown key, bad value, min.insync.replicas above the replication
-   * factor, or refused by the broker), TopicNotFoundError, KafkaAdminError
+   * factor, or refused by the broker), TopicNotFoundError, KafkaExtendedAdminError
    */
   async optimizeKafkaPerformance(topic: string, settings: Readonly<Record<string, unknown>>, options: OptimizeTopicOptions = {}): Promise<boolean> {
     this.assertOpen('optimize a topic');
@@ -343,7 +343,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
   /**
    * Brokers and controller, partition health, group lag and configuration findings with a severity and
    * a suggested action.
-   * @throws TopicNotFoundError when `topic` does not exist, KafkaAuthenticationError, KafkaConnectionError, KafkaAdminError
+   * @throws TopicNotFoundError when `topic` does not exist, KafkaExtendedAuthenticationError, KafkaExtendedConnectionError, KafkaExtendedTimeoutError, KafkaExtendedAdminError
    */
   async getKafkaDiagnostics(options: KafkaDiagnosticsOptions = {}): Promise<ProtocolKafkaDiagnostics> {
     this.assertOpen('collect diagnostics');
@@ -370,7 +370,7 @@ export class KafkaExtended implements ProtocolKafkaExtended {
   /**
    * Validates SSL/SASL settings eagerly and applies them to clients created afterwards (admin, processors
    * started later, the default schema registry); resolves true.
-   * @throws KafkaExtendedConfigError for invalid settings, KafkaAuthenticationError or KafkaConnectionError
+   * @throws KafkaExtendedConfigError for invalid settings, KafkaExtendedAuthenticationError, KafkaExtendedConnectionError or KafkaExtendedTimeoutError
    * with `verify` when the brokers reject them (the previous settings stay in force)
    */
   async configureKafkaSecurity(securityConfig: ProtocolKafkaSecurityConfig, options: ConfigureSecurityOptions = {}): Promise<boolean> {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Kafka } from 'kafkajs';
-import { KafkaExtended, type KafkaAuthenticationError } from '../../src/index.js';
+import { KafkaExtended, type KafkaExtendedAuthenticationError } from '../../src/index.js';
 import { kafkaBrokers, kafkaSaslBrokers, uniqueName } from '../../../../tools/jest/kafka-env.js';
 import { createTopics, produceInputs, rawKafka, readTopic } from './kafka-test-utils.js';
 
@@ -72,8 +72,8 @@ describe(`${KafkaExtended.name}.configureKafkaSecurity`, () => {
     await extended.configureKafkaSecurity({ sasl: { mechanism, username: 'alice', password: 'alice-secret' } });
     const error = (await extended
       .configureKafkaSecurity({ sasl: { mechanism, username: 'alice', password: 'wrong' } }, { verify: true })
-      .catch((e: unknown) => e)) as KafkaAuthenticationError;
-    expect(error.name).toBe('KafkaAuthenticationError');
+      .catch((e: unknown) => e)) as KafkaExtendedAuthenticationError;
+    expect(error.name).toBe('KafkaExtendedAuthenticationError');
     expect(error.code).toBe('KAFKAX_AUTHENTICATION');
     expect(error.message).toMatch(new RegExp(`^authentication to ${saslBrokers.join(',')} failed: .*(invalid credentials|Authentication failed)`, 'i'));
     expect((error.cause as Error).name).toBe('KafkaJSSASLAuthenticationError');
@@ -83,7 +83,7 @@ describe(`${KafkaExtended.name}.configureKafkaSecurity`, () => {
   it('applies to clients created afterwards: wrong credentials without verify fail the next admin call', async () => {
     const extended = make();
     await extended.configureKafkaSecurity({ sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'nope' } });
-    await expect(extended.getKafkaDiagnostics()).rejects.toMatchObject({ name: 'KafkaAuthenticationError', code: 'KAFKAX_AUTHENTICATION' });
+    await expect(extended.getKafkaDiagnostics()).rejects.toMatchObject({ name: 'KafkaExtendedAuthenticationError', code: 'KAFKAX_AUTHENTICATION' });
     await extended.configureKafkaSecurity({ sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'alice-secret' } });
     await expect(extended.getKafkaDiagnostics({ topic: probeTopic })).resolves.toBeDefined();
   });

@@ -5,10 +5,14 @@ import {
   KafkaAdminError,
   KafkaAuthenticationError,
   KafkaConnectionError,
+  KafkaExtendedAdminError,
   KafkaExtendedArgumentError,
+  KafkaExtendedAuthenticationError,
   KafkaExtendedClosedError,
   KafkaExtendedConfigError,
+  KafkaExtendedConnectionError,
   KafkaExtendedError,
+  KafkaExtendedTimeoutError,
   REDACTED,
   StreamProcessingTimeoutError,
   StreamProcessorStateError,
@@ -31,9 +35,10 @@ describe(KafkaExtendedError, () => {
     ['StreamTransactionError', 'KAFKAX_TRANSACTION', new StreamTransactionError('app#1', 'transaction for in:0 failed 5 times', { cause }), "stream processor 'app#1': transaction for in:0 failed 5 times", cause],
     ['InvalidTopicConfigError', 'KAFKAX_INVALID_TOPIC_CONFIG', new InvalidTopicConfigError('retention.ms', 'must be an integer >= -1, got -5'), "`settings['retention.ms']` must be an integer >= -1, got -5", undefined],
     ['TopicNotFoundError', 'KAFKAX_TOPIC_NOT_FOUND', new TopicNotFoundError('orders', { cause }), "topic 'orders' does not exist", cause],
-    ['KafkaAuthenticationError', 'KAFKAX_AUTHENTICATION', new KafkaAuthenticationError(['h:9094'], 'invalid credentials', { cause }), 'authentication to h:9094 failed: invalid credentials', cause],
-    ['KafkaConnectionError', 'KAFKAX_CONNECTION', new KafkaConnectionError(['h:1', 'h:2'], 'ECONNREFUSED', { cause }), 'cannot connect to h:1,h:2: ECONNREFUSED', cause],
-    ['KafkaAdminError', 'KAFKAX_ADMIN', new KafkaAdminError('alter configs', 'POLICY_VIOLATION', { cause }), 'alter configs failed: POLICY_VIOLATION', cause],
+    ['KafkaExtendedAuthenticationError', 'KAFKAX_AUTHENTICATION', new KafkaExtendedAuthenticationError(['h:9094'], 'invalid credentials', { cause }), 'authentication to h:9094 failed: invalid credentials', cause],
+    ['KafkaExtendedConnectionError', 'KAFKAX_CONNECTION', new KafkaExtendedConnectionError(['h:1', 'h:2'], 'ECONNREFUSED', { cause }), 'cannot connect to h:1,h:2: ECONNREFUSED', cause],
+    ['KafkaExtendedTimeoutError', 'KAFKAX_TIMEOUT', new KafkaExtendedTimeoutError(['h:1'], 'Request ApiVersions(key: 18, version: 2) timed out', { cause }), 'request to h:1 timed out: Request ApiVersions(key: 18, version: 2) timed out', cause],
+    ['KafkaExtendedAdminError', 'KAFKAX_ADMIN', new KafkaExtendedAdminError('alter configs', 'POLICY_VIOLATION', { cause }), 'alter configs failed: POLICY_VIOLATION', cause],
     ['KafkaExtendedClosedError', 'KAFKAX_CLOSED', new KafkaExtendedClosedError('collect diagnostics'), 'cannot collect diagnostics: KafkaExtended is closed', undefined],
   ];
 
@@ -55,6 +60,14 @@ describe(KafkaExtendedError, () => {
   it('never prints a redacted secret and shortens long values', () => {
     expect(new KafkaExtendedConfigError('sasl.password', 'must be a non-empty string', REDACTED).message).toBe('`sasl.password` must be a non-empty string, got <redacted>');
     expect(new KafkaExtendedConfigError('x', 'must be short', 'a'.repeat(100)).message).toBe(`\`x\` must be short, got "${'a'.repeat(77)}..."`);
+  });
+
+  it.each([
+    [KafkaAuthenticationError, KafkaExtendedAuthenticationError],
+    [KafkaConnectionError, KafkaExtendedConnectionError],
+    [KafkaAdminError, KafkaExtendedAdminError],
+  ])('keeps the deprecated name %p as an alias of the renamed class', (alias, renamed) => {
+    expect(alias).toBe(renamed);
   });
 
   it('recognises errors by code, not only by class', () => {

@@ -114,7 +114,7 @@ export class TopicNotFoundError extends KafkaExtendedError<'KAFKAX_TOPIC_NOT_FOU
 }
 
 /** The brokers rejected the SASL credentials (or the TLS handshake). */
-export class KafkaAuthenticationError extends KafkaExtendedError<'KAFKAX_AUTHENTICATION'> {
+export class KafkaExtendedAuthenticationError extends KafkaExtendedError<'KAFKAX_AUTHENTICATION'> {
   constructor(brokers: readonly string[], detail: string, options?: OnexErrorOptions) {
     super('KAFKAX_AUTHENTICATION', `authentication to ${brokers.join(',')} failed: ${detail}`, {
       ...options,
@@ -124,7 +124,7 @@ export class KafkaAuthenticationError extends KafkaExtendedError<'KAFKAX_AUTHENT
 }
 
 /** The brokers could not be reached. */
-export class KafkaConnectionError extends KafkaExtendedError<'KAFKAX_CONNECTION'> {
+export class KafkaExtendedConnectionError extends KafkaExtendedError<'KAFKAX_CONNECTION'> {
   constructor(brokers: readonly string[], detail: string, options?: OnexErrorOptions) {
     super('KAFKAX_CONNECTION', `cannot connect to ${brokers.join(',')}: ${detail}`, {
       ...options,
@@ -133,12 +133,35 @@ export class KafkaConnectionError extends KafkaExtendedError<'KAFKAX_CONNECTION'
   }
 }
 
+/** A broker was reached but did not answer a request within `requestTimeoutMs` (or answered `REQUEST_TIMED_OUT`). */
+export class KafkaExtendedTimeoutError extends KafkaExtendedError<'KAFKAX_TIMEOUT'> {
+  constructor(brokers: readonly string[], detail: string, options?: OnexErrorOptions) {
+    super('KAFKAX_TIMEOUT', `request to ${brokers.join(',')} timed out: ${detail}`, {
+      ...options,
+      details: { brokers: [...brokers], ...options?.details },
+    });
+  }
+}
+
 /** An admin request (describe, alter, list) failed. */
-export class KafkaAdminError extends KafkaExtendedError<'KAFKAX_ADMIN'> {
+export class KafkaExtendedAdminError extends KafkaExtendedError<'KAFKAX_ADMIN'> {
   constructor(operation: string, detail: string, options?: OnexErrorOptions) {
     super('KAFKAX_ADMIN', `${operation} failed: ${detail}`, { ...options, details: { operation, ...options?.details } });
   }
 }
+
+/** @deprecated Renamed {@link KafkaExtendedAuthenticationError} (unique across the toolkit); this alias goes in the next release. */
+export const KafkaAuthenticationError = KafkaExtendedAuthenticationError;
+/** @deprecated Renamed {@link KafkaExtendedAuthenticationError}. */
+export type KafkaAuthenticationError = KafkaExtendedAuthenticationError;
+/** @deprecated Renamed {@link KafkaExtendedConnectionError} (unique across the toolkit); this alias goes in the next release. */
+export const KafkaConnectionError = KafkaExtendedConnectionError;
+/** @deprecated Renamed {@link KafkaExtendedConnectionError}. */
+export type KafkaConnectionError = KafkaExtendedConnectionError;
+/** @deprecated Renamed {@link KafkaExtendedAdminError} (unique across the toolkit); this alias goes in the next release. */
+export const KafkaAdminError = KafkaExtendedAdminError;
+/** @deprecated Renamed {@link KafkaExtendedAdminError}. */
+export type KafkaAdminError = KafkaExtendedAdminError;
 
 /** `KafkaExtended` was closed. */
 export class KafkaExtendedClosedError extends KafkaExtendedError<'KAFKAX_CLOSED'> {
