@@ -52,6 +52,7 @@ describe(OptionChecks, () => {
 
   it('returns accepted values unchanged and the fallback only for undefined', () => {
     expect(check.integer('n', 5, { min: 1, fallback: 3 })).toBe(5);
+    expect(check.integer('n', 2 ** 60, { min: 1, max: Number.POSITIVE_INFINITY })).toBe(2 ** 60);
     expect(check.integer('n', undefined, { min: 1, fallback: 3 })).toBe(3);
     expect(check.number('n', 0.25, { min: 0 })).toBe(0.25);
     expect(check.boolean('b', false, true)).toBe(false);

@@ -39,11 +39,11 @@ export class OptionChecks {
     return this.#fail(option, expectation, value);
   }
 
-  /** A safe integer within the rule's bounds. @throws the package's option error */
+  /** An integer within the rule's bounds (a safe one unless `max` is set beyond 2^53 − 1). @throws the package's option error */
   integer(option: string, value: unknown, rule: NumberRule = {}): number {
     if (value === undefined && rule.fallback !== undefined) return rule.fallback;
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER, minExclusive = false } = rule;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || (minExclusive && value === min) || value > max) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (minExclusive && value === min) || value > max) {
       throw this.#fail(option, rule.expectation ?? integerExpectation(minExclusive ? min + 1 : min, max), value);
     }
     return value;
