@@ -15,20 +15,13 @@ import { CircuitRegistryClosedError } from './errors/circuit-registry-closed-err
 import { BucketRotation } from './internal/bucket-rotation.js';
 import { Circuit, type CircuitContext, type CircuitOperation } from './internal/circuit.js';
 import { CircuitObservers, type CircuitEventListener } from './internal/circuit-observers.js';
+import { configCheck } from './internal/config-check.js';
 import { MAX_TIMER_MS, resolveConfig, type ResolvedCircuitConfig } from './internal/resolved-config.js';
 
 function checkName(circuitName: unknown): asserts circuitName is string {
   if (typeof circuitName !== 'string' || circuitName.length === 0) {
     throw new CircuitBreakerArgumentError('circuitName', 'a non-empty string', circuitName);
   }
-}
-
-function positiveIntegerOption(option: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new CircuitBreakerConfigError(option, `an integer from 1 to ${max}`, value);
-  }
-  return value;
 }
 
 /**
@@ -62,8 +55,8 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
     this.context = {
       rotation: this.rotation,
       observers: this.observers,
-      transitionLogSize: positiveIntegerOption('transitionLogSize', options.transitionLogSize, 100, 100_000),
-      latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize, 512, 1_000_000),
+      transitionLogSize: configCheck.integer('transitionLogSize', options.transitionLogSize, { min: 1, max: 100_000, fallback: 100 }),
+      latencyWindowSize: configCheck.integer('latencyWindowSize', options.latencyWindowSize, { min: 1, max: 1_000_000, fallback: 512 }),
     };
     const ttl = options.idleCircuitTtlSeconds ?? 300;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {

@@ -1,5 +1,5 @@
 import { OnexError, type OnexErrorOptions } from '@onex/spi-types';
-import { describeValue } from './circuit-breaker-config-error.js';
+import { optionMessage } from '@onex/spi-types/support';
 
 /** A method argument (circuit name, operation, call option) has a bad value; nothing was run. */
 export class CircuitBreakerArgumentError extends OnexError<'CIRCUIT_INVALID_ARGUMENT'> {
@@ -7,7 +7,7 @@ export class CircuitBreakerArgumentError extends OnexError<'CIRCUIT_INVALID_ARGU
   readonly argument: string;
 
   constructor(argument: string, expectation: string, value: unknown, options?: OnexErrorOptions) {
-    super('CIRCUIT_INVALID_ARGUMENT', `\`${argument}\` must be ${expectation}, got ${describeValue(value)}`, {
+    super('CIRCUIT_INVALID_ARGUMENT', optionMessage(argument, expectation, value), {
       ...options,
       details: { argument, ...options?.details },
     });

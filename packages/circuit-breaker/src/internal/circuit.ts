@@ -1,4 +1,5 @@
 import OpossumBreaker from 'opossum';
+import { LatencyWindow, withTimeout } from '@onex/spi-types/support';
 import {
   CircuitBreakerOpenError,
   isCircuitBreakerFailure,
@@ -13,7 +14,6 @@ import type { BucketRotation } from './bucket-rotation.js';
 import { ExcusedError, ExpiredTrial, SlowCall } from './call-outcome.js';
 import type { CircuitObservers } from './circuit-observers.js';
 import { publicState, type CircuitPhase } from './circuit-phase.js';
-import { LatencyWindow } from './latency-window.js';
 import { NEVER_ABORTED_SIGNAL } from './never-aborted-signal.js';
 import { recordStateChange } from './otel.js';
 import type { ResolvedCircuitConfig } from './resolved-config.js';
@@ -105,7 +105,8 @@ export class Circuit {
     private readonly context: CircuitContext,
     autoCreated = false,
   ) {
-    this.latency = new LatencyWindow(context.latencyWindowSize);
+    // 4-byte samples: a registry may hold thousands of circuits, and Date.now latencies are whole ms.
+    this.latency = new LatencyWindow({ capacity: context.latencyWindowSize, float32: true });
     this.autoCreated = autoCreated;
     // An auto-created circuit's first call is counted right after it is created, at this moment.
     this.sweptCalls = autoCreated ? 1 : 0;
@@ -377,33 +378,8 @@ export class Circuit {
   }
 
   private runWithTimeout(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
-    const controller = new AbortController();
     const name = this.name;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new CircuitBreakerTimeoutError(name, timeoutMs);
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
-      let result: unknown;
-      try {
-        result = op(controller.signal);
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-        return;
-      }
-      Promise.resolve(result).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return withTimeout((signal) => op(signal), timeoutMs, () => new CircuitBreakerTimeoutError(name, timeoutMs));
   }
 
   /** Decides whether an error counts; excused errors travel as values so opossum counts a success. */

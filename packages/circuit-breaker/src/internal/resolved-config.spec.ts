@@ -50,7 +50,7 @@ describe(resolveConfig, () => {
   });
 
   it('rejects a config that is not an object', () => {
-    expect(() => resolveConfig([])).toThrow('`config` must be an object, got an array');
+    expect(() => resolveConfig([])).toThrow('`config` must be an object, got an array of length 0');
   });
 });
 
@@ -60,6 +60,9 @@ describe('CircuitBreakerRegistry options', () => {
     [{ transitionLogSize: 0 }, '`transitionLogSize` must be an integer from 1 to 100000, got 0'],
     [{ latencyWindowSize: 1.5 }, '`latencyWindowSize` must be an integer from 1 to 1000000, got 1.5'],
     [null, '`options` must be an object, got null'],
+    // The one renderer of @onex/spi-types/support: a long string is cut, an array reports its length.
+    [{ latencyWindowSize: 'x'.repeat(80) }, `\`latencyWindowSize\` must be an integer from 1 to 1000000, got "${'x'.repeat(60)}…"`],
+    [{ transitionLogSize: [1, 2] }, '`transitionLogSize` must be an integer from 1 to 100000, got an array of length 2'],
   ])('rejects %p in the constructor', (options, message) => {
     expect(() => new CircuitBreakerRegistry(options as never)).toThrow(expect.objectContaining({ code: 'CIRCUIT_INVALID_CONFIG', message }));
   });

@@ -1,5 +1,6 @@
 import type { CircuitBreakerConfig } from '../circuit-breaker-config.js';
 import { CircuitBreakerConfigError } from '../errors/circuit-breaker-config-error.js';
+import { configCheck } from './config-check.js';
 
 /** Percentage-mode settings handed to opossum. */
 export interface PercentageMode {
@@ -53,17 +54,11 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
 export const MAX_TIMER_MS = 2_147_483_647;
 
 function positiveInteger(prefix: string, key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new CircuitBreakerConfigError(`${prefix}${key}`, 'a positive integer', value);
-  }
-  return value;
+  return configCheck.integer(`${prefix}${key}`, value, { min: 1, max: Number.POSITIVE_INFINITY });
 }
 
 function nonNegativeInteger(prefix: string, key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new CircuitBreakerConfigError(`${prefix}${key}`, 'a non-negative integer', value);
-  }
-  return value;
+  return configCheck.integer(`${prefix}${key}`, value, { min: 0, max: Number.POSITIVE_INFINITY });
 }
 
 function seconds(prefix: string, key: string, value: unknown, allowZero: boolean): number {
