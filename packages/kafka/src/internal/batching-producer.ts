@@ -15,6 +15,7 @@ import {
 import { channels } from './channels.js';
 import { LazyAdmin } from './lazy-admin.js';
 import type { ClientMetrics } from './client-metrics.js';
+import { attachEncodedRecords } from './kafkajs-produce-request.js';
 import { partitionForKey } from './murmur2.js';
 import type { ResolvedProducerConfig } from './resolve-config.js';
 import { toBuffer, toSafeNumber } from './to-buffer.js';
@@ -628,6 +629,8 @@ export class BatchingProducer {
       if (r.headers !== undefined) message.headers = r.headers;
       messages.push(message);
     }
+    // The records are encoded here, once (resends reuse the bytes); kafkajs still sends the request.
+    attachEncodedRecords(messages, records);
     let producer: Producer;
     try {
       // The connected producer is used directly: awaiting #ensureProducer() would add microtask hops to every send.

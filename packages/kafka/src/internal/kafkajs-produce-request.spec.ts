@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import produceRequests from 'kafkajs/src/protocol/requests/produce/index.js';
+import kafkajsProduceV3 from 'kafkajs/src/protocol/requests/produce/v3/request.js';
+import { attachEncodedRecords, preEncodedProduceInstalled } from './kafkajs-produce-request.js';
+import type { BatchRecord } from './record-batch.js';
+
+const kafkajsDir = path.dirname(require.resolve('kafkajs/package.json'));
+const source = (file: string): string => readFileSync(path.join(kafkajsDir, file), 'utf8');
+
+/** A kafkajs message for a record, as BatchingProducer builds it. */
+const toMessage = (r: BatchRecord, partition: number): object => ({ key: r.key, value: r.value, partition, timestamp: String(r.timestamp), ...(r.headers ? { headers: r.headers } : {}) });
+
+const bytes = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
+const record: fc.Arbitrary<BatchRecord> = fc.record({
+  key: fc.option(bytes, { nil: null }),
+  value: fc.option(bytes, { nil: null }),
+  headers: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }).filter((k) => k !== '__proto__'), bytes, { maxKeys: 4 }), { nil: undefined }),
+  // 13 digits, as every timestamp since 2001: kafkajs sorts timestamps as strings.
+  timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }),
+});
+
+interface Case {
+  records: BatchRecord[];
+  partition: number;
+  firstSequence: number;
+  producerId: number;
+  producerEpoch: number;
+  transactionalId: string | null;
+  acks: number;
+}
+
+const requestCase: fc.Arbitrary<Case> = fc.record({
+  records: fc.array(record, { minLength: 1, maxLength: 40 }),
+  partition: fc.integer({ min: 0, max: 1000 }),
+  firstSequence: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  producerId: fc.integer({ min: -1, max: 2 ** 40 }),
+  producerEpoch: fc.integer({ min: 0, max: 32767 }),
+  transactionalId: fc.option(fc.string({ maxLength: 20 }), { nil: null }),
+  acks: fc.constantFrom(-1, 1),
+});
+
+/** Both encodings of one Produce request: through the hooked protocol (records attached) and kafkajs's own v3 encoder. */
+async function encodeBoth(c: Case, compression: number, attach: 'attach' | 'no-attach', version = 7): Promise<{ ours: Buffer; kafkajs: Buffer; encoder: string }> {
+  const messages = c.records.map((r) => toMessage(r, c.partition));
+  if (attach === 'attach') expect(attachEncodedRecords(messages, c.records)).toBe(true);
+  const args = {
+    acks: c.acks,
+    timeout: 30_000,
+    compression,
+    transactionalId: c.transactionalId,
+    producerId: c.producerId,
+    producerEpoch: c.producerEpoch,
+    topicData: [{ topic: 'interop-topic', partitions: [{ partition: c.partition, firstSequence: c.firstSequence, messages: [...messages] }] }],
+  };
+  const { request } = produceRequests.protocol({ version })!(args);
+  expect(request.apiVersion).toBe(version);
+  const ours = (await request.encode()).buffer;
+  const kafkajs = (await kafkajsProduceV3({ ...args, topicData: [{ ...args.topicData[0]!, partitions: [{ ...args.topicData[0]!.partitions[0]!, messages }] }] }).encode()).buffer;
+  return { ours, kafkajs, encoder: request.encode.name };
+}
+
+describe('kafkajs internals the pre-encoded Produce path relies on', () => {
+  it('are those of kafkajs 2.2.4, the pinned version', () => {
+    expect((JSON.parse(source('package.json')) as { version: string }).version).toBe('2.2.4');
+  });
+
+  it('build Produce requests through requests.Produce.protocol, read at each call, with versions 3 to 7', () => {
+    expect(preEncodedProduceInstalled).toBe(true);
+    expect(produceRequests.versions).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(source('src/protocol/requests/index.js')).toContain('return definition.protocol({ version: bestSupportedVersion })');
+    expect(source('src/broker/index.js')).toContain('const produce = this.lookupRequest(apiKeys.Produce, requests.Produce)');
+    // v4 to v7 are the v3 body with another apiVersion (the layout our encoder writes).
+    for (const v of [4, 5, 6, 7]) expect(source(`src/protocol/requests/produce/v${v}/request.js`)).toMatch(/= require\('\.\.\/v[3-6]\/request'\)/);
+  });
+
+  it('hand each partition the same message objects the producer sent, and advance its sequence by their count', () => {
+    const sendMessages = source('src/producer/sendMessages.js');
+    expect(sendMessages).toContain("entry['firstSequence'] = eosManager.getSequence(topic, entry.partition)");
+    expect(sendMessages).toContain('eosManager.updateSequence(topic, entry.partition, entry.messages.length)');
+    expect(source('src/producer/groupMessagesPerPartition.js')).toContain('[...current, message]');
+    expect(source('src/producer/createTopicData.js')).toContain('messages: messagesPerPartition[partition]');
+  });
+
+  it('expect an Encoder from encode, which the request framing copies before the next encode', () => {
+    expect(source('src/protocol/request.js')).toContain('const payload = await encode()');
+    expect(source('src/protocol/request.js')).toContain('.writeEncoder(payload)');
+    expect(source('src/protocol/encoder.js')).toContain('writeBuffer(value) {');
+  });
+});
+
+describe(attachEncodedRecords, () => {
+  it('writes Produce requests (v3 to v7) byte for byte as kafkajs does, for generated records and producer states', async () => {
+    await fc.assert(
+      fc.asyncProperty(requestCase, fc.integer({ min: 3, max: 7 }), async (c, version) => {
+        const { ours, kafkajs, encoder } = await encodeBoth(c, 0, 'attach', version);
+        expect(encoder).toBe('encodePreEncoded');
+        expect(ours.equals(kafkajs)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('writes gzip-compressed requests byte for byte as kafkajs does', async () => {
+    await fc.assert(
+      fc.asyncProperty(requestCase, async (c) => {
+        const { ours, kafkajs, encoder } = await encodeBoth(c, 1, 'attach');
+        expect(encoder).toBe('encodePreEncoded');
+        expect(ours.equals(kafkajs)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('leaves requests whose messages carry no encoded records to kafkajs (control)', async () => {
+    const c = fc.sample(requestCase, { numRuns: 1, seed: 7 })[0]!;
+    const { ours, kafkajs, encoder } = await encodeBoth(c, 0, 'no-attach');
+    expect(encoder).toBe('encode');
+    expect(ours.equals(kafkajs)).toBe(true);
+  });
+
+  it('leaves a partition to kafkajs when its messages are not exactly the attached ones', async () => {
+    const records: BatchRecord[] = [1, 2, 3].map((i) => ({ key: null, value: Buffer.from(`v${i}`), headers: undefined, timestamp: 1_750_000_000_000 + i }));
+    const messages = records.map((r) => toMessage(r, 0));
+    attachEncodedRecords(messages, records);
+    const { request } = produceRequests.protocol({ version: 7 })!({ acks: -1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: messages.slice(0, 2) }] }] });
+    expect(request.encode.name).toBe('encode');
+  });
+
+  it('refuses to attach records that do not match the messages one to one', () => {
+    expect(attachEncodedRecords([{}], [])).toBe(false);
+    expect(attachEncodedRecords([], [])).toBe(false);
+  });
+});

@@ -1,0 +1,146 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations are a script (ambient modules); a reference lets every project that compiles this file from source see them
+/// <reference path="./kafkajs-internals.d.ts" />
+import produceRequests from 'kafkajs/src/protocol/requests/produce/index.js';
+import KafkaJsEncoder from 'kafkajs/src/protocol/encoder.js';
+import kafkajsCompression from 'kafkajs/src/protocol/message/compression/index.js';
+import { encodeRecords, recordBatch, type BatchRecord, type EncodedRecords } from './record-batch.js';
+
+/**
+ * Below kafkajs's producer, on its protocol layer (kafkajs 2.2.4, pinned): kafkajs builds every Produce
+ * request through `requests.Produce.protocol`, reading it at each call. This module wraps it once so
+ * that a partition whose messages carry records we encoded ourselves (`attachEncodedRecords`) is written
+ * from those bytes; kafkajs still groups, assigns sequence numbers, retries, takes its broker lock and
+ * parses the response. Any other request, and every request of a version below 3 (no v2 record
+ * batches), is kafkajs's own, byte for byte. kafkajs-produce-request.spec.ts fails when the shapes used
+ * here change.
+ */
+
+/** The arguments kafkajs's broker passes to a Produce request of version 3 or later. */
+interface ProduceArgs {
+  readonly acks: number;
+  readonly timeout: number;
+  readonly compression?: number;
+  readonly transactionalId?: string | null;
+  readonly producerId?: { toString(): string } | number;
+  readonly producerEpoch?: number;
+  readonly topicData: readonly { readonly topic: string; readonly partitions: readonly { partition: number; firstSequence?: number; messages: readonly object[] }[] }[];
+}
+
+/** Pre-encoded records of one partition request, keyed by its first kafkajs message object. */
+interface Attached {
+  readonly encoded: EncodedRecords;
+  readonly last: object;
+}
+
+const attached = new WeakMap<object, Attached>();
+
+/** Produce requests written from attached records so far (what tests count to see this path taken). */
+export const preEncodedStats = { requests: 0 };
+const INSTALLED = Symbol.for('onex.kafka.preEncodedProduce');
+const FIRST_VERSION = 3;
+
+/**
+ * Encodes `records` once and ties the result to `messages` (the same records as kafkajs messages, in
+ * the same order), so that the Produce request of exactly these messages uses the encoded bytes.
+ * Returns false (and attaches nothing) when the hook could not be installed: kafkajs then encodes the
+ * messages itself.
+ */
+export function attachEncodedRecords(messages: readonly object[], records: readonly BatchRecord[]): boolean {
+  if (!preEncodedProduceInstalled || messages.length === 0 || messages.length !== records.length) return false;
+  attached.set(messages[0]!, { encoded: encodeRecords(records), last: messages[messages.length - 1]! });
+  return true;
+}
+
+/** The encoded records for a partition entry, if they are exactly its messages (same objects, same count). */
+function encodedFor(messages: readonly object[]): EncodedRecords | undefined {
+  const first = messages[0];
+  if (first === undefined) return undefined;
+  const entry = attached.get(first);
+  if (entry === undefined || entry.encoded.count !== messages.length || messages[messages.length - 1] !== entry.last) return undefined;
+  return entry.encoded;
+}
+
+function writeString(value: string | null | undefined): Buffer {
+  if (value === null || value === undefined) {
+    const nullString = Buffer.allocUnsafe(2);
+    nullString.writeInt16BE(-1);
+    return nullString;
+  }
+  const bytes = Buffer.byteLength(value);
+  const out = Buffer.allocUnsafe(2 + bytes);
+  out.writeInt16BE(bytes);
+  out.write(value, 2, 'utf8');
+  return out;
+}
+
+const int32 = (value: number): Buffer => {
+  const out = Buffer.allocUnsafe(4);
+  out.writeInt32BE(value);
+  return out;
+};
+
+/** The Produce v3–v8 request body (the same layout for all of them), from the encoded records. */
+async function encodeProduce(args: ProduceArgs, encodedPerPartition: EncodedRecords[][]): Promise<InstanceType<typeof KafkaJsEncoder>> {
+  const compression = args.compression ?? 0;
+  const codec = compression === 0 ? undefined : kafkajsCompression.lookupCodec(compression);
+  const compress = codec === undefined || codec === null ? undefined : (records: Buffer): Promise<Buffer> => codec.compress({ buffer: records });
+  const producerId = BigInt((args.producerId ?? -1).toString());
+  const producerEpoch = args.producerEpoch ?? 0;
+  const transactionalId = args.transactionalId ?? null;
+  const head = Buffer.allocUnsafe(6);
+  head.writeInt16BE(args.acks, 0);
+  head.writeInt32BE(args.timeout, 2);
+  const parts: Buffer[] = [writeString(transactionalId), head, int32(args.topicData.length)];
+  for (let t = 0; t < args.topicData.length; t++) {
+    const { topic, partitions } = args.topicData[t]!;
+    parts.push(writeString(topic), int32(partitions.length));
+    for (let p = 0; p < partitions.length; p++) {
+      const entry = partitions[p]!;
+      const batch = await recordBatch(
+        encodedPerPartition[t]![p]!,
+        { compression, producerId, producerEpoch, firstSequence: entry.firstSequence ?? 0, transactional: Boolean(transactionalId) },
+        compress,
+      );
+      parts.push(int32(entry.partition), int32(batch.length), batch);
+    }
+  }
+  preEncodedStats.requests++;
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const encoder = new KafkaJsEncoder(size);
+  // Copied now: an uncompressed batch is the encoded records' own buffer, rewritten by a resend.
+  for (const part of parts) encoder.writeBuffer(part);
+  return encoder;
+}
+
+function install(): boolean {
+  const target = produceRequests as typeof produceRequests & { [INSTALLED]?: true };
+  if (target[INSTALLED]) return true;
+  if (typeof target.protocol !== 'function' || !Array.isArray(target.versions)) return false;
+  const original = target.protocol;
+  target.protocol = ({ version }) => {
+    const make = original({ version });
+    if (make === undefined || version < FIRST_VERSION) return make;
+    return (args) => {
+      const built = make(args);
+      const encodedPerPartition: EncodedRecords[][] = [];
+      for (const { partitions } of (args as ProduceArgs).topicData) {
+        const row: EncodedRecords[] = [];
+        for (const { messages } of partitions) {
+          const encoded = encodedFor(messages);
+          // All partitions of the request or none: a mixed request is kafkajs's own.
+          if (encoded === undefined) return built;
+          row.push(encoded);
+        }
+        encodedPerPartition.push(row);
+      }
+      const encodePreEncoded = (): Promise<InstanceType<typeof KafkaJsEncoder>> => encodeProduce(args as ProduceArgs, encodedPerPartition);
+      return { ...built, request: { ...built.request, encode: encodePreEncoded } };
+    };
+  };
+  target[INSTALLED] = true;
+  return true;
+}
+
+/** True when kafkajs's Produce requests use attached records (the hook is in place). */
+export const preEncodedProduceInstalled: boolean = install();
