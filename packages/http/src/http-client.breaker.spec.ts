@@ -81,6 +81,15 @@ describe(HttpClient, () => {
       expect(breaker.circuits.get(server.origin)?.failures ?? 0).toBe(0);
     });
 
+    it('hands a 5xx back as the response while the breaker counts it through a signal that does not carry it', async () => {
+      const response = await client.get(`${server.origin}/502`);
+      expect(response).toMatchObject({ statusCode: 502, attempts: 1 });
+      expect(response.text()).toBe('502');
+      const [signal] = breaker.circuits.get(server.origin)?.failureErrors ?? [];
+      expect(signal).toMatchObject({ code: 'CIRCUIT_FAILURE', details: { statusCode: 502 } });
+      expect(signal).not.toHaveProperty('response');
+    });
+
     it('rejects something that is not a breaker', async () => {
       await expect(client.configureCircuitBreaker({} as never)).rejects.toMatchObject({ code: 'HTTP_INVALID_OPTION' });
     });
