@@ -1,7 +1,8 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import path from 'node:path';
 import type { ProtocolKafkaMessage } from '@onex/spi-types';
 import { consumeAtLeast, kafkaBrokers, startTsx, uniqueName } from '../test/helpers.js';
-import { KafkaClient, kafkaChannels } from './index.js';
+import { KAFKA_CHANNELS, KafkaClient } from './index.js';
 
 const fixture = path.join(__dirname, '../test/fixtures/poll-then-process.ts');
 const memberFixture = path.join(__dirname, '../test/fixtures/join-and-poll.ts');
@@ -195,7 +196,7 @@ describe(KafkaClient, () => {
     await consumeAtLeast(client, first, [topic], 1);
     const joins: { consumerId: string; at: number }[] = [];
     const onRebalance = (message: unknown): void => void joins.push({ consumerId: (message as { consumerId: string }).consumerId, at: Date.now() });
-    kafkaChannels.rebalance.subscribe(onRebalance);
+    diagnosticsChannel.subscribe(KAFKA_CHANNELS.rebalance, onRebalance);
     // A member in a child process joins (the first keeps two partitions), then is SIGSTOPped: it
     // stops heartbeating, so the next rebalance waits until its 15 s session expires.
     const child = startTsx(memberFixture, [kafkaBrokers().join(','), topic, groupId, '15000']);
@@ -234,7 +235,7 @@ describe(KafkaClient, () => {
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((m) => client.getAssignment(first).includes(`${m.topic}:${m.partition}`))).toBe(true);
     } finally {
-      kafkaChannels.rebalance.unsubscribe(onRebalance);
+      diagnosticsChannel.unsubscribe(KAFKA_CHANNELS.rebalance, onRebalance);
       if (stalled !== undefined) process.kill(stalled, 'SIGKILL');
       if (child.process.exitCode === null && child.process.signalCode === null) {
         child.process.kill('SIGTERM');

@@ -28,6 +28,6 @@ export {
   UnknownConsumerError,
   UnknownProducerError,
 } from './errors/kafka-errors.js';
-export { murmur2, partitionForKey } from './internal/murmur2.js';
-export { isCodecAvailable } from './internal/resolve-config.js';
-export { channels as kafkaChannels } from './internal/channels.js';
+export { murmur2, partitionForKey } from './murmur2.js';
+export { isCodecAvailable } from './is-codec-available.js';
+export { KAFKA_CHANNELS } from './channels.js';

@@ -1,15 +1,11 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { KAFKA_CHANNELS } from '../channels.js';
 
-/** `node:diagnostics_channel` channels of `@onex/kafka`. */
+/** The channel objects of {@link KAFKA_CHANNELS}, created once; internal, so that only the package publishes. */
 export const channels = {
-  /** A produce batch was acknowledged or failed: `{ clientId, producerId, records, bytes, durationMs, error? }`. */
-  produceBatch: diagnosticsChannel.channel('onex:kafka:produce-batch'),
-  /** A consumer joined its group with a new assignment: `{ clientId, consumerId, groupId, assignment }`. */
-  rebalance: diagnosticsChannel.channel('onex:kafka:rebalance'),
-  /** A consumer committed offsets: `{ clientId, consumerId, groupId, offsets, auto }`. */
-  commit: diagnosticsChannel.channel('onex:kafka:commit'),
-  /** A typed error was raised: `{ clientId, code, message }`. */
-  error: diagnosticsChannel.channel('onex:kafka:error'),
-  /** A kafkajs log line at warn level or above: `{ clientId, level, namespace, message }`. */
-  log: diagnosticsChannel.channel('onex:kafka:log'),
+  produceBatch: diagnosticsChannel.channel(KAFKA_CHANNELS.produceBatch),
+  rebalance: diagnosticsChannel.channel(KAFKA_CHANNELS.rebalance),
+  commit: diagnosticsChannel.channel(KAFKA_CHANNELS.commit),
+  error: diagnosticsChannel.channel(KAFKA_CHANNELS.error),
+  log: diagnosticsChannel.channel(KAFKA_CHANNELS.log),
 } as const;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { murmur2, partitionForKey } from './murmur2.js';
+import { KafkaArgumentError } from './errors/kafka-errors.js';
 
 // kafkajs's own Long-based implementation, used as an independent oracle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,5 +34,24 @@ describe('murmur2', () => {
         expect(partitionForKey(key, count)).toBe((kafkajsMurmur2(Buffer.from(key)) & 0x7fffffff) % count);
       }),
     );
+  });
+});
+
+describe(partitionForKey, () => {
+  it.each([0, -1, 1.5, Number.NaN, '3' as unknown as number])('rejects the partition count %p with KafkaArgumentError', (count) => {
+    const error = (() => {
+      try {
+        partitionForKey('k', count);
+        return undefined;
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(KafkaArgumentError);
+    expect(error).toMatchObject({ code: 'KAFKA_INVALID_ARGUMENT', message: expect.stringContaining('`partitionCount` must be a positive integer, got') });
+  });
+
+  it('rejects a key that is neither a string nor bytes with KafkaArgumentError', () => {
+    expect(() => partitionForKey(42 as unknown as string, 3)).toThrow(KafkaArgumentError);
   });
 });
