@@ -23,9 +23,7 @@ export { RuleEngine } from './rules/rule-engine.js';
 export type { CompiledExpression, RuleContext } from './rules/rule-engine.js';
 export { DEFAULT_RULE_LIMITS } from './rules/rule-limits.js';
 export type { RuleLimits } from './rules/rule-limits.js';
-export { RoutingTable } from './rules/routing-table.js';
-export type { Route, RoutingDecision } from './rules/routing-table.js';
-export { bridgeChannels } from './internal/diagnostics.js';
+export { BRIDGE_CHANNELS } from './channels.js';
 export type { BridgeOverloadReason } from './errors/bridge-errors.js';
 export {
   BridgeBadRequestError,
@@ -76,5 +74,3 @@ export type {
   IngressAuthRequest,
   JwtAuthenticatorOptions,
 } from './ingress/ingress-auth.js';
-export { renderPrometheus } from './ingress/prometheus-text.js';
-export type { PrometheusFamily, PrometheusSample } from './ingress/prometheus-text.js';

@@ -1,7 +1,8 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeKafkaClient } from '../../test/support/fake-kafka-client.js';
 import { CommunicationBridge } from '../communication-bridge.js';
-import { bridgeChannels } from '../internal/diagnostics.js';
+import { BRIDGE_CHANNELS } from '../channels.js';
 import { KafkaAdapter } from './kafka-adapter.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -123,8 +124,8 @@ describe(KafkaAdapter, () => {
     });
     const events: unknown[] = [];
     const listener = (event: unknown): void => void events.push(event);
-    bridgeChannels.poison.subscribe(listener);
-    afterCleanup.push(() => bridgeChannels.poison.unsubscribe(listener));
+    diagnosticsChannel.subscribe(BRIDGE_CHANNELS.poison, listener);
+    afterCleanup.push(() => diagnosticsChannel.unsubscribe(BRIDGE_CHANNELS.poison, listener));
     beforeStart?.();
     const id = await bridge.createBridge(name, 'kafka', 'memory', {
       sourceEndpoint: `${name}-in`,
@@ -177,7 +178,7 @@ describe(KafkaAdapter, () => {
 
   it.each([
     ['drop', "`options.onPoison` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got \"drop\""],
-    [{ parkTopic: '' }, "`options.onPoison` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got {\"parkTopic\":\"\"}"],
+    [{ parkTopic: '' }, "`options.onPoison` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got an object"],
   ])('rejects onPoison %j', async (onPoison, message) => {
     await expect(bridge.createBridge('bad-poison', 'kafka', 'memory', { sourceEndpoint: 't', targetEndpoint: 'sink', options: { onPoison: onPoison as never } })).rejects.toMatchObject({
       code: 'BRIDGE_INVALID_CONFIG',
@@ -218,6 +219,6 @@ describe(KafkaAdapter, () => {
       message: '`sourceEndpoint` must list the topics to read (comma-separated), got undefined',
     });
     expect(() => new KafkaAdapter({ client: {} as never, connection })).toThrow('`client` must implement ProtocolKafkaClient');
-    expect(() => new KafkaAdapter({ client: kafka, connection: { bootstrapServers: [] } })).toThrow('`connection.bootstrapServers` must be a non-empty list of host:port, got []');
+    expect(() => new KafkaAdapter({ client: kafka, connection: { bootstrapServers: [] } })).toThrow('`connection.bootstrapServers` must be a non-empty list of host:port, got an array of length 0');
   });
 });

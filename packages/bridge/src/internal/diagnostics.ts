@@ -1,22 +1,13 @@
 import diagnostics from 'node:diagnostics_channel';
+import { BRIDGE_CHANNELS } from '../channels.js';
 
-/** `node:diagnostics_channel` channels of `@onex/bridge`. */
+/** The channel objects of {@link BRIDGE_CHANNELS}, created once; internal, so that only the package publishes. */
 export const bridgeChannels = {
-  /** `{ bridgeId, name, sourceProtocol, targetProtocol }` when a bridge starts. */
-  created: diagnostics.channel('onex:bridge:created'),
-  /** `{ bridgeId, name }` when a bridge has stopped. */
-  destroyed: diagnostics.channel('onex:bridge:destroyed'),
-  /** `{ bridgeId, target, messageId, attempts, durationMs }` after a successful delivery. */
-  delivered: diagnostics.channel('onex:bridge:delivered'),
-  /** `{ bridgeId, target, attempt, delayMs, error }` before a retry. */
-  retry: diagnostics.channel('onex:bridge:retry'),
-  /** `{ bridgeId, target, dlqTarget, error }` when a message is dead-lettered. */
-  deadLettered: diagnostics.channel('onex:bridge:dead-lettered'),
-  /**
-   * `{ bridgeId, decision, topic, partition, offset, error, parkTopic? }` when a source halts on,
-   * skips or parks a message it could neither deliver nor dead-letter.
-   */
-  poison: diagnostics.channel('onex:bridge:poison'),
-  /** `{ bridgeId, rule, error }` when a routing expression fails to evaluate. */
-  ruleError: diagnostics.channel('onex:bridge:rule-error'),
+  created: diagnostics.channel(BRIDGE_CHANNELS.created),
+  destroyed: diagnostics.channel(BRIDGE_CHANNELS.destroyed),
+  delivered: diagnostics.channel(BRIDGE_CHANNELS.delivered),
+  retry: diagnostics.channel(BRIDGE_CHANNELS.retry),
+  deadLettered: diagnostics.channel(BRIDGE_CHANNELS.deadLettered),
+  poison: diagnostics.channel(BRIDGE_CHANNELS.poison),
+  ruleError: diagnostics.channel(BRIDGE_CHANNELS.ruleError),
 } as const;
