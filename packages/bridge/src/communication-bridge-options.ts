@@ -1,6 +1,7 @@
 import type { ProtocolCircuitBreaker } from '@onex/spi-types';
 import type { BridgeAdapter } from './adapters/bridge-adapter.js';
 import { BridgeConfigError } from './errors/bridge-errors.js';
+import { bridgeCheck } from './internal/bridge-check.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './format/bounded-json.js';
 import { otelEnabledByEnv } from './internal/otel.js';
 import type { RuleLimits } from './rules/rule-limits.js';
@@ -59,18 +60,14 @@ const MAX_JSON_DEPTH_LIMIT = 1000;
  */
 export function resolveBridgeOptions(options: CommunicationBridgeOptions): ResolvedBridgeOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new BridgeConfigError(`\`options\` must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw bridgeCheck.fail('options', 'an object', options);
   }
   const breaker = options.circuitBreaker;
   if (breaker !== undefined && typeof breaker?.executeWithCircuitBreaker !== 'function') {
     throw new BridgeConfigError('`circuitBreaker` must implement ProtocolCircuitBreaker (executeWithCircuitBreaker missing)');
   }
-  if (options.now !== undefined && typeof options.now !== 'function') {
-    throw new BridgeConfigError(`\`now\` must be a function, got ${typeof options.now}`);
-  }
-  if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
-    throw new BridgeConfigError(`\`telemetry\` must be a boolean, got ${show(options.telemetry)}`);
-  }
+  if (options.now !== undefined) bridgeCheck.function('now', options.now);
+  if (options.telemetry !== undefined) bridgeCheck.boolean('telemetry', options.telemetry);
   return {
     circuitBreaker: breaker,
     ruleLimits: options.ruleLimits ?? {},
@@ -85,38 +82,15 @@ export function resolveBridgeOptions(options: CommunicationBridgeOptions): Resol
 }
 
 function jsonDepth(value: unknown): number {
-  if (value === undefined) return DEFAULT_MAX_JSON_DEPTH;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_JSON_DEPTH_LIMIT) {
-    throw new BridgeConfigError(`\`maxJsonDepth\` must be an integer from 1 to ${MAX_JSON_DEPTH_LIMIT}, got ${show(value)}`);
-  }
-  return value;
+  return bridgeCheck.integer('maxJsonDepth', value, { min: 1, max: MAX_JSON_DEPTH_LIMIT, fallback: DEFAULT_MAX_JSON_DEPTH });
 }
 
 /** @throws BridgeConfigError unless `value` is a positive integer */
 export function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new BridgeConfigError(`\`${name}\` must be a positive integer, got ${show(value)}`);
-  }
-  return value;
+  return bridgeCheck.integer(name, value, { min: 1, max: Number.POSITIVE_INFINITY, fallback });
 }
 
 /** @throws BridgeConfigError unless `value` is a finite number >= 0 */
 export function nonNegative(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new BridgeConfigError(`\`${name}\` must be a non-negative number, got ${show(value)}`);
-  }
-  return value;
-}
-
-/** Renders a bad value for an error message. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
+  return bridgeCheck.number(name, value, { min: 0, fallback });
 }

@@ -12,12 +12,13 @@ import type {
 import { AdapterRegistry } from './adapters/adapter-registry.js';
 import type { BridgeAdapter, BridgeMetrics, BridgeResult, BridgeSendOptions } from './adapters/bridge-adapter.js';
 import { MemoryAdapter } from './adapters/memory-adapter.js';
-import { resolveBridgeOptions, show, type CommunicationBridgeOptions, type ResolvedBridgeOptions } from './communication-bridge-options.js';
+import { resolveBridgeOptions, type CommunicationBridgeOptions, type ResolvedBridgeOptions } from './communication-bridge-options.js';
 import { BridgeConfigError, BridgeDuplicateNameError, BridgeNotFoundError } from './errors/bridge-errors.js';
 import { BridgeInstance } from './internal/bridge-instance.js';
 import { bridgeChannels } from './internal/diagnostics.js';
 import { resolveBridgeConfig } from './internal/resolved-bridge-config.js';
 import { RuleEngine } from './rules/rule-engine.js';
+import { describeValue } from '@onex/spi-types/support';
 
 /**
  * Moves messages between protocols through adapters: format conversion, routing rules in a safe
@@ -65,7 +66,7 @@ export class CommunicationBridge implements ProtocolCommunicationBridge {
   ): Promise<string> {
     if (typeof bridgeName !== 'string' || !/^[\w.:-]{1,200}$/.test(bridgeName)) {
       throw new BridgeConfigError(
-        `\`bridgeName\` must be 1-200 characters of letters, digits, '.', '_', ':' or '-', got ${show(bridgeName)}`,
+        `\`bridgeName\` must be 1-200 characters of letters, digits, '.', '_', ':' or '-', got ${describeValue(bridgeName)}`,
       );
     }
     const existing = this.#names.get(bridgeName);

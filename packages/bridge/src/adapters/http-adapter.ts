@@ -1,10 +1,11 @@
 import type { ProtocolBridgeConfig, ProtocolEndpointHealth, ProtocolHttpClient, ProtocolHttpResponse } from '@onex/spi-types';
 import type { Context, Span } from '@opentelemetry/api';
-import { show } from '../communication-bridge-options.js';
 import { BridgeConfigError, BridgeError, BridgeInvalidMessageError } from '../errors/bridge-errors.js';
 import type { IngressServer } from '../ingress/ingress-server.js';
 import { activeTracer, context, failSpan, SpanKind, suppressedTracing, trace, webhookAttributes, withTraceHeaders } from '../internal/otel.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+import { describeValue } from '@onex/spi-types/support';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** Options of {@link HttpAdapter}. */
 export interface HttpAdapterOptions {
@@ -78,7 +79,7 @@ export class HttpAdapter implements BridgeAdapter {
     }
     const timeout = options.timeoutSeconds ?? 10;
     if (typeof timeout !== 'number' || !(timeout > 0)) {
-      throw new BridgeConfigError(`\`timeoutSeconds\` must be a positive number, got ${show(timeout)}`);
+      throw bridgeCheck.fail(`timeoutSeconds`, `a positive number`, timeout);
     }
     this.#client = options.client;
     this.#ingress = options.ingress;
@@ -86,7 +87,7 @@ export class HttpAdapter implements BridgeAdapter {
     this.#headers = configuredHeaders(options.headers);
     const retries = options.retries ?? 'bridge';
     if (retries !== 'bridge' && retries !== 'client') {
-      throw new BridgeConfigError(`\`retries\` must be 'bridge' or 'client', got ${show(retries)}`);
+      throw bridgeCheck.fail(`retries`, `'bridge' or 'client'`, retries);
     }
     this.#retries = retries;
   }
@@ -236,7 +237,7 @@ function webhookHeaders(record: Readonly<Record<string, string>>, own: Readonly<
       continue;
     }
     if (!HEADER_NAME.test(name)) {
-      throw new BridgeInvalidMessageError(`record header name ${show(name)} is not a valid HTTP header name`, {
+      throw new BridgeInvalidMessageError(`record header name ${describeValue(name)} is not a valid HTTP header name`, {
         details: { header: name, retryable: false },
       });
     }
@@ -260,14 +261,14 @@ function errorCode(error: unknown): string {
 function configuredHeaders(headers: unknown): Readonly<Record<string, string>> {
   if (headers === undefined) return {};
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new BridgeConfigError(`\`headers\` must be an object of header name to value, got ${show(headers)}`);
+    throw bridgeCheck.fail(`headers`, `an object of header name to value`, headers);
   }
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new BridgeConfigError(`\`headers\` name ${show(name)} is not a valid HTTP header name`);
-    if (typeof value !== 'string') throw new BridgeConfigError(`\`headers.${name}\` must be a string, got ${show(value)}`);
+    if (!HEADER_NAME.test(name)) throw new BridgeConfigError(`\`headers\` name ${describeValue(name)} is not a valid HTTP header name`);
+    if (typeof value !== 'string') throw bridgeCheck.fail(`headers.${name}`, `a string`, value);
     if (!HEADER_VALUE.test(value)) {
-      throw new BridgeConfigError(`\`headers.${name}\` has a character not allowed in an HTTP header value, got ${show(value)}`);
+      throw new BridgeConfigError(`\`headers.${name}\` has a character not allowed in an HTTP header value, got ${describeValue(value)}`);
     }
     out[name.toLowerCase()] = value;
   }
@@ -279,7 +280,7 @@ function pathOf(endpoint: string): string {
   try {
     return new URL(endpoint).pathname;
   } catch (error) {
-    throw new BridgeConfigError(`\`sourceEndpoint\` must be a path like '/events' or an http(s) URL, got ${show(endpoint)}`, { cause: error });
+    throw new BridgeConfigError(`\`sourceEndpoint\` must be a path like '/events' or an http(s) URL, got ${describeValue(endpoint)}`, { cause: error });
   }
 }
 
@@ -288,10 +289,10 @@ function absoluteUrl(endpoint: string, what: string): string {
   try {
     url = new URL(endpoint);
   } catch (error) {
-    throw new BridgeConfigError(`\`${what}\` must be an absolute http(s) URL, got ${show(endpoint)}`, { cause: error });
+    throw new BridgeConfigError(`\`${what}\` must be an absolute http(s) URL, got ${describeValue(endpoint)}`, { cause: error });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BridgeConfigError(`\`${what}\` must be an absolute http(s) URL, got ${show(endpoint)}`);
+    throw bridgeCheck.fail(`${what}`, `an absolute http(s) URL`, endpoint);
   }
   return endpoint;
 }

@@ -9,7 +9,7 @@ import type {
   ProtocolKafkaMessage,
   ProtocolKafkaProducerConfig,
 } from '@onex/spi-types';
-import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
+import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import { kafkaIdempotencyKey } from '../internal/idempotency-key.js';
 import { untilAborted } from '../internal/until-aborted.js';
@@ -22,6 +22,8 @@ import type {
   KafkaPosition,
   OutboundMessage,
 } from './bridge-adapter.js';
+import { describeValue } from '@onex/spi-types/support';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 type ConnectionKeys = keyof ProtocolKafkaConnectionConfig;
 
@@ -70,7 +72,7 @@ export class KafkaAdapter implements BridgeAdapter {
     }
     const servers = options.connection?.bootstrapServers;
     if (!Array.isArray(servers) || servers.length === 0 || !servers.every((s) => typeof s === 'string' && s !== '')) {
-      throw new BridgeConfigError(`\`connection.bootstrapServers\` must be a non-empty list of host:port, got ${show(servers)}`);
+      throw bridgeCheck.fail(`connection.bootstrapServers`, `a non-empty list of host:port`, servers);
     }
     this.#client = options.client;
     this.#connection = options.connection;
@@ -82,12 +84,12 @@ export class KafkaAdapter implements BridgeAdapter {
 
   validate(config: ProtocolBridgeConfig, role: 'source' | 'target'): void {
     if (role === 'source' && topicsOf(config).length === 0) {
-      throw new BridgeConfigError(`\`sourceEndpoint\` must list the topics to read (comma-separated), got ${show(config.sourceEndpoint)}`);
+      throw new BridgeConfigError(`\`sourceEndpoint\` must list the topics to read (comma-separated), got ${describeValue(config.sourceEndpoint)}`);
     }
     if (role === 'source') poisonPolicy(config);
     const groupId = config.options?.['groupId'];
     if (role === 'source' && groupId !== undefined && (typeof groupId !== 'string' || groupId === '')) {
-      throw new BridgeConfigError(`\`options.groupId\` must be a non-empty string, got ${show(groupId)}`);
+      throw bridgeCheck.fail(`options.groupId`, `a non-empty string`, groupId);
     }
   }
 
@@ -327,5 +329,5 @@ function poisonPolicy(config: ProtocolBridgeConfig): KafkaPoisonPolicy {
     const parkTopic = (value as { parkTopic?: unknown }).parkTopic;
     if (typeof parkTopic === 'string' && parkTopic !== '') return { parkTopic };
   }
-  throw new BridgeConfigError(`\`options.onPoison\` must be 'halt', 'skip' or { parkTopic: '<topic>' }, got ${show(value)}`);
+  throw bridgeCheck.fail(`options.onPoison`, `'halt', 'skip' or { parkTopic: '<topic>' }`, value);
 }

@@ -6,9 +6,9 @@ import type {
   ProtocolWebSocketConnection,
   ProtocolWebSocketMessage,
 } from '@onex/spi-types';
-import { show } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, OutboundMessage } from './bridge-adapter.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 const encoder = new TextEncoder();
 
@@ -44,7 +44,7 @@ export class WebSocketAdapter implements BridgeAdapter {
     const endpoint = role === 'source' ? config.sourceEndpoint : config.targetEndpoint;
     if (role === 'source' || endpoint !== undefined) {
       if (!endpoint || !/^wss?:\/\//.test(endpoint)) {
-        throw new BridgeConfigError(`\`${role === 'source' ? 'sourceEndpoint' : 'targetEndpoint'}\` must be a ws:// or wss:// URL, got ${show(endpoint)}`);
+        throw bridgeCheck.fail(`${role === 'source' ? 'sourceEndpoint' : 'targetEndpoint'}`, `a ws:// or wss:// URL`, endpoint);
       }
     }
   }

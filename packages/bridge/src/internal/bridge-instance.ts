@@ -16,6 +16,7 @@ import {
   type ProtocolEndpointHealth,
   type ProtocolRoutingRule,
 } from '@onex/spi-types';
+import { backoffDelay, LatencyWindow, withTimeout } from '@onex/spi-types/support';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import type {
   BridgeDeliveryResult,
@@ -45,7 +46,6 @@ import type { RuleContext, RuleEngine } from '../rules/rule-engine.js';
 import { RoutingTable, type Route } from '../rules/routing-table.js';
 import { bridgeChannels } from './diagnostics.js';
 import { idempotencyKeyProblem } from './idempotency-key.js';
-import { LatencyWindow } from './latency-window.js';
 import {
   activeInstruments,
   activeTracer,
@@ -111,7 +111,7 @@ export class BridgeInstance implements BridgeHandle {
   readonly #deliveryPrefix = `${randomUUID()}-`;
   #deliverySequence = 0;
 
-  readonly #latency = new LatencyWindow();
+  readonly #latency = new LatencyWindow({ capacity: 2048 });
   readonly #rate: RateWindow;
   readonly #perRoute: Record<string, number> = Object.create(null) as Record<string, number>;
   #messagesIn = 0;
@@ -327,10 +327,12 @@ export class BridgeInstance implements BridgeHandle {
     } catch (error) {
       this.#recordError(error);
     }
-    const drained = await Promise.race([
-      this.#queue.onIdle().then(() => true),
-      sleep(this.#options.drainTimeoutMs, false, { ref: false }),
-    ]);
+    const drained = await withTimeout(this.#queue.onIdle(), this.#options.drainTimeoutMs, () => new BridgeStoppedError(this.bridgeId), {
+      unref: true,
+    }).then(
+      () => true,
+      () => false,
+    );
     if (!drained) {
       this.#abort.abort(new BridgeStoppedError(this.bridgeId));
       await this.#queue.onIdle();
@@ -543,10 +545,9 @@ export class BridgeInstance implements BridgeHandle {
 
   #backoff(attempt: number, error: unknown): number {
     const { initialDelayMs, maxDelayMs } = this.#resolved;
-    const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
-    const jittered = base / 2 + Math.random() * (base / 2);
-    const retryAfter = isCircuitBreakerOpenError(error) ? error.retryAfterMs : 0;
-    return Math.min(maxDelayMs, Math.max(jittered, retryAfter));
+    const retryAfterMs = isCircuitBreakerOpenError(error) ? error.retryAfterMs : 0;
+    // An open breaker's wait is a floor, but the bridge's own cap still bounds it (README: "capped by maxDelayMs").
+    return Math.min(maxDelayMs, backoffDelay(attempt, { initialDelayMs, maxDelayMs, jitter: 'equal', retryAfterMs }));
   }
 
   async #deadLetter(target: string | undefined, message: OutboundMessage, error: Error & { code: string }, attempts: number): Promise<Delivery> {
@@ -687,10 +688,7 @@ function rawBody(payload: ContextValue): string | Uint8Array {
 
 async function probe(check: () => Promise<ProtocolEndpointHealth>, timeoutMs: number): Promise<ProtocolEndpointHealth> {
   try {
-    return await Promise.race([
-      check(),
-      sleep(timeoutMs, { reachable: false, detail: `no answer within ${timeoutMs} ms` }, { ref: false }),
-    ]);
+    return await withTimeout(check(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`), { unref: true });
   } catch (error) {
     return { reachable: false, detail: (error as Error)?.message ?? String(error) };
   }

@@ -1,5 +1,5 @@
-import { show } from '../communication-bridge-options.js';
 
+import { describeValue } from '@onex/spi-types/support';
 /** Longest idempotency key the bridge accepts from a caller or client. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 1024;
 
@@ -12,7 +12,7 @@ const KEY = new RegExp(`^[\\x21-\\x7e](?:[\\x20-\\x7e]{0,${MAX_IDEMPOTENCY_KEY_L
  */
 export function idempotencyKeyProblem(value: unknown): string | undefined {
   if (typeof value === 'string' && KEY.test(value)) return undefined;
-  const got = typeof value === 'string' && value.length > MAX_IDEMPOTENCY_KEY_LENGTH ? `${value.length} characters` : show(value);
+  const got = typeof value === 'string' && value.length > MAX_IDEMPOTENCY_KEY_LENGTH ? `${value.length} characters` : describeValue(value);
   return `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters, got ${got}`;
 }
 

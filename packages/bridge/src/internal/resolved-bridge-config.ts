@@ -1,7 +1,9 @@
 import type { LiteralBridgeMessageFormat, ProtocolBridgeConfig } from '@onex/spi-types';
-import { nonNegative, positiveInteger, show } from '../communication-bridge-options.js';
+import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import type { CompiledExpression, RuleEngine } from '../rules/rule-engine.js';
+import { describeValue } from '@onex/spi-types/support';
+import { bridgeCheck } from './bridge-check.js';
 
 /** A bridge config after validation, with defaults filled in and mappings compiled. */
 export interface ResolvedBridgeConfig {
@@ -29,28 +31,28 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  */
 export function resolveBridgeConfig(name: string, config: ProtocolBridgeConfig, engine: RuleEngine): ResolvedBridgeConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new BridgeConfigError(`\`config\` must be an object, got ${show(config)}`);
+    throw bridgeCheck.fail(`config`, `an object`, config);
   }
   for (const field of ['sourceEndpoint', 'targetTopic', 'targetEndpoint', 'dlqTarget', 'circuitName', 'keyMapping'] as const) {
     const value = config[field];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new BridgeConfigError(`\`config.${field}\` must be a non-empty string, got ${show(value)}`);
+      throw bridgeCheck.fail(`config.${field}`, `a non-empty string`, value);
     }
   }
   const format = config.messageFormat ?? 'json';
   if (!FORMATS.includes(format)) {
-    throw new BridgeConfigError(`\`config.messageFormat\` must be one of json, text, bytes, got ${show(format)}`);
+    throw bridgeCheck.fail(`config.messageFormat`, `one of json, text, bytes`, format);
   }
   const routingMode = config.routingMode ?? 'first_match';
   if (routingMode !== 'first_match' && routingMode !== 'fan_out') {
-    throw new BridgeConfigError(`\`config.routingMode\` must be 'first_match' or 'fan_out', got ${show(routingMode)}`);
+    throw bridgeCheck.fail(`config.routingMode`, `'first_match' or 'fan_out'`, routingMode);
   }
   const unmatched = config.unmatched ?? 'default';
   if (unmatched !== 'default' && unmatched !== 'reject') {
-    throw new BridgeConfigError(`\`config.unmatched\` must be 'default' or 'reject', got ${show(unmatched)}`);
+    throw bridgeCheck.fail(`config.unmatched`, `'default' or 'reject'`, unmatched);
   }
   if (config.ordering !== undefined && typeof config.ordering !== 'boolean') {
-    throw new BridgeConfigError(`\`config.ordering\` must be a boolean, got ${show(config.ordering)}`);
+    throw bridgeCheck.fail(`config.ordering`, `a boolean`, config.ordering);
   }
   const defaultDestination = config.targetTopic ?? config.targetEndpoint;
   if (unmatched === 'default' && defaultDestination === undefined) {
@@ -60,11 +62,11 @@ export function resolveBridgeConfig(name: string, config: ProtocolBridgeConfig, 
   }
   const retry = config.retryPolicy ?? {};
   if (typeof retry !== 'object' || retry === null) {
-    throw new BridgeConfigError(`\`config.retryPolicy\` must be an object, got ${show(retry)}`);
+    throw bridgeCheck.fail(`config.retryPolicy`, `an object`, retry);
   }
   const maxRetries = retry.maxRetries ?? 3;
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 100) {
-    throw new BridgeConfigError(`\`config.retryPolicy.maxRetries\` must be an integer from 0 to 100, got ${show(maxRetries)}`);
+    throw bridgeCheck.fail(`config.retryPolicy.maxRetries`, `an integer from 0 to 100`, maxRetries);
   }
   const initialDelayMs = nonNegative('config.retryPolicy.initialDelayMs', retry.initialDelayMs, 100);
   const maxDelayMs = nonNegative('config.retryPolicy.maxDelayMs', retry.maxDelayMs, 5_000);
@@ -77,7 +79,7 @@ export function resolveBridgeConfig(name: string, config: ProtocolBridgeConfig, 
   if (concurrency > 10_000) throw new BridgeConfigError(`\`config.concurrency\` must be at most 10000, got ${concurrency}`);
   const headerMapping = config.headerMapping ?? {};
   if (typeof headerMapping !== 'object' || headerMapping === null || Array.isArray(headerMapping)) {
-    throw new BridgeConfigError(`\`config.headerMapping\` must be an object of header name to expression, got ${show(headerMapping)}`);
+    throw bridgeCheck.fail(`config.headerMapping`, `an object of header name to expression`, headerMapping);
   }
   return {
     format,
@@ -85,7 +87,7 @@ export function resolveBridgeConfig(name: string, config: ProtocolBridgeConfig, 
     keyMapping: config.keyMapping === undefined ? undefined : engine.compile(config.keyMapping, 'config.keyMapping'),
     headerMapping: Object.entries(headerMapping).map(([header, expression]) => {
       if (!HEADER_NAME.test(header)) {
-        throw new BridgeConfigError(`\`config.headerMapping\` key must be a valid header name, got ${show(header)}`);
+        throw new BridgeConfigError(`\`config.headerMapping\` key must be a valid header name, got ${describeValue(header)}`);
       }
       return { name: header.toLowerCase(), expression: engine.compile(expression, `config.headerMapping.${header}`) };
     }),
