@@ -317,6 +317,14 @@ describe(CommunicationBridge, () => {
     }
   });
 
+  it.each([
+    [{ now: 5 }, '`now` must be a function, got 5'],
+    [{ drainTimeoutMs: [1] }, '`drainTimeoutMs` must be a non-negative number, got an array of length 1'],
+    [{ maxQueuedMessages: { n: 1 } }, '`maxQueuedMessages` must be a positive integer, got an object'],
+  ])('words a bad option %p like every package (option, expectation, shared value renderer)', (options, message) => {
+    expect(() => new CommunicationBridge(options as never)).toThrow(expect.objectContaining({ code: 'BRIDGE_INVALID_CONFIG', message }));
+  });
+
   it('does not retry a delivery whose target reports a format error', async () => {
     const s = setup();
     bridge = s.bridge;
