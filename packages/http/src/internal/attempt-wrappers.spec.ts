@@ -5,7 +5,6 @@ import { Agent } from 'undici';
 import { FakeCircuitBreaker } from '../../test/support/fake-circuit-breaker.js';
 import { startServer, waitFor, type TestServer } from '../../test/support/test-server.js';
 import { composeAttempt, HttpCall, type AttemptOutcome, type AttemptWrapper } from './attempt-chain.js';
-import { HTTP_DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 import { enforceDeadline } from './enforce-deadline.js';
 import { guardWithBreaker } from './guard-with-breaker.js';
 import { MetricsRecorder } from './metrics-recorder.js';
@@ -14,6 +13,10 @@ import { prepareRequest } from './prepare-request.js';
 import { retryAttempts } from './retry-attempts.js';
 import { normalizeRetryPolicy, type NormalizedRetryPolicy } from './retry-policy.js';
 import { sendAttempt } from './send-attempt.js';
+
+// The public channel names, spelled out: a rename must fail here.
+const ATTEMPT_CHANNEL = 'onex:http:request:attempt';
+const RETRY_CHANNEL = 'onex:http:request:retry';
 
 /**
  * The wrappers composed over the real core against a loopback server, each guarantee checked in the
@@ -66,20 +69,32 @@ describe('per-attempt wrappers', () => {
 
   describe('the deadline', () => {
     const policy = normalizeRetryPolicy({ maxRetries: 1, backoffFactor: 0.1, retryOnStatusCodes: [503], jitter: 'none' });
+    let unsubscribe: (() => void) | undefined;
+
+    afterEach(() => {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    });
 
     /** First request 503, second never answered; the retry waits 100 ms; the deadline is 300 ms. */
     async function settledAtDeadline(...wrappers: AttemptWrapper[]): Promise<{ settled: () => AttemptOutcome | undefined; finish: () => Promise<void> }> {
       statusOf = (index) => (index === 1 ? 503 : undefined);
+      let retries = 0;
+      const onRetry = (): void => {
+        retries += 1;
+      };
+      diagnosticsChannel.subscribe(RETRY_CHANNEL, onRetry);
+      unsubscribe = () => diagnosticsChannel.unsubscribe(RETRY_CHANNEL, onRetry);
       jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
       let result: AttemptOutcome | undefined;
       const pending = run(300, ...wrappers).then((outcome) => {
         result = outcome;
       });
-      await waitFor(() => server.requests.length === 1);
+      // The wait is armed when the retry event is published (not when the server has the first request).
+      await waitFor(() => retries > 0);
       await jest.advanceTimersByTimeAsync(100);
       await waitFor(() => server.requests.length === 2);
       await jest.advanceTimersByTimeAsync(200);
-      for (let i = 0; i < 50 && result === undefined; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
       const finish = async (): Promise<void> => {
         await jest.advanceTimersByTimeAsync(1_000);
         await pending;
@@ -89,12 +104,15 @@ describe('per-attempt wrappers', () => {
 
     it('covers every retry and wait: it ends the call 300 ms after its start', async () => {
       const { settled, finish } = await settledAtDeadline(deadline, retry(policy), guard, observe);
+      await waitFor(() => settled() !== undefined);
       expect(settled()).toMatchObject({ kind: 'error', error: { code: 'HTTP_TIMEOUT_TOTAL' } });
       await finish();
     });
 
     it('(control) inside the retry, it restarts with each attempt and the call outlives it', async () => {
       const { settled, finish } = await settledAtDeadline(retry(policy), deadline, guard, observe);
+      // Real I/O gets many turns: had the deadline fired, the call would have ended by now.
+      for (let i = 0; i < 100; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
       expect(settled()).toBeUndefined();
       await finish();
       expect(settled()).toMatchObject({ kind: 'error', error: { code: 'HTTP_TIMEOUT_TOTAL' } });
@@ -142,11 +160,11 @@ describe('per-attempt wrappers', () => {
 
     beforeEach(() => {
       seen = [];
-      diagnosticsChannel.subscribe(HTTP_DIAGNOSTICS_CHANNELS.attempt, onAttempt);
+      diagnosticsChannel.subscribe(ATTEMPT_CHANNEL, onAttempt);
     });
 
     afterEach(() => {
-      diagnosticsChannel.unsubscribe(HTTP_DIAGNOSTICS_CHANNELS.attempt, onAttempt);
+      diagnosticsChannel.unsubscribe(ATTEMPT_CHANNEL, onAttempt);
     });
 
     it('records each attempt with its number', async () => {
