@@ -2,7 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { FakeCircuitBreaker } from '../test/support/fake-circuit-breaker.js';
 import { startServer, type TestServer } from '../test/support/test-server.js';
 import { HttpClient } from './http-client.js';
-import { HTTP_DIAGNOSTICS_CHANNELS } from './internal/diagnostics.js';
+import { HTTP_CHANNELS } from './channels.js';
 
 describe(HttpClient, () => {
   describe('metrics and diagnostics', () => {
@@ -101,7 +101,7 @@ describe(HttpClient, () => {
 
     it('publishes onex:http:* diagnostics channel events', async () => {
       const events: [string, Record<string, unknown>][] = [];
-      const listeners = Object.values(HTTP_DIAGNOSTICS_CHANNELS).map((name) => {
+      const listeners = Object.values(HTTP_CHANNELS).map((name) => {
         const listener = (message: unknown): void => {
           events.push([name, message as Record<string, unknown>]);
         };

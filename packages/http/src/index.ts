@@ -28,6 +28,6 @@ export {
   isHttpTimeoutError,
 } from './errors/http-errors.js';
 export type { HttpTimeoutKind, HttpValidationErrorCode } from './errors/http-errors.js';
-export { HTTP_DIAGNOSTICS_CHANNELS } from './internal/diagnostics.js';
-export { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_METHODS } from './internal/retry-policy.js';
-export type { HttpCallOutcome } from './internal/metrics-recorder.js';
+export { HTTP_CHANNELS, HTTP_DIAGNOSTICS_CHANNELS } from './channels.js';
+export { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_METHODS } from './retry-defaults.js';
+export type { HttpCallOutcome } from './http-call-outcome.js';

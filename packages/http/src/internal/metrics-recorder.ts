@@ -1,16 +1,9 @@
 import type { ProtocolConnectionPoolStats, ProtocolHttpClientMetrics } from '@onex/spi-types';
 import { LatencyWindow } from '@onex/spi-types/support';
+import type { HttpCallOutcome } from '../http-call-outcome.js';
 
-/** How a call ended, as counted in `byOutcome`. */
-export type HttpCallOutcome =
-  | 'success'
-  | 'http_error'
-  | 'network_error'
-  | 'timeout'
-  | 'circuit_open'
-  | 'aborted'
-  | 'invalid_request'
-  | 'error';
+// Public (src/http-call-outcome.ts); classify-outcome.ts takes it from here.
+export type { HttpCallOutcome };
 
 type TimeoutKind = 'connect' | 'headers' | 'body' | 'total';
 

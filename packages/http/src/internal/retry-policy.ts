@@ -1,29 +1,7 @@
 import { backoffDelay, describeValue } from '@onex/spi-types/support';
 import type { HttpRetryPolicy } from '../http-client-options.js';
+import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_METHODS } from '../retry-defaults.js';
 import { check } from './option-checks.js';
-
-/** Methods retried without an `Idempotency-Key` (RFC 9110 §9.2.2 idempotent methods). */
-export const DEFAULT_RETRY_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'] as const;
-
-/**
- * Network error codes retried by default, for methods the policy may retry (idempotent ones, or any with an
- * `Idempotency-Key`). A refused or unresolved connection never reached the server. A reset (`ECONNRESET`,
- * `EPIPE`, undici's `UND_ERR_SOCKET` "other side closed") is NOT proof that the server did nothing: once the
- * request was written it may have acted on it, which is why a POST or PATCH without an `Idempotency-Key` is
- * never retried after one. Node and undici retry nothing on their own either (Node's docs leave it to the
- * caller, for a reused keep-alive socket: `request.reusedSocket`).
- */
-export const DEFAULT_RETRY_ERROR_CODES = [
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'HTTP_TIMEOUT_CONNECT',
-] as const;
 
 /** A validated retry policy with every default applied. */
 export interface NormalizedRetryPolicy {
