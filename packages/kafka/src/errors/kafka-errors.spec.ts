@@ -55,6 +55,9 @@ describe(KafkaError, () => {
     [{ name: 'KafkaJSNumberOfRetriesExceeded', message: 'r', originalError: { name: 'KafkaJSConnectionError', message: 'refused' } }, 'KAFKA_CONNECTION'],
     [{ name: 'KafkaJSRequestTimeoutError', message: 't' }, 'KAFKA_TIMEOUT'],
     [{ name: 'KafkaJSSASLAuthenticationError', message: 'a' }, 'KAFKA_AUTHENTICATION'],
+    [{ name: 'KafkaJSProtocolError', type: 'UNSUPPORTED_SASL_MECHANISM', message: 'u' }, 'KAFKA_AUTHENTICATION'],
+    [{ name: 'KafkaJSProtocolError', type: 'REQUEST_TIMED_OUT', message: 'b' }, 'KAFKA_TIMEOUT'],
+    [{ name: 'KafkaJSNumberOfRetriesExceeded', message: 'r', originalError: { name: 'KafkaJSAggregateError', message: 'a', errors: [{ name: 'KafkaJSRequestTimeoutError', message: 't' }] } }, 'KAFKA_TIMEOUT'],
     [{ name: 'KafkaJSError', message: 'other' }, 'KAFKA_PRODUCE_FAILED'],
   ])('translates kafkajs error %j into %s, keeping it as cause', (raw, code) => {
     const error = Object.assign(new Error(raw.message), raw);

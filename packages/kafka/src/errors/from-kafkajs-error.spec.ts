@@ -1,0 +1,38 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { KafkaClient } from '../index.js';
+import { kafkaSaslBrokers } from '../../test/helpers.js';
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+describe('kafkajs failure mapping of KafkaClient', () => {
+  const clients: KafkaClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+
+  it('reports a refused connection as KAFKA_CONNECTION', async () => {
+    const client = new KafkaClient({ bootstrapServers: [await closedPort()], requestTimeoutMs: 300, connectionTimeoutMs: 1_000, logLevel: 'nothing' });
+    clients.push(client);
+    await expect(client.createTopic('never-created', 1, 1)).rejects.toMatchObject({ name: 'KafkaConnectionError', code: 'KAFKA_CONNECTION' });
+  });
+
+  const sasl = kafkaSaslBrokers();
+  (sasl === undefined ? it.skip : it)('reports a SASL mechanism the brokers do not enable as KAFKA_AUTHENTICATION', async () => {
+    const brokers = sasl ?? [];
+    const client = new KafkaClient({
+      bootstrapServers: brokers,
+      sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: 'token' }) },
+      logLevel: 'nothing',
+    });
+    clients.push(client);
+    await expect(client.createTopic('never-created', 1, 1)).rejects.toMatchObject({ code: 'KAFKA_AUTHENTICATION' });
+  });
+});
