@@ -1,5 +1,6 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations are a script (ambient modules); a reference lets every project that compiles this file from source (e2e, interop) see them
 /// <reference path="./compression-libraries.d.ts" />
+import { AsyncLocalStorage } from 'node:async_hooks';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
@@ -16,7 +17,33 @@ export interface KafkaCodec {
   decompress(buffer: Buffer): Promise<Buffer>;
 }
 
-const toBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+/**
+ * The most bytes one record batch may decompress to, unless a consumer sets another limit: librdkafka's
+ * `receive.message.max.bytes` default, with which it caps its zstd output (Java inflates record by record).
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 100_000_000;
+
+/** Compressed data that decompresses (or declares it would) to more than the limit; nothing that large was allocated. */
+export class DecompressionLimitError extends RangeError {
+  override readonly name = 'DecompressionLimitError';
+  constructor(
+    message: string,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}
+
+const declaresTooMuch = (codec: string, declared: number | bigint, limit: number): DecompressionLimitError =>
+  new DecompressionLimitError(
+    `${codec} data declares ${declared} bytes, more than the ${limit}-byte limit`,
+    limit,
+  );
+const inflatesTooMuch = (codec: string, limit: number): DecompressionLimitError =>
+  new DecompressionLimitError(`${codec} data decompresses to more than the ${limit}-byte limit`, limit);
+
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 // Java clients (SnappyOutputStream) frame snappy the xerial way: this 8-byte magic, two int32
 // versions, then [int32 length][raw snappy block] repeated. librdkafka writes raw snappy.
@@ -27,22 +54,49 @@ function isXerial(buffer: Buffer): boolean {
   return buffer.length >= XERIAL_HEADER_BYTES && buffer.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC);
 }
 
-/** Decompresses raw snappy or xerial-framed snappy. */
-export function snappyDecompress(buffer: Buffer): Buffer {
-  if (!isXerial(buffer)) return toBuffer(snappy.uncompress(buffer));
+/** The uncompressed length a raw snappy block starts with (a varint of at most 5 bytes). */
+function snappyDeclaredLength(block: Buffer): number {
+  let length = 0;
+  for (let i = 0, shift = 1; i < 5; i++, shift *= 128) {
+    const byte = block[i];
+    if (byte === undefined) break;
+    length += (byte & 0x7f) * shift;
+    if (byte < 0x80) return length;
+  }
+  throw new RangeError(`invalid snappy data (${block.length} bytes): no uncompressed length`);
+}
+
+/**
+ * Decompresses raw snappy or xerial-framed snappy; the declared lengths are checked against `maxBytes` before anything is allocated.
+ * @throws {DecompressionLimitError} when the data declares more than `maxBytes`
+ * @throws {RangeError} on malformed data
+ */
+export function snappyDecompress(buffer: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
+  if (!isXerial(buffer)) {
+    const declared = snappyDeclaredLength(buffer);
+    if (declared > maxBytes) throw declaresTooMuch('snappy', declared, maxBytes);
+    return toBuffer(snappy.uncompress(buffer, maxBytes));
+  }
   const blocks: Buffer[] = [];
+  let declared = 0;
   let offset = XERIAL_HEADER_BYTES;
   while (offset < buffer.length) {
-    if (offset + 4 > buffer.length) throw new RangeError(`xerial snappy block header truncated at byte ${offset} of ${buffer.length}`);
+    if (offset + 4 > buffer.length)
+      throw new RangeError(`xerial snappy block header truncated at byte ${offset} of ${buffer.length}`);
     const length = buffer.readInt32BE(offset);
     offset += 4;
     if (length < 0 || offset + length > buffer.length) {
-      throw new RangeError(`xerial snappy block of ${length} bytes at byte ${offset} overruns the ${buffer.length}-byte buffer`);
+      throw new RangeError(
+        `xerial snappy block of ${length} bytes at byte ${offset} overruns the ${buffer.length}-byte buffer`,
+      );
     }
-    blocks.push(toBuffer(snappy.uncompress(buffer.subarray(offset, offset + length))));
+    const block = buffer.subarray(offset, offset + length);
+    declared += snappyDeclaredLength(block);
+    blocks.push(block);
     offset += length;
   }
-  return Buffer.concat(blocks);
+  if (declared > maxBytes) throw declaresTooMuch('snappy', declared, maxBytes);
+  return Buffer.concat(blocks.map((block) => toBuffer(snappy.uncompress(block, maxBytes))));
 }
 
 /** Compresses to raw snappy, the framing librdkafka writes for record batches. */
@@ -76,7 +130,8 @@ function lz4CompressBlock(block: Buffer, output: Buffer, at: number): number {
   let anchor = 0;
   const sequence = (literalEnd: number, matchLength: number, offset: number): void => {
     const literals = literalEnd - anchor;
-    output[out++] = ((literals < 15 ? literals : 15) << 4) | (matchLength < 0 ? 0 : matchLength < 15 ? matchLength : 15);
+    output[out++] =
+      ((literals < 15 ? literals : 15) << 4) | (matchLength < 0 ? 0 : matchLength < 15 ? matchLength : 15);
     if (literals >= 15) out = writeLz4Length(output, out, literals);
     block.copy(output, out, anchor, literalEnd);
     out += literals;
@@ -89,7 +144,7 @@ function lz4CompressBlock(block: Buffer, output: Buffer, at: number): number {
     lz4Table.fill(0);
     const lastStart = n - LZ4_MATCH_START_LIMIT;
     const matchEnd = n - LZ4_LAST_LITERALS;
-    for (let i = 0; i <= lastStart; ) {
+    for (let i = 0; i <= lastStart;) {
       const word = block.readUInt32LE(i);
       const slot = Math.imul(word, 2654435761) >>> 18;
       const candidate = (lz4Table[slot] ?? 0) - 1;
@@ -144,9 +199,19 @@ const LZ4_BLOCK_SIZES: Record<number, number> = { 4: 0x10000, 5: 0x40000, 6: 0x1
 /**
  * Decodes the LZ4 block `input[start, end)` into `output` from `at`, writing below `limit` and copying
  * matches from no earlier than `floor`; returns the end of what it wrote.
- * @throws through `fail` on a sequence that runs past the block, the limit or the window
+ * @throws through `fail` on a sequence that runs past the block or the window, through `overflow` past the limit
  */
-function lz4DecompressBlock(input: Buffer, start: number, end: number, output: Buffer, at: number, limit: number, floor: number, fail: (what: string) => never): number {
+function lz4DecompressBlock(
+  input: Buffer,
+  start: number,
+  end: number,
+  output: Buffer,
+  at: number,
+  limit: number,
+  floor: number,
+  fail: (what: string) => never,
+  overflow: () => never,
+): number {
   let i = start;
   let o = at;
   const length = (initial: number): number => {
@@ -163,7 +228,7 @@ function lz4DecompressBlock(input: Buffer, start: number, end: number, output: B
     const token = input.readUInt8(i++);
     const literals = length(token >> 4);
     if (i + literals > end) fail(`literals run past the block ending at byte ${end}`);
-    if (o + literals > limit) fail('a block decodes to more than its size limit or the declared content size');
+    if (o + literals > limit) overflow();
     input.copy(output, o, i, i + literals);
     i += literals;
     o += literals;
@@ -171,13 +236,14 @@ function lz4DecompressBlock(input: Buffer, start: number, end: number, output: B
     if (i + 2 > end) fail(`match offset runs past the block ending at byte ${end}`);
     const offset = input.readUInt16LE(i);
     i += 2;
-    if (offset === 0 || o - offset < floor) fail(`match offset ${offset} at output byte ${o} reaches outside the window`);
+    if (offset === 0 || o - offset < floor)
+      fail(`match offset ${offset} at output byte ${o} reaches outside the window`);
     const matchLength = length(token & 15) + 4;
-    if (o + matchLength > limit) fail('a block decodes to more than its size limit or the declared content size');
+    if (o + matchLength > limit) overflow();
     // An overlapping match (offset < length) repeats the last `offset` bytes: copy the pattern in
     // doubling chunks, each a whole number of periods, so no copy overlaps its source.
     const from = o - offset;
-    for (const stop = o + matchLength; o < stop; ) {
+    for (const stop = o + matchLength; o < stop;) {
       const chunk = Math.min(o - from, stop - o);
       output.copy(output, o, from, from + chunk);
       o += chunk;
@@ -189,9 +255,11 @@ function lz4DecompressBlock(input: Buffer, start: number, end: number, output: B
  * Decompresses one LZ4 frame, verifying block and content checksums when the frame has them.
  * Frame and blocks are decoded here, with bounds checks: lz4js's frame reader misplaces block
  * checksums, and its block decoder drops writes past its buffer and reads zeros before it.
+ * At most `maxBytes` are allocated, whatever the frame declares.
+ * @throws {DecompressionLimitError} when the frame declares or decodes to more than `maxBytes`
  * @throws {RangeError} on a malformed or corrupt frame
  */
-export function lz4Decompress(buffer: Buffer): Buffer {
+export function lz4Decompress(buffer: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Buffer {
   const fail = (what: string): never => {
     throw new RangeError(`invalid LZ4 frame (${buffer.length} bytes): ${what}`);
   };
@@ -209,7 +277,9 @@ export function lz4Decompress(buffer: Buffer): Buffer {
   if (hasContentSize) {
     if (buffer.length < offset + 8) fail('truncated content size');
     const size = buffer.readBigUInt64LE(offset);
-    if (size > BigInt(buffer.length) * 255n + 64n) fail(`content size ${size} cannot come from ${buffer.length} bytes`);
+    if (size > BigInt(maxBytes)) throw declaresTooMuch('LZ4', size, maxBytes);
+    if (size > BigInt(buffer.length) * 255n + 64n)
+      fail(`content size ${size} cannot come from ${buffer.length} bytes`);
     contentSize = Number(size);
     offset += 8;
   }
@@ -224,27 +294,53 @@ export function lz4Decompress(buffer: Buffer): Buffer {
     if (word === 0) break;
     const raw = (word & 0x80000000) !== 0;
     const length = word & 0x7fffffff;
-    if (length > maxBlockSize) fail(`block of ${length} bytes exceeds the frame's ${maxBlockSize}-byte blocks`);
-    if (offset + length + (blockChecksums ? 4 : 0) > buffer.length) fail(`block of ${length} bytes at byte ${offset} is truncated`);
-    if (blockChecksums && xxh32.hash(0, buffer, offset, length) !== buffer.readUInt32LE(offset + length)) fail(`block checksum mismatch at byte ${offset}`);
+    if (length > maxBlockSize)
+      fail(`block of ${length} bytes exceeds the frame's ${maxBlockSize}-byte blocks`);
+    if (offset + length + (blockChecksums ? 4 : 0) > buffer.length)
+      fail(`block of ${length} bytes at byte ${offset} is truncated`);
+    if (blockChecksums && xxh32.hash(0, buffer, offset, length) !== buffer.readUInt32LE(offset + length))
+      fail(`block checksum mismatch at byte ${offset}`);
     blocks.push({ start: offset, length, raw });
     bound += raw ? length : maxBlockSize;
     offset += length + (blockChecksums ? 4 : 0);
   }
-  const output = Buffer.allocUnsafe(contentSize ?? bound);
+  const capped = contentSize === undefined && bound > maxBytes;
+  const output = Buffer.allocUnsafe(capped ? maxBytes : (contentSize ?? bound));
+  const overflow = (): never => {
+    if (capped) throw inflatesTooMuch('LZ4', maxBytes);
+    return fail('a block decodes to more than its size limit or the declared content size');
+  };
   let written = 0;
   for (const block of blocks) {
     if (block.raw) {
-      if (written + block.length > output.length) fail('content exceeds its declared size');
+      if (written + block.length > output.length) {
+        if (capped) overflow();
+        fail('content exceeds its declared size');
+      }
       buffer.copy(output, written, block.start, block.start + block.length);
       written += block.length;
     } else {
       // Independent blocks may not reach back before their own start; linked ones may reach the whole output.
       const limit = Math.min(output.length, written + maxBlockSize);
-      written = lz4DecompressBlock(buffer, block.start, block.start + block.length, output, written, limit, independent ? written : 0, fail);
+      written = lz4DecompressBlock(
+        buffer,
+        block.start,
+        block.start + block.length,
+        output,
+        written,
+        limit,
+        independent ? written : 0,
+        fail,
+        () =>
+          // Past the block's own size limit the frame is corrupt; past the allocation only when that is the cap.
+          capped && written + maxBlockSize > output.length
+            ? overflow()
+            : fail('a block decodes to more than its size limit or the declared content size'),
+      );
     }
   }
-  if (contentSize !== undefined && written !== contentSize) fail(`content is ${written} bytes, the frame declares ${contentSize}`);
+  if (contentSize !== undefined && written !== contentSize)
+    fail(`content is ${written} bytes, the frame declares ${contentSize}`);
   if (contentChecksum) {
     if (offset + 4 > buffer.length) fail('missing content checksum');
     if (xxh32.hash(0, output, 0, written) !== buffer.readUInt32LE(offset)) fail('content checksum mismatch');
@@ -254,13 +350,17 @@ export function lz4Decompress(buffer: Buffer): Buffer {
 
 type ZstdZlib = {
   zstdCompress(buffer: Buffer, callback: (error: Error | null, result: Buffer) => void): void;
-  zstdDecompress(buffer: Buffer, callback: (error: Error | null, result: Buffer) => void): void;
+  zstdDecompress(
+    buffer: Buffer,
+    options: { maxOutputLength: number },
+    callback: (error: Error | null, result: Buffer) => void,
+  ): void;
 };
 // Node >= 22.15 (and 23.8) has zstd in zlib; older Nodes use the WASM build of libzstd to compress and
 // fzstd (pure JS) to decompress, since the WASM build's one-shot decompress needs the content size.
-const nativeZstd = typeof (zlib as Partial<ZstdZlib>).zstdCompress === 'function' ? (zlib as unknown as ZstdZlib) : undefined;
+const nativeZstd =
+  typeof (zlib as Partial<ZstdZlib>).zstdCompress === 'function' ? (zlib as unknown as ZstdZlib) : undefined;
 const nativeZstdCompress = nativeZstd ? promisify(nativeZstd.zstdCompress.bind(nativeZstd)) : undefined;
-const nativeZstdDecompress = nativeZstd ? promisify(nativeZstd.zstdDecompress.bind(nativeZstd)) : undefined;
 
 /** Which zstd implementation this Node uses: `'node:zlib'` or `'wasm+fzstd'`. */
 export const zstdImplementation: 'node:zlib' | 'wasm+fzstd' = nativeZstd ? 'node:zlib' : 'wasm+fzstd';
@@ -275,37 +375,264 @@ export async function zstdCompress(buffer: Buffer, implementation = zstdImplemen
   return toBuffer(zstdWasm.compress(buffer, 3));
 }
 
-/** Decompresses one or more zstd frames. */
-export async function zstdDecompress(buffer: Buffer, implementation = zstdImplementation): Promise<Buffer> {
-  if (implementation === 'node:zlib' && nativeZstdDecompress) return nativeZstdDecompress(buffer);
+const ZSTD_MAGIC = 0xfd2fb528;
+const ZSTD_MAX_BLOCK_BYTES = 128 * 1024;
+
+/**
+ * Walks the frames and block headers of zstd data without decoding them: what the frames declare, an
+ * upper bound of what they decode to, and the largest window a decoder would allocate.
+ * @throws {RangeError} on malformed framing
+ */
+function zstdBounds(buffer: Buffer): { declared: bigint; bound: number; window: number } {
+  const fail = (what: string): never => {
+    throw new RangeError(`invalid zstd data (${buffer.length} bytes): ${what}`);
+  };
+  let declared = 0n;
+  let bound = 0;
+  let window = 0;
+  for (let at = 0; at < buffer.length;) {
+    if (at + 4 > buffer.length) fail(`truncated frame at byte ${at}`);
+    const magic = buffer.readUInt32LE(at);
+    if ((magic & 0xfffffff0) >>> 0 === 0x184d2a50) {
+      if (at + 8 > buffer.length) fail(`truncated skippable frame at byte ${at}`);
+      at += 8 + buffer.readUInt32LE(at + 4);
+      continue;
+    }
+    if (magic !== ZSTD_MAGIC) fail(`no zstd frame magic number at byte ${at}`);
+    const descriptor = buffer[at + 4] ?? fail('truncated frame header');
+    if (descriptor & 0x08) fail('reserved frame header bit set');
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const sizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][descriptor >> 6]!;
+    const dictionaryBytes = [0, 1, 2, 4][descriptor & 3]!;
+    let p = at + 5;
+    let frameWindow = 0;
+    if (!singleSegment) {
+      const w = buffer[p++] ?? fail('truncated frame header');
+      const base = 2 ** (10 + (w >> 3));
+      frameWindow = base + (base / 8) * (w & 7);
+    }
+    p += dictionaryBytes;
+    if (p + sizeBytes > buffer.length) fail('truncated frame header');
+    if (sizeBytes > 0) {
+      const size =
+        sizeBytes === 8
+          ? buffer.readBigUInt64LE(p)
+          : BigInt(buffer.readUIntLE(p, sizeBytes) + (sizeBytes === 2 ? 256 : 0));
+      declared += size;
+      if (singleSegment) frameWindow = Number(size);
+    }
+    p += sizeBytes;
+    window = Math.max(window, frameWindow);
+    const blockLimit = Math.min(frameWindow, ZSTD_MAX_BLOCK_BYTES);
+    for (let last = false; !last;) {
+      if (p + 3 > buffer.length) fail(`truncated block header at byte ${p}`);
+      const header = buffer.readUIntLE(p, 3);
+      p += 3;
+      last = (header & 1) === 1;
+      const type = (header >> 1) & 3;
+      const size = header >>> 3;
+      if (type === 3) fail(`reserved block type at byte ${p - 3}`);
+      bound += type === 2 ? blockLimit : size;
+      p += type === 1 ? 1 : size;
+      if (p > buffer.length) fail(`block at byte ${p - 3} overruns the data`);
+    }
+    at = p + (descriptor & 0x04 ? 4 : 0);
+  }
+  return { declared, bound, window };
+}
+
+/**
+ * Decompresses one or more zstd frames. The frames' headers are checked against `maxBytes` before
+ * decoding, so neither a declared content size nor a window larger than the limit is allocated.
+ * @throws {DecompressionLimitError} when the data declares, or may decode to, more than `maxBytes`
+ * @throws {RangeError} on malformed data
+ */
+export async function zstdDecompress(
+  buffer: Buffer,
+  implementation = zstdImplementation,
+  maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): Promise<Buffer> {
+  const { declared, bound, window } = zstdBounds(buffer);
+  if (declared > BigInt(maxBytes)) throw declaresTooMuch('zstd', declared, maxBytes);
+  if (bound > maxBytes) throw inflatesTooMuch('zstd', maxBytes);
+  if (window > maxBytes)
+    throw new DecompressionLimitError(
+      `zstd data asks for a ${window}-byte window, more than the ${maxBytes}-byte limit`,
+      maxBytes,
+    );
+  if (implementation === 'node:zlib' && nativeZstd) {
+    return new Promise((resolve, reject) =>
+      nativeZstd.zstdDecompress(buffer, { maxOutputLength: Math.max(1, maxBytes) }, (error, result) => {
+        if ((error as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+          reject(inflatesTooMuch('zstd', maxBytes));
+        else if (error) reject(error);
+        else resolve(result);
+      }),
+    );
+  }
   return toBuffer(fzstdDecompress(buffer));
 }
 
-const codec = (compress: (buffer: Buffer) => Buffer | Promise<Buffer>, decompress: (buffer: Buffer) => Buffer | Promise<Buffer>): KafkaCodec => ({
+const gzip = promisify(zlib.gzip);
+
+/**
+ * Decompresses gzip (or zlib) data as kafkajs's own gzip codec does, stopping at `maxBytes`.
+ * @throws {DecompressionLimitError} when the data decompresses to more than `maxBytes`
+ */
+export function gzipDecompress(buffer: Buffer, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    zlib.unzip(buffer, { maxOutputLength: Math.max(1, maxBytes) }, (error, result) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+        reject(inflatesTooMuch('gzip', maxBytes));
+      else if (error) reject(error);
+      else resolve(result);
+    }),
+  );
+}
+
+/** The codecs whose record batches this module decompresses. */
+export type CodecName = 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** A record batch a codec could not decompress, with what its header says about it. */
+export interface CompressedBatchFailure {
+  readonly codec: CodecName;
+  /** `'too-large'`: it decompresses, or declares it would, to more than `limit` bytes; `'corrupt'`: it does not decode. */
+  readonly reason: 'corrupt' | 'too-large';
+  /** First and last offset of the batch, when its header could be read. */
+  readonly baseOffset: number | undefined;
+  readonly lastOffset: number | undefined;
+  readonly compressedBytes: number;
+  readonly limit: number;
+  /** What the codec found wrong. */
+  readonly detail: string;
+  readonly cause: unknown;
+}
+
+/** What a consumer tells the codecs while its fetches are decoded (see {@link runWithCodecContext}). */
+export interface CodecContext {
+  readonly maxDecompressedBytes: number;
+  /** Receives each batch that fails; the codec then lets kafkajs keep the batches before it. */
+  report(failure: CompressedBatchFailure): void;
+}
+
+// One store per process, shared by every copy of this file (`@onex/kafka` and `@onex/kafka-extended` each
+// carry one, and whichever registers first decodes for both).
+const CONTEXT_KEY = Symbol.for('@onex/kafka:codec-context');
+const contexts = ((globalThis as Record<symbol, unknown>)[CONTEXT_KEY] ??=
+  new AsyncLocalStorage<CodecContext>()) as AsyncLocalStorage<CodecContext>;
+
+/** Runs `run` (a kafkajs consumer's `run()`) so that every fetch it decodes uses `context`. */
+export function runWithCodecContext<T>(context: CodecContext, run: () => T): T {
+  return contexts.run(context, run);
+}
+
+/** A record batch that could not be decompressed, thrown to kafkajs where no consumer context is active. */
+export class CompressedBatchError extends Error {
+  override readonly name = 'CompressedBatchError';
+  constructor(readonly failure: CompressedBatchFailure) {
+    super(describeFailure(failure), { cause: failure.cause });
+  }
+}
+
+/** "the lz4-compressed record batch at offsets 3-4 (43 bytes): …" */
+export function describeFailure(failure: CompressedBatchFailure): string {
+  const at =
+    failure.baseOffset === undefined
+      ? ''
+      : failure.lastOffset === failure.baseOffset
+        ? ` at offset ${failure.baseOffset}`
+        : ` at offsets ${failure.baseOffset}-${failure.lastOffset}`;
+  return `the ${failure.codec}-compressed record batch${at} (${failure.compressedBytes} compressed bytes) ${failure.reason === 'too-large' ? 'is too large' : 'is corrupt'}: ${failure.detail}`;
+}
+
+// A v2 record batch header is 61 bytes; kafkajs hands a codec the bytes after it, as a view of the fetch response.
+const BATCH_HEADER_BYTES = 61;
+
+/** First and last offset from the batch header before `records`, if that header is there and consistent. */
+function batchOffsets(records: Buffer): { baseOffset: number; lastOffset: number } | undefined {
+  const at = records.byteOffset - BATCH_HEADER_BYTES;
+  if (at < 0 || !(records.buffer instanceof ArrayBuffer)) return undefined;
+  const header = Buffer.from(records.buffer, at, BATCH_HEADER_BYTES);
+  if (
+    header.readInt8(16) !== 2 ||
+    header.readInt32BE(8) !== BATCH_HEADER_BYTES - 12 + records.length ||
+    (header.readInt16BE(21) & 7) === 0
+  )
+    return undefined;
+  const baseOffset = Number(header.readBigInt64BE(0));
+  return { baseOffset, lastOffset: baseOffset + header.readInt32BE(23) };
+}
+
+const codec = (
+  name: CodecName,
+  compress: (buffer: Buffer) => Buffer | Promise<Buffer>,
+  decompress: (buffer: Buffer, maxBytes: number) => Buffer | Promise<Buffer>,
+): KafkaCodec => ({
   compress: async (encoder) => compress(encoder.buffer),
-  decompress: async (buffer) => decompress(buffer),
+  decompress: async (buffer) => {
+    const context = contexts.getStore();
+    const limit = context?.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+    try {
+      return await decompress(buffer, limit);
+    } catch (error) {
+      const offsets = batchOffsets(buffer);
+      const failure: CompressedBatchFailure = {
+        codec: name,
+        reason: error instanceof DecompressionLimitError ? 'too-large' : 'corrupt',
+        baseOffset: offsets?.baseOffset,
+        lastOffset: offsets?.lastOffset,
+        compressedBytes: buffer.length,
+        limit,
+        detail: error instanceof Error ? error.message : String(error),
+        cause: error,
+      };
+      if (context === undefined) throw new CompressedBatchError(failure);
+      context.report(failure);
+      // kafkajs stops decoding a partition at a "partial message" and keeps the batches before it;
+      // the consumer that reported the failure raises it once those are delivered.
+      throw Object.assign(new Error(describeFailure(failure)), { name: 'KafkaJSPartialMessageError' });
+    }
+  },
 });
 
-/** The codecs this package adds to kafkajs (gzip is kafkajs's own). */
-export const CODECS: Readonly<Record<'snappy' | 'lz4' | 'zstd', KafkaCodec>> = {
-  snappy: codec(snappyCompress, snappyDecompress),
-  lz4: codec(lz4Compress, lz4Decompress),
-  zstd: codec((buffer) => zstdCompress(buffer), (buffer) => zstdDecompress(buffer)),
+/** The codecs this package gives kafkajs: snappy, lz4 and zstd, and gzip bounded like them. */
+export const CODECS: Readonly<Record<CodecName, KafkaCodec>> = {
+  gzip: codec('gzip', (buffer) => gzip(buffer), gzipDecompress),
+  snappy: codec('snappy', snappyCompress, snappyDecompress),
+  lz4: codec('lz4', lz4Compress, lz4Decompress),
+  zstd: codec(
+    'zstd',
+    (buffer) => zstdCompress(buffer),
+    (buffer, maxBytes) => zstdDecompress(buffer, zstdImplementation, maxBytes),
+  ),
 };
 
 /**
  * Registers snappy, lz4 and zstd in kafkajs's global `CompressionCodecs`, so every kafkajs producer
- * compresses and every consumer decompresses them; idempotent, and a codec someone else registered first is kept.
+ * compresses and every consumer decompresses them, and replaces kafkajs's own gzip codec by the bounded
+ * one; idempotent, and a codec someone else registered first is kept.
  */
 export function registerCompressionCodecs(): void {
   const registry = CompressionCodecs as Record<number, (() => unknown) | undefined>;
-  const types: Record<keyof typeof CODECS, number> = { snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD };
-  for (const name of Object.keys(types) as (keyof typeof CODECS)[]) {
+  const types: Record<CodecName, number> = {
+    gzip: CompressionTypes.GZIP,
+    snappy: CompressionTypes.Snappy,
+    lz4: CompressionTypes.LZ4,
+    zstd: CompressionTypes.ZSTD,
+  };
+  for (const name of Object.keys(types) as CodecName[]) {
     const type = types[name];
-    if (hasWorkingFactory(registry[type])) continue;
+    if (hasWorkingFactory(registry[type]) && !isKafkaJsGzip(registry[type])) continue;
     const implementation = CODECS[name];
     registry[type] = () => implementation;
   }
+}
+
+/** kafkajs's built-in gzip factory (`() => require('./gzip')`), which inflates without a limit. */
+function isKafkaJsGzip(factory: (() => unknown) | undefined): boolean {
+  return (
+    factory !== undefined && /require\(['"]\.\/gzip['"]\)/.test(Function.prototype.toString.call(factory))
+  );
 }
 
 function hasWorkingFactory(factory: (() => unknown) | undefined): boolean {
