@@ -17,7 +17,7 @@ import {
 import { compressBytes, decompressBytes, tooLarge } from './compression/codec.js';
 import { decodeContentEncoding, decodeStream, parseContentEncoding } from './compression/content-encoding.js';
 import { CompressionError } from './errors/compression-error.js';
-import { HttpStatusError } from './errors/http-status-error.js';
+import { HttpExtendedStatusError } from './errors/http-extended-status-error.js';
 import { InvalidOptionError } from './errors/invalid-option-error.js';
 import { JwtError } from './errors/jwt-error.js';
 import { StreamRequestError } from './errors/stream-request-error.js';
@@ -102,7 +102,7 @@ export class HttpExtended implements ProtocolHttpExtended {
    * from the socket only as fast as the consumer iterates; `break`/`return()` releases the connection.
    * Argument errors throw synchronously; request errors reject the first `next()`.
    * @throws InvalidOptionError for a bad method, URL or option
-   * @throws HttpStatusError (`HTTPX_STATUS`) for a non-2xx response
+   * @throws HttpExtendedStatusError (`HTTPX_STATUS`) for a non-2xx response
    * @throws StreamRequestError (`HTTPX_REQUEST_FAILED`, `HTTPX_STREAM_ABORTED`, `HTTPX_CLOSED`)
    * @throws CompressionError when the body cannot be decoded or decodes past the cap
    */
@@ -156,7 +156,7 @@ export class HttpExtended implements ProtocolHttpExtended {
     let failure: unknown;
     try {
       if (statusCode < 200 || statusCode >= 300) {
-        throw new HttpStatusError(method, url, statusCode, await readExcerpt(responseBody));
+        throw new HttpExtendedStatusError(method, url, statusCode, await readExcerpt(responseBody));
       }
       const codings = settings.decompress ? parseContentEncoding(response.headers['content-encoding']) : [];
       const source = codings.length > 0 ? decodeStream(responseBody, codings) : responseBody;
@@ -168,7 +168,7 @@ export class HttpExtended implements ProtocolHttpExtended {
           yield chunk;
         }
       } catch (error) {
-        if (error instanceof CompressionError || error instanceof HttpStatusError) throw error;
+        if (error instanceof CompressionError || error instanceof HttpExtendedStatusError) throw error;
         throw requestError(method, url, error, settings.signal);
       }
       completed = true;
@@ -177,7 +177,7 @@ export class HttpExtended implements ProtocolHttpExtended {
       throw error;
     } finally {
       // A consumer that stops iterating early is not a failure of the request.
-      otel?.end(statusCode, failure instanceof HttpStatusError ? undefined : failure);
+      otel?.end(statusCode, failure instanceof HttpExtendedStatusError ? undefined : failure);
       // Destroying an unfinished body makes undici drop that socket, so the pool slot is freed.
       if (!completed && !responseBody.destroyed) {
         responseBody.on('error', () => undefined);

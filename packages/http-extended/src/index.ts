@@ -2,18 +2,20 @@ export { HttpExtended } from './http-extended.js';
 export type { HttpExtendedOptions } from './http-extended-options.js';
 export { WebSocketConnection } from './websocket/websocket-connection.js';
 export type { WebSocketConnectOptions } from './websocket/websocket-connect-options.js';
-export { backoffDelay } from './websocket/backoff.js';
-export type { BackoffSettings } from './websocket/backoff.js';
 export type { JwtOptions, PublicJwk } from './jwt/jwt-options.js';
 export type { OAuth2ClientAuthMethod, OAuth2Options } from './oauth2/oauth2-options.js';
 export type { OAuth2CacheStats } from './oauth2/oauth2-token-cache.js';
 export { basicCredentials, formEncode } from './oauth2/form-encode.js';
 export { parseContentEncoding } from './compression/content-encoding.js';
 export { MAX_CONTENT_CODINGS } from './compression/codec.js';
-export { channelName } from './internal/diagnostics.js';
-export type { HttpExtendedDiagnosticEvent } from './internal/diagnostics.js';
+export { HTTP_EXTENDED_CHANNELS } from './channels.js';
 export { InvalidOptionError, isInvalidOptionError } from './errors/invalid-option-error.js';
-export { HttpStatusError, isHttpStatusError } from './errors/http-status-error.js';
+export {
+  HttpExtendedStatusError,
+  HttpStatusError,
+  isHttpExtendedStatusError,
+  isHttpStatusError,
+} from './errors/http-extended-status-error.js';
 export { StreamRequestError, isStreamRequestError } from './errors/stream-request-error.js';
 export type { StreamRequestErrorCode } from './errors/stream-request-error.js';
 export { WebSocketError, isWebSocketError } from './errors/websocket-error.js';

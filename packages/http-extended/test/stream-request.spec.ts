@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { HttpExtended, HttpStatusError } from '../src/index.js';
+import { HttpExtended, HttpExtendedStatusError } from '../src/index.js';
 
 const PATTERN = Buffer.alloc(64 * 1024);
 for (let i = 0; i < PATTERN.length; i += 1) PATTERN[i] = i % 251;
@@ -158,16 +158,16 @@ describe('HttpExtended.streamRequest', () => {
     expect(rest.rss).toBeLessThan(allowance(first.rss));
   }, 60_000 * Math.max(1, flatMiB / 256));
 
-  it('throws HttpStatusError with the status and a bounded body excerpt on a non-2xx response', async () => {
+  it('throws HttpExtendedStatusError with the status and a bounded body excerpt on a non-2xx response', async () => {
     const error = await (async () => {
       for await (const _ of client.streamRequest('GET', `${base}/error`)) {
         // unreachable
       }
     })().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toBeInstanceOf(HttpExtendedStatusError);
     expect(error).toMatchObject({ code: 'HTTPX_STATUS', statusCode: 503 });
-    expect((error as HttpStatusError).bodyExcerpt.startsWith('overloaded x')).toBe(true);
-    expect((error as HttpStatusError).bodyExcerpt.length).toBeLessThanOrEqual(1024);
+    expect((error as HttpExtendedStatusError).bodyExcerpt.startsWith('overloaded x')).toBe(true);
+    expect((error as HttpExtendedStatusError).bodyExcerpt.length).toBeLessThanOrEqual(1024);
   });
 
   it('sends string, JSON, byte and streamed bodies, compressed on request', async () => {

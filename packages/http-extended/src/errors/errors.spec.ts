@@ -1,6 +1,6 @@
 import { HTTP_EXTENDED_ERROR_CODES, OnexError, isOnexError } from '@onex/spi-types';
 import { CompressionError, isCompressionError } from './compression-error.js';
-import { HttpStatusError, isHttpStatusError } from './http-status-error.js';
+import { HttpExtendedStatusError, HttpStatusError, isHttpExtendedStatusError, isHttpStatusError } from './http-extended-status-error.js';
 import { InvalidOptionError, isInvalidOptionError } from './invalid-option-error.js';
 import { JwtError, isJwtError } from './jwt-error.js';
 import { OAuth2Error, isOAuth2Error } from './oauth2-error.js';
@@ -12,7 +12,7 @@ const cause = new Error('root cause');
 type Row = readonly [string, OnexError<string>, string, RegExp, (e: unknown) => boolean];
 const table: Row[] = [
   ['HTTPX_INVALID_OPTION', new InvalidOptionError('retry.maxRetries', 'must be a non-negative integer', -1, { cause }), 'InvalidOptionError', /^`retry\.maxRetries` must be a non-negative integer, got -1$/, isInvalidOptionError],
-  ['HTTPX_STATUS', new HttpStatusError('GET', 'http://h/x', 503, 'busy', { cause }), 'HttpStatusError', /GET http:\/\/h\/x answered 503: busy/, isHttpStatusError],
+  ['HTTPX_STATUS', new HttpExtendedStatusError('GET', 'http://h/x', 503, 'busy', { cause }), 'HttpExtendedStatusError', /GET http:\/\/h\/x answered 503: busy/, isHttpExtendedStatusError],
   ...(['HTTPX_STREAM_ABORTED', 'HTTPX_REQUEST_FAILED', 'HTTPX_CLOSED'] as const).map(
     (code) => [code, new StreamRequestError(code, `stream ${code}`, { cause }), 'StreamRequestError', new RegExp(`stream ${code}`), isStreamRequestError] as const,
   ),
@@ -47,8 +47,14 @@ describe('http-extended errors', () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name, code });
   });
 
+  it('keeps HttpStatusError and isHttpStatusError as deprecated aliases of the renamed class and guard', () => {
+    expect(HttpStatusError).toBe(HttpExtendedStatusError);
+    expect(isHttpStatusError).toBe(isHttpExtendedStatusError);
+    expect(new HttpStatusError('GET', 'u', 503, '')).toMatchObject({ name: 'HttpExtendedStatusError', code: 'HTTPX_STATUS' });
+  });
+
   it('keeps structured details', () => {
-    expect(new HttpStatusError('GET', 'u', 404, 'nope')).toMatchObject({ statusCode: 404, bodyExcerpt: 'nope', details: { statusCode: 404 } });
+    expect(new HttpExtendedStatusError('GET', 'u', 404, 'nope')).toMatchObject({ statusCode: 404, bodyExcerpt: 'nope', details: { statusCode: 404 } });
     expect(new OAuth2Error('OAUTH2_ERROR', 'm', { error: 'invalid_scope', errorDescription: 'd' })).toMatchObject({
       error: 'invalid_scope',
       errorDescription: 'd',

@@ -1,22 +1,16 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { HTTP_EXTENDED_CHANNELS } from '../channels.js';
 
-/** Events published on `node:diagnostics_channel` as `onex:http-extended:<event>`. */
-export type HttpExtendedDiagnosticEvent =
-  | 'stream-start'
-  | 'stream-end'
-  | 'ws-open'
-  | 'ws-close'
-  | 'ws-reconnect'
-  | 'ws-error'
-  | 'oauth2-fetch'
-  | 'oauth2-cache-hit'
-  | 'jwks-fetch'
-  | 'jwt-rejected';
+type ChannelName = (typeof HTTP_EXTENDED_CHANNELS)[keyof typeof HTTP_EXTENDED_CHANNELS];
+type EventOf<N> = N extends `onex:http-extended:${infer E}` ? E : never;
+
+/** An event of {@link HTTP_EXTENDED_CHANNELS} by its channel-name suffix (`ws-open`, …). */
+export type HttpExtendedDiagnosticEvent = EventOf<ChannelName>;
 
 const channels = new Map<string, diagnosticsChannel.Channel>();
 
-/** The channel of an event, e.g. `onex:http-extended:ws-open`. */
-export function channelName(event: HttpExtendedDiagnosticEvent): string {
+/** The channel name of an event: one of {@link HTTP_EXTENDED_CHANNELS}. */
+export function channelName(event: HttpExtendedDiagnosticEvent): ChannelName {
   return `onex:http-extended:${event}`;
 }
 
