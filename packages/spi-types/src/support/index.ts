@@ -13,3 +13,14 @@ export { withTimeout } from './with-timeout.js';
 export type { WithTimeoutOptions } from './with-timeout.js';
 export { OptionChecks, optionMessage } from './option-checks.js';
 export type { NumberRule, OptionErrorFactory } from './option-checks.js';
+export {
+  OTEL_DURATION_BUCKETS_SECONDS,
+  OTEL_SUPPRESS_TRACING_KEY,
+  otelDisabledByEnv,
+  otelErrorType,
+  otelInstrumentSource,
+  otelServerPort,
+  otelTracerSource,
+  otelUrlFull,
+} from './otel-glue.js';
+export type { OtelApiLike, OtelMeterProviderLike, OtelScope, OtelTracerProviderLike } from './otel-glue.js';
