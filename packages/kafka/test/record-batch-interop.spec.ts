@@ -100,6 +100,7 @@ describe('record batches encoded by the producer', () => {
     await client.createTopic(topic, 1, 1);
     const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers(), compression, batchSize: 50 });
     const before = preEncodedStats.requests;
+    const groupedBefore = preEncodedStats.groupedAtOnce;
     const results = await Promise.all(
       sent.map((m) =>
         client.produceMessage(producerId, topic, m.key, m.value, {
@@ -111,6 +112,8 @@ describe('record batches encoded by the producer', () => {
     );
     // The records went through this package's encoder (at least 300 / 50 requests), not kafkajs's.
     expect(preEncodedStats.requests - before).toBeGreaterThanOrEqual(6);
+    // kafkajs grouped each request's messages in one step.
+    expect(preEncodedStats.groupedAtOnce - groupedBefore).toBeGreaterThanOrEqual(6);
     const expected: Read[] = sent.map((m, i) => ({
       offset: results[i]!.offset,
       key: m.key,

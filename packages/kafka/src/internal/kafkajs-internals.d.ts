@@ -55,3 +55,9 @@ declare module 'kafkajs/src/protocol/requests/produce/v3/request.js' {
   const request: (args: object) => { encode: () => Promise<{ readonly buffer: Buffer }> };
   export = request;
 }
+
+declare module 'kafkajs/src/producer/groupMessagesPerPartition.js' {
+  /** kafkajs's grouping of a request's messages by partition (the spec runs PartitionMessages through it). */
+  const groupMessagesPerPartition: (args: { topic: string; partitionMetadata: object[]; messages: object[]; partitioner: (args: object) => number }) => Record<string, object[]>;
+  export = groupMessagesPerPartition;
+}

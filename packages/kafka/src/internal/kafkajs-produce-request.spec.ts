@@ -3,7 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import produceRequests from 'kafkajs/src/protocol/requests/produce/index.js';
 import kafkajsProduceV3 from 'kafkajs/src/protocol/requests/produce/v3/request.js';
-import { attachEncodedRecords, preEncodedProduceInstalled } from './kafkajs-produce-request.js';
+import groupMessagesPerPartition from 'kafkajs/src/producer/groupMessagesPerPartition.js';
+import { attachEncodedRecords, PartitionMessages, partitionMessages, preEncodedProduceInstalled, preEncodedStats } from './kafkajs-produce-request.js';
 import type { BatchRecord } from './record-batch.js';
 
 const kafkajsDir = path.dirname(require.resolve('kafkajs/package.json'));
@@ -79,7 +80,11 @@ describe('kafkajs internals the pre-encoded Produce path relies on', () => {
     const sendMessages = source('src/producer/sendMessages.js');
     expect(sendMessages).toContain("entry['firstSequence'] = eosManager.getSequence(topic, entry.partition)");
     expect(sendMessages).toContain('eosManager.updateSequence(topic, entry.partition, entry.messages.length)');
+    expect(source('src/producer/groupMessagesPerPartition.js')).toContain('return messages.reduce((result, message) => {');
     expect(source('src/producer/groupMessagesPerPartition.js')).toContain('[...current, message]');
+    // The default partitioner returns a message's own partition when it names one.
+    expect(source('src/producer/partitioners/legacy/partitioner.js')).toContain('if (message.partition !== null && message.partition !== undefined) {');
+    expect(source('src/producer/partitioners/default/index.js')).toContain("require('../legacy/partitioner')");
     expect(source('src/producer/createTopicData.js')).toContain('messages: messagesPerPartition[partition]');
   });
 
@@ -131,5 +136,46 @@ describe(attachEncodedRecords, () => {
   it('refuses to attach records that do not match the messages one to one', () => {
     expect(attachEncodedRecords([{}], [])).toBe(false);
     expect(attachEncodedRecords([], [])).toBe(false);
+  });
+});
+
+describe(PartitionMessages, () => {
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }));
+  // kafkajs's own default partitioner, as its producer creates it.
+  const partitioner = (require('kafkajs/src/producer/partitioners/default/index.js') as () => (args: object) => number)();
+  const group = (messages: object[]): Record<string, object[]> => groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner });
+
+  function filled(source: readonly { key: string; value: string; partition?: number }[]): PartitionMessages<{ partition?: number }> {
+    const messages = partitionMessages<{ key: string; value: string; partition?: number }>();
+    for (const m of source) messages.push(m);
+    expect(messages).toBeInstanceOf(PartitionMessages);
+    return messages as PartitionMessages<{ partition?: number }>;
+  }
+
+  it('is grouped by kafkajs into the same partition arrays as a plain array, in one step', () => {
+    const source = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: 2 }));
+    const before = preEncodedStats.groupedAtOnce;
+    const grouped = group(filled(source));
+    expect(preEncodedStats.groupedAtOnce).toBe(before + 1);
+    const plain = group([...source]);
+    expect(Object.keys(grouped)).toEqual(['2']);
+    expect(grouped).toEqual(plain);
+    expect(grouped['2']!.every((m, i) => m === source[i])).toBe(true);
+    expect(Array.isArray(grouped['2']) && !(grouped['2'] instanceof PartitionMessages)).toBe(true);
+  });
+
+  it('is grouped message by message when the messages name different or no partitions (control)', () => {
+    const before = preEncodedStats.groupedAtOnce;
+    const mixed = [0, 1, 2, 1, 0].map((partition, i) => ({ key: `k${i}`, value: `v${i}`, partition }));
+    expect(group(filled(mixed))).toEqual(group([...mixed]));
+    const keyed = [0, 1, 2, 3].map((i) => ({ key: `k${i}`, value: `v${i}` }));
+    expect(group(filled(keyed))).toEqual(group([...keyed]));
+    expect(preEncodedStats.groupedAtOnce).toBe(before);
+  });
+
+  it('derives plain arrays', () => {
+    const messages = filled([{ key: 'a', value: 'b', partition: 0 }]);
+    expect(messages.slice(0)).not.toBeInstanceOf(PartitionMessages);
+    expect(messages.map((m) => m)).not.toBeInstanceOf(PartitionMessages);
   });
 });

@@ -35,7 +35,7 @@ interface Attached {
 const attached = new WeakMap<object, Attached>();
 
 /** Produce requests written from attached records so far (what tests count to see this path taken). */
-export const preEncodedStats = { requests: 0 };
+export const preEncodedStats = { requests: 0, groupedAtOnce: 0 };
 const INSTALLED = Symbol.for('onex.kafka.preEncodedProduce');
 const FIRST_VERSION = 3;
 
@@ -49,6 +49,45 @@ export function attachEncodedRecords(messages: readonly object[], records: reado
   if (!preEncodedProduceInstalled || messages.length === 0 || messages.length !== records.length) return false;
   attached.set(messages[0]!, { encoded: encodeRecords(records), last: messages[messages.length - 1]! });
   return true;
+}
+
+/**
+ * The messages of one partition request. kafkajs's sendMessages groups a request's messages by partition
+ * with `messages.reduce`, copying the partition's array for every message (quadratic in the batch size);
+ * all of these messages name the same partition, so this `reduce` calls kafkajs's grouping step once, for
+ * the first message (its partitioner returns a message's own partition), and hands that partition all
+ * messages at once. Anything else (mixed or missing partitions, an unexpected grouping) is the ordinary
+ * `reduce`. Derived arrays (`slice`, `map`, …) are plain arrays.
+ */
+export class PartitionMessages<T extends { partition?: number }> extends Array<T> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  override reduce<U>(callback: (previous: U, current: T, index: number, array: T[]) => U, initial?: U): U;
+  override reduce(callback: (previous: T, current: T, index: number, array: T[]) => T): T;
+  override reduce(...args: unknown[]): unknown {
+    const [callback, initial] = args as [(previous: unknown, current: T, index: number, array: T[]) => unknown, unknown];
+    const first = this[0];
+    const partition = first?.partition;
+    if (args.length < 2 || first === undefined || partition === undefined || !Number.isInteger(partition) || !this.every((m) => m.partition === partition)) {
+      return (super.reduce as (...a: unknown[]) => unknown)(...args);
+    }
+    const grouped = callback(initial, first, 0, this) as Record<number, T[]> | undefined;
+    const group = grouped?.[partition];
+    if (grouped === undefined || group === undefined || group.length !== 1 || group[0] !== first || Object.keys(grouped).length !== 1) {
+      // Not kafkajs's grouping: start over with the ordinary reduce (kafkajs's initial value is a fresh `{}`).
+      return (super.reduce as (...a: unknown[]) => unknown)(callback, typeof initial === 'object' && initial !== null ? {} : initial);
+    }
+    preEncodedStats.groupedAtOnce++;
+    grouped[partition] = Array.from(this);
+    return grouped;
+  }
+}
+
+/** An empty `PartitionMessages` when the hook is installed (a plain array otherwise). */
+export function partitionMessages<T extends { partition?: number }>(): T[] {
+  return preEncodedProduceInstalled ? new PartitionMessages<T>() : [];
 }
 
 /** The encoded records for a partition entry, if they are exactly its messages (same objects, same count). */
