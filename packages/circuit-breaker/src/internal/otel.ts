@@ -1,5 +1,6 @@
-import { createNoopMeter, metrics, trace, type Counter, type MeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, metrics, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { LiteralCircuitState } from '@onex/spi-types';
+import { otelDisabledByEnv, otelInstrumentSource } from '@onex/spi-types/support';
 
 /** Instrumentation scope of this package (meter name and version). */
 export const OTEL_SCOPE = { name: '@onex/circuit-breaker', version: '0.1.0' } as const;
@@ -7,21 +8,9 @@ export const OTEL_SCOPE = { name: '@onex/circuit-breaker', version: '0.1.0' } as
 /** Name of the span event added to the active span on every state transition. */
 export const STATE_CHANGE_EVENT = 'circuit_breaker.state_change';
 
-let counterProvider: MeterProvider | undefined;
-let counter: Counter | undefined;
-
-function transitions(): Counter | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider === counterProvider) return counter;
-  counterProvider = provider;
-  const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  // The API's no-op provider hands out its one no-op meter: nothing to count into.
-  counter =
-    meter === createNoopMeter()
-      ? undefined
-      : meter.createCounter('circuit_breaker.transitions', { description: 'State transitions of circuit breakers.', unit: '{transition}' });
-  return counter;
-}
+const transitions = otelInstrumentSource({ trace, metrics, ProxyTracerProvider, createNoopMeter }, OTEL_SCOPE, (meter) =>
+  meter.createCounter('circuit_breaker.transitions', { description: 'State transitions of circuit breakers.', unit: '{transition}' }),
+);
 
 /**
  * Records a state transition as a `circuit_breaker.state_change` event on the active span (the call
@@ -29,8 +18,7 @@ function transitions(): Counter | undefined {
  * Nothing happens when `ONEX_OTEL_DISABLED` is `true` or `1`.
  */
 export function recordStateChange(name: string, from: LiteralCircuitState, to: LiteralCircuitState, reason: string): void {
-  const disabled = process.env['ONEX_OTEL_DISABLED'];
-  if (disabled === 'true' || disabled === '1') return;
+  if (otelDisabledByEnv()) return;
   const attributes = { 'circuit_breaker.name': name, 'circuit_breaker.state.from': from, 'circuit_breaker.state.to': to, 'circuit_breaker.transition.reason': reason };
   const span = trace.getActiveSpan();
   if (span?.isRecording() === true) span.addEvent(STATE_CHANGE_EVENT, attributes);
