@@ -1,8 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { KAFKA_EXTENDED_CHANNELS } from '../channels.js';
 
-/** `onex:kafka-extended:schema-registered` — `{ subject, version, id, schemaType }` after a new registration. */
-export const schemaRegisteredChannel = diagnosticsChannel.channel('onex:kafka-extended:schema-registered');
-/** `onex:kafka-extended:schema-conflict` — `{ subject, id, version, reason }` when another process won a registration race. */
-export const schemaConflictChannel = diagnosticsChannel.channel('onex:kafka-extended:schema-conflict');
-/** `onex:kafka-extended:schema-deleted` — `{ subject, versions, permanent }`. */
-export const schemaDeletedChannel = diagnosticsChannel.channel('onex:kafka-extended:schema-deleted');
+// The schema registry's channel objects (names in KAFKA_EXTENDED_CHANNELS); internal, so that only the package publishes.
+export const schemaRegisteredChannel = diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.schemaRegistered);
+export const schemaConflictChannel = diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.schemaConflict);
+export const schemaDeletedChannel = diagnosticsChannel.channel(KAFKA_EXTENDED_CHANNELS.schemaDeleted);

@@ -15,7 +15,6 @@ export type {
   StreamSerde,
 } from './stream-processor-types.js';
 export { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
-export { KAFKA_EXTENDED_CHANNELS } from './internal/channels.js';
 export { TOPIC_CONFIG_RULES, normalizeTopicConfigs } from './topic-config-rules.js';
 export { recommendProducerSettings } from './producer-recommendations.js';
 export type { ProducerRecommendation, ProducerTuningGoal } from './producer-recommendations.js';
