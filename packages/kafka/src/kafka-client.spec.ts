@@ -11,7 +11,7 @@ describe(KafkaClient, () => {
   });
 
   it.each([
-    [{ bootstrapServers: [] }, 'KAFKA_INVALID_CONFIG', '`bootstrapServers` must be a non-empty list of "host:port", got an array of 0'],
+    [{ bootstrapServers: [] }, 'KAFKA_INVALID_CONFIG', '`bootstrapServers` must be a non-empty list of "host:port", got an array of length 0'],
     [{ bootstrapServers: ['nohost'] }, 'KAFKA_INVALID_CONFIG', '`bootstrapServers` entries must be "host:port", got "nohost"'],
     [{ bootstrapServers: servers, retries: -1 }, 'KAFKA_INVALID_CONFIG', '`retries` must be a non-negative integer, got -1'],
     [{ bootstrapServers: servers, acks: 2 }, 'KAFKA_INVALID_CONFIG', '`acks` must be one of "all", -1, 0, 1, got 2'],
@@ -21,6 +21,9 @@ describe(KafkaClient, () => {
     [{ bootstrapServers: servers, compression: 'brotli' }, 'KAFKA_INVALID_CONFIG', '`compression` must be one of "none", "gzip", "snappy", "lz4", "zstd", got "brotli"'],
     [{ bootstrapServers: servers, sasl: { mechanism: 'gssapi' } }, 'KAFKA_INVALID_CONFIG', '`sasl.mechanism` must be one of'],
     [{ bootstrapServers: servers, clientId: '' }, 'KAFKA_INVALID_CONFIG', '`clientId` must be a non-empty string, got ""'],
+    // The shared renderer of @onex/spi-types/support: an object is named, a long string cut at 60 characters.
+    [{ bootstrapServers: servers, clientId: { a: 1 } }, 'KAFKA_INVALID_CONFIG', '`clientId` must be a non-empty string, got an object'],
+    [{ bootstrapServers: servers, compression: 'z'.repeat(70) }, 'KAFKA_INVALID_CONFIG', `got "${'z'.repeat(60)}…"`],
     [{ bootstrapServers: servers, bufferMemoryBytes: 0 }, 'KAFKA_INVALID_CONFIG', '`bufferMemoryBytes` must be a positive integer, got 0'],
     [{ bootstrapServers: servers, maxBlockMs: -1 }, 'KAFKA_INVALID_CONFIG', '`maxBlockMs` must be a non-negative integer, got -1'],
     [

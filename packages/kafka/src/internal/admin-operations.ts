@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka } from 'kafkajs';
 import type {
@@ -17,7 +18,6 @@ import {
 import { LazyAdmin } from './lazy-admin.js';
 import { toSafeNumber } from './to-buffer.js';
 import { assertTopicName } from './topic-name.js';
-import { describe } from './validate.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -46,10 +46,10 @@ export class AdminOperations {
   async createTopic(topic: string, partitions: number, replicationFactor: number): Promise<boolean> {
     assertTopicName(topic);
     if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new KafkaArgumentError(`\`partitions\` must be a positive integer, got ${describe(partitions)}`);
+      throw new KafkaArgumentError(`\`partitions\` must be a positive integer, got ${describeValue(partitions)}`);
     }
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > 32767) {
-      throw new KafkaArgumentError(`\`replicationFactor\` must be an integer from 1 to 32767, got ${describe(replicationFactor)}`);
+      throw new KafkaArgumentError(`\`replicationFactor\` must be an integer from 1 to 32767, got ${describeValue(replicationFactor)}`);
     }
     const admin = await this.#get().catch((error: unknown) => {
       throw fromKafkaJsError(error, 'admin', 'could not connect the admin client');
@@ -138,7 +138,7 @@ export class AdminOperations {
   /** Describes a consumer group: state, members and assignments, committed offsets and lag. */
   async getConsumerGroupInfo(groupId: string): Promise<ProtocolConsumerGroupInfo> {
     if (typeof groupId !== 'string' || groupId === '') {
-      throw new KafkaArgumentError(`\`groupId\` must be a non-empty string, got ${describe(groupId)}`);
+      throw new KafkaArgumentError(`\`groupId\` must be a non-empty string, got ${describeValue(groupId)}`);
     }
     const admin = await this.#get().catch((error: unknown) => {
       throw fromKafkaJsError(error, 'admin', 'could not connect the admin client');

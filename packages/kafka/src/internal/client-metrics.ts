@@ -1,6 +1,6 @@
 import type { ProtocolKafkaMetrics } from '@onex/spi-types';
+import { LatencyWindow } from '@onex/spi-types/support';
 import type { KafkaMetrics } from '../kafka-metrics.js';
-import { LatencyWindow } from './latency-window.js';
 
 /** Connection state of one producer or consumer. */
 export type ConnectionState = ProtocolKafkaMetrics['connectionState'];
@@ -29,7 +29,7 @@ export class ClientMetrics {
   /** Producer buffer usage per producer id: bytes held and `bufferMemoryBytes`. */
   readonly bufferByMember = new Map<string, { used: number; limit: number }>();
   readonly errorsByCode = new Map<string, number>();
-  readonly produceLatency = new LatencyWindow(1024);
+  readonly produceLatency = new LatencyWindow({ capacity: 1024 });
   /** Lag by `topic:partition`, per consumer id, so a closed consumer's partitions can be dropped. */
   readonly lagByMember = new Map<string, Map<string, number>>();
   readonly connectionByMember = new Map<string, ConnectionState>();

@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { ProtocolKafkaCommitOffsets, ProtocolKafkaMessage, ProtocolKafkaTopicPartitionOffset } from '@onex/spi-types';
 import { fromKafkaJsError } from '../errors/from-kafkajs-error.js';
@@ -16,7 +17,6 @@ import { channels } from './channels.js';
 import type { ClientMetrics } from './client-metrics.js';
 import type { ResolvedConsumerConfig } from './resolve-config.js';
 import { assertTopicName } from './topic-name.js';
-import { describe } from './validate.js';
 
 /**
  * Buffered messages of one fetched batch, as kafkajs decoded them: each becomes a
@@ -133,11 +133,11 @@ export class PullConsumer {
    */
   poll(topics: readonly string[], timeoutMs: number): Promise<ProtocolKafkaMessage[]> {
     if (!Array.isArray(topics) || topics.length === 0) {
-      return Promise.reject(new KafkaArgumentError(`\`topics\` must be a non-empty list of topic names, got ${describe(topics)}`));
+      return Promise.reject(new KafkaArgumentError(`\`topics\` must be a non-empty list of topic names, got ${describeValue(topics)}`));
     }
     for (const topic of topics) assertTopicName(topic, 'topics[]');
     if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
-      return Promise.reject(new KafkaArgumentError(`\`timeoutMs\` must be a non-negative integer, got ${describe(timeoutMs)}`));
+      return Promise.reject(new KafkaArgumentError(`\`timeoutMs\` must be a non-negative integer, got ${describeValue(timeoutMs)}`));
     }
     const wanted = [...new Set(topics)].sort();
     const run = this.#pollChain.then(() => this.#poll(wanted, timeoutMs));
@@ -513,18 +513,18 @@ export class PullConsumer {
 
   #normalize(offsets: ProtocolKafkaCommitOffsets): ProtocolKafkaTopicPartitionOffset[] {
     if (typeof offsets !== 'object' || offsets === null) {
-      throw new KafkaArgumentError(`\`offsets\` must be an object or a list of { topic, partition, offset }, got ${describe(offsets)}`);
+      throw new KafkaArgumentError(`\`offsets\` must be an object or a list of { topic, partition, offset }, got ${describeValue(offsets)}`);
     }
     const list: ProtocolKafkaTopicPartitionOffset[] = [];
     if (Array.isArray(offsets)) {
       for (const entry of offsets as unknown[]) {
         if (typeof entry !== 'object' || entry === null) {
-          throw new KafkaArgumentError(`\`offsets[]\` entries must be { topic, partition, offset }, got ${describe(entry)}`);
+          throw new KafkaArgumentError(`\`offsets[]\` entries must be { topic, partition, offset }, got ${describeValue(entry)}`);
         }
         const { topic, partition, offset } = entry as Record<string, unknown>;
         assertTopicName(topic, 'offsets[].topic');
         if (!Number.isInteger(partition) || (partition as number) < 0) {
-          throw new KafkaArgumentError(`\`offsets[].partition\` must be a non-negative integer, got ${describe(partition)}`);
+          throw new KafkaArgumentError(`\`offsets[].partition\` must be a non-negative integer, got ${describeValue(partition)}`);
         }
         list.push({ topic, partition: partition as number, offset: offset as number });
       }
@@ -562,7 +562,7 @@ export class PullConsumer {
     for (const { topic, partition, offset } of list) {
       const tp = tpKey(topic, partition);
       if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-        throw new KafkaArgumentError(`offset of ${tp} must be a non-negative integer, got ${describe(offset)}`, { details: { topic, partition, offset } });
+        throw new KafkaArgumentError(`offset of ${tp} must be a non-negative integer, got ${describeValue(offset)}`, { details: { topic, partition, offset } });
       }
       if (!Number.isSafeInteger(offset)) {
         throw new KafkaOffsetOutOfRangeError(`offset of ${tp} must be at most 2^53 - 1, got ${offset}`, { details: { topic, partition, offset } });

@@ -1,10 +1,11 @@
+import { describeValue } from '@onex/spi-types/support';
 import kafkajs from 'kafkajs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ProtocolKafkaConnectionConfig } from '@onex/spi-types';
 import type { KafkaConsumerConfig, KafkaProducerConfig } from '../kafka-config.js';
 import { KafkaCodecUnavailableError, KafkaConfigError } from '../errors/kafka-errors.js';
 import { registerCompressionCodecs } from './compression.js';
-import { boolOption, describe, enumOption, intOption, stringOption } from './validate.js';
+import { boolOption, enumOption, intOption, stringOption } from './validate.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
@@ -57,7 +58,7 @@ export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>
   registerCompressionCodecs();
   const servers = config.bootstrapServers;
   if (!Array.isArray(servers) || servers.length === 0) {
-    throw new KafkaConfigError(`\`bootstrapServers\` must be a non-empty list of "host:port", got ${describe(servers)}`, {
+    throw new KafkaConfigError(`\`bootstrapServers\` must be a non-empty list of "host:port", got ${describeValue(servers)}`, {
       details: { option: 'bootstrapServers', value: servers },
     });
   }
@@ -65,7 +66,7 @@ export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>
     const match = typeof server === 'string' ? HOST_PORT.exec(server) : null;
     const port = match ? Number(match[2]) : 0;
     if (!match || port < 1 || port > 65535) {
-      throw new KafkaConfigError(`\`bootstrapServers\` entries must be "host:port", got ${describe(server)}`, {
+      throw new KafkaConfigError(`\`bootstrapServers\` entries must be "host:port", got ${describeValue(server)}`, {
         details: { option: 'bootstrapServers', value: server },
       });
     }
@@ -87,7 +88,7 @@ export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>
         rejectUnauthorized: boolOption('ssl.rejectUnauthorized', s.rejectUnauthorized, true),
       };
     } else {
-      throw new KafkaConfigError(`\`ssl\` must be a boolean or an object, got ${describe(config.ssl)}`, { details: { option: 'ssl' } });
+      throw new KafkaConfigError(`\`ssl\` must be a boolean or an object, got ${describeValue(config.ssl)}`, { details: { option: 'ssl' } });
     }
   }
   let sasl: SASLOptions | undefined;
@@ -101,7 +102,7 @@ export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>
     if (mechanism === 'oauthbearer') {
       const provider = (config.sasl as { oauthBearerProvider?: unknown }).oauthBearerProvider;
       if (typeof provider !== 'function') {
-        throw new KafkaConfigError(`\`sasl.oauthBearerProvider\` must be a function, got ${describe(provider)}`, {
+        throw new KafkaConfigError(`\`sasl.oauthBearerProvider\` must be a function, got ${describeValue(provider)}`, {
           details: { option: 'sasl.oauthBearerProvider' },
         });
       }
@@ -150,14 +151,14 @@ export function isCodecAvailable(compression: string): boolean {
 /** Validates a producer config. */
 export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProducerConfig {
   if (typeof config !== 'object' || config === null) {
-    throw new KafkaConfigError(`producer config must be an object, got ${describe(config)}`);
+    throw new KafkaConfigError(`producer config must be an object, got ${describeValue(config)}`);
   }
   const connection = resolveConnection(config);
   const acksOption = enumOption('acks', config.acks, 'all', ['all', -1, 0, 1] as const);
   const acks = acksOption === 'all' ? -1 : acksOption;
   const idempotent = boolOption('enableIdempotence', config.enableIdempotence, true);
   if (idempotent && acks !== -1) {
-    throw new KafkaConfigError(`\`acks\` must be 'all' when \`enableIdempotence\` is true, got ${describe(config.acks)}`, {
+    throw new KafkaConfigError(`\`acks\` must be 'all' when \`enableIdempotence\` is true, got ${describeValue(config.acks)}`, {
       details: { option: 'acks', value: config.acks },
     });
   }
@@ -214,7 +215,7 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
 /** Validates a consumer config. */
 export function resolveConsumerConfig(config: KafkaConsumerConfig): ResolvedConsumerConfig {
   if (typeof config !== 'object' || config === null) {
-    throw new KafkaConfigError(`consumer config must be an object, got ${describe(config)}`);
+    throw new KafkaConfigError(`consumer config must be an object, got ${describeValue(config)}`);
   }
   const connection = resolveConnection(config);
   const sessionTimeoutMs = intOption('sessionTimeoutMs', config.sessionTimeoutMs, 30_000, 1);

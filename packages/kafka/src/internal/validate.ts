@@ -1,57 +1,27 @@
+import { OptionChecks, optionMessage } from '@onex/spi-types/support';
 import { KafkaConfigError } from '../errors/kafka-errors.js';
+
+/** The shared option checks, failing with `KafkaConfigError` (`KAFKA_INVALID_CONFIG`) naming the option and value. */
+export const configCheck = new OptionChecks(
+  (option, expectation, value) => new KafkaConfigError(optionMessage(option, expectation, value), { details: { option, value } }),
+);
 
 /** Throws unless `value` is an integer in [min, max]; returns it or the default. */
 export function intOption(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range =
-      max === Number.MAX_SAFE_INTEGER
-        ? min === 0
-          ? 'a non-negative integer'
-          : min === 1
-            ? 'a positive integer'
-            : `an integer >= ${min}`
-        : `an integer from ${min} to ${max}`;
-    throw new KafkaConfigError(`\`${name}\` must be ${range}, got ${describe(value)}`, { details: { option: name, value } });
-  }
-  return value;
+  return configCheck.integer(name, value, { min, max, fallback });
 }
 
 /** Throws unless `value` is one of `allowed`; returns it or the default. */
 export function enumOption<T>(name: string, value: unknown, fallback: T, allowed: readonly T[]): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) {
-    throw new KafkaConfigError(`\`${name}\` must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`, {
-      details: { option: name, value },
-    });
-  }
-  return value as T;
+  return configCheck.oneOf(name, value, allowed, fallback);
 }
 
 /** Throws unless `value` is a boolean; returns it or the default. */
 export function boolOption(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new KafkaConfigError(`\`${name}\` must be a boolean, got ${describe(value)}`, { details: { option: name, value } });
-  }
-  return value;
+  return configCheck.boolean(name, value, fallback);
 }
 
 /** Throws unless `value` is a non-empty string; returns it or the default. */
 export function stringOption(name: string, value: unknown, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new KafkaConfigError(`\`${name}\` must be a non-empty string, got ${describe(value)}`, { details: { option: name, value } });
-  }
-  return value;
-}
-
-/** A short, printable rendering of a bad value for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value;
+  return configCheck.string(name, value, fallback);
 }
