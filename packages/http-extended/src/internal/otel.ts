@@ -8,60 +8,29 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type Histogram,
-  type MeterProvider,
   type Span,
-  type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
+import { OTEL_DURATION_BUCKETS_SECONDS, otelDisabledByEnv, otelErrorType, otelInstrumentSource, otelServerPort, otelTracerSource, otelUrlFull } from '@onex/spi-types/support';
 import { performance } from 'node:perf_hooks';
 
 /** Instrumentation scope of every span and metric this package emits. */
 export const OTEL_SCOPE = { name: '@onex/http-extended', version: '0.1.0' } as const;
 
-/** Bucket boundaries the HTTP conventions advise for `http.client.request.duration`, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY']);
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-const NOOP_METER = createNoopMeter();
+const OTEL_API = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 
-let tracerDelegate: TracerProvider | undefined;
-let cachedTracer: Tracer | undefined;
-let meterProvider: MeterProvider | undefined;
-let cachedDuration: Histogram | undefined;
+const activeTracer = otelTracerSource(OTEL_API, OTEL_SCOPE);
+const durationHistogram = otelInstrumentSource(OTEL_API, OTEL_SCOPE, (meter) =>
+  meter.createHistogram('http.client.request.duration', {
+    description: 'Duration of HTTP client requests.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...OTEL_DURATION_BUCKETS_SECONDS] },
+  }),
+);
 
 /** True unless `ONEX_OTEL_DISABLED` is `true` or `1`. */
 export function otelEnabledByEnv(): boolean {
-  const value = process.env['ONEX_OTEL_DISABLED'];
-  return !(value === 'true' || value === '1');
-}
-
-function activeTracer(): Tracer | undefined {
-  const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-  if (delegate === NOOP_TRACER_PROVIDER) return undefined;
-  if (delegate !== tracerDelegate) {
-    tracerDelegate = delegate;
-    cachedTracer = delegate.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  }
-  return cachedTracer;
-}
-
-function durationHistogram(): Histogram | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider !== meterProvider) {
-    meterProvider = provider;
-    const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-    cachedDuration =
-      meter === NOOP_METER
-        ? undefined
-        : meter.createHistogram('http.client.request.duration', {
-            description: 'Duration of HTTP client requests.',
-            unit: 's',
-            advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-          });
-  }
-  return cachedDuration;
+  return !otelDisabledByEnv();
 }
 
 /** One HTTP request's CLIENT span and duration, per the stable HTTP conventions. */
@@ -79,12 +48,11 @@ export function startClientRequest(method: string, url: URL, headers: Record<str
   const histogram = durationHistogram();
   if (tracer === undefined && histogram === undefined) return undefined;
   const known = KNOWN_METHODS.has(method);
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  const base: Attributes = { 'http.request.method': known ? method : '_OTHER', 'server.address': url.hostname, 'server.port': port };
+  const base: Attributes = { 'http.request.method': known ? method : '_OTHER', 'server.address': url.hostname, 'server.port': otelServerPort(url) };
   let span: Span | undefined;
   if (tracer !== undefined) {
     const parent = context.active();
-    const attributes: Attributes = { ...base, 'url.full': `${url.protocol}//${url.host}${url.pathname}${url.search}` };
+    const attributes: Attributes = { ...base, 'url.full': otelUrlFull(url) };
     if (!known) attributes['http.request.method_original'] = method;
     span = tracer.startSpan(known ? method : 'HTTP', { kind: SpanKind.CLIENT, attributes }, parent);
     propagation.inject(trace.setSpan(parent, span), headers);
@@ -92,9 +60,7 @@ export function startClientRequest(method: string, url: URL, headers: Record<str
   const started = performance.now();
   return {
     end(statusCode, error) {
-      const code = (error as { code?: unknown } | undefined)?.code;
-      const errorType =
-        error !== undefined ? (typeof code === 'string' ? code : error instanceof Error ? error.name : '_OTHER') : statusCode !== undefined && statusCode >= 400 ? String(statusCode) : undefined;
+      const errorType = error !== undefined ? otelErrorType(error) : statusCode !== undefined && statusCode >= 400 ? String(statusCode) : undefined;
       if (span !== undefined) {
         if (statusCode !== undefined) span.setAttribute('http.response.status_code', statusCode);
         if (errorType !== undefined) {
