@@ -1,6 +1,5 @@
 import {
   context,
-  createContextKey,
   createNoopMeter,
   metrics,
   propagation,
@@ -11,73 +10,42 @@ import {
   type Attributes,
   type Context,
   type Histogram,
-  type MeterProvider,
   type Span,
   type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
+import { OTEL_DURATION_BUCKETS_SECONDS, OTEL_SUPPRESS_TRACING_KEY, otelDisabledByEnv, otelInstrumentSource, otelServerPort, otelTracerSource } from '@onex/spi-types/support';
 
 /** Instrumentation scope of every span and metric this package emits. */
 export const OTEL_SCOPE = { name: '@onex/http', version: '0.1.0' } as const;
 
 /** Bucket boundaries the HTTP semantic conventions advise for `http.client.request.duration`, in seconds. */
-export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const HTTP_DURATION_BUCKETS = [...OTEL_DURATION_BUCKETS_SECONDS];
 
 /** Query parameters whose values the conventions say to redact in `url.full`. */
 const SENSITIVE_QUERY = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'];
-/**
- * The context key @opentelemetry/core's `suppressTracing()` sets (api's `createContextKey` is
- * `Symbol.for(description)`, so the same description is the same key): a caller that makes its own
- * client span for a call, like @onex/bridge's webhook sink, suspends ours through it.
- */
-const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-const NOOP_METER = createNoopMeter();
-
-let tracerDelegate: TracerProvider | undefined;
-let cachedTracer: Tracer | undefined;
-let meterProvider: MeterProvider | undefined;
-let cachedDuration: Histogram | undefined;
+const OTEL_API = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 
 /** True when `ONEX_OTEL_DISABLED` is `true` or `1`. */
-export function otelDisabledByEnv(): boolean {
-  const value = process.env['ONEX_OTEL_DISABLED'];
-  return value === 'true' || value === '1';
-}
+export { otelDisabledByEnv };
 
 /** The tracer, or undefined while no SDK tracer provider is registered (no allocation then). */
-export function activeTracer(): Tracer | undefined {
-  const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-  if (delegate === NOOP_TRACER_PROVIDER) return undefined;
-  if (delegate !== tracerDelegate) {
-    tracerDelegate = delegate;
-    cachedTracer = delegate.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  }
-  return cachedTracer;
-}
+export const activeTracer: () => Tracer | undefined = otelTracerSource(OTEL_API, OTEL_SCOPE);
 
 /** `http.client.request.duration`, or undefined while no SDK meter provider is registered. */
-export function durationHistogram(): Histogram | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider !== meterProvider) {
-    meterProvider = provider;
-    const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-    cachedDuration =
-      meter === NOOP_METER
-        ? undefined
-        : meter.createHistogram('http.client.request.duration', {
-            description: 'Duration of HTTP client requests (one per attempt).',
-            unit: 's',
-            advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
-          });
-  }
-  return cachedDuration;
-}
+export const durationHistogram: () => Histogram | undefined = otelInstrumentSource(OTEL_API, OTEL_SCOPE, (meter) =>
+  meter.createHistogram('http.client.request.duration', {
+    description: 'Duration of HTTP client requests (one per attempt).',
+    unit: 's',
+    advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
+  }),
+);
 
-/** Whether the caller's context asked instrumentations to stay quiet. */
+/**
+ * Whether the caller's context asked instrumentations to stay quiet (@opentelemetry/core's `suppressTracing()`): a
+ * caller that makes its own client span for a call, like @onex/bridge's webhook sink, suspends ours through it.
+ */
 export function tracingSuppressed(ctx: Context): boolean {
-  return ctx.getValue(SUPPRESS_TRACING) === true;
+  return ctx.getValue(OTEL_SUPPRESS_TRACING_KEY) === true;
 }
 
 /** Old (pre-1.23) HTTP attribute names too, when `OTEL_SEMCONV_STABILITY_OPT_IN` lists `http/dup`. */
@@ -92,7 +60,7 @@ export function emitOldHttpAttributes(): boolean {
  * know (others are refused with `HTTP_INVALID_METHOD`), so there is no `_OTHER`.
  */
 export function requestAttributes(method: string, url: URL, resendCount: number, oldNames: boolean): Attributes {
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  const port = otelServerPort(url);
   const attributes: Attributes = {
     'http.request.method': method,
     'server.address': url.hostname,
