@@ -86,6 +86,20 @@ function kcatProduce(brokers: string[], topic: string, input: Buffer): Promise<v
 //   with OUT_OF_ORDER_SEQUENCE_NUMBER: its idempotent producer advances a partition's sequence only when a
 //   response arrives, so concurrent sends reuse sequence numbers. Chosen: send of 1,000 records, awaited
 //   one after another (its fastest configuration that delivers at this durability).
+// What each change to our produce path bought (issue 18 item 4), `npm run bench -- kafka.produce-200k --quick`,
+// one round per subject, 2026-12-06 on the shared 2-core machine under other engineers' work (load average
+// 7-14): ratios within one run, ours / kafkajs sendBatch(1000) and ours / @platformatic/kafka, every run listed.
+//   before (kafkajs encodes each record; ours 29,619 and 39,240 msg/s): 0.70x, 1.03x | 0.24x, 0.68x.
+//   1. each partition's record batch encoded here once, in one pass into one buffer with a slicing-by-8
+//      CRC-32C, handed to kafkajs's Produce request (src/internal/kafkajs-produce-request.ts; kafkajs still
+//      groups, sequences, retries and sends): 1.89x, 1.40x (the second run shared the CPU with a Jest run of
+//      this session) | 0.76x, 0.33x; ours 116,210 and 14,738 msg/s.
+//   2. + kafkajs groups a partition request's messages in one step instead of one array copy per message
+//      (PartitionMessages): 1.68x, 1.87x, 1.53x (median 1.68x) | 0.62x, 0.61x, 0.88x (median 0.62x). On this
+//      machine the noise is larger than what this step can buy (the profile put the grouping at ~6 % of CPU).
+//   Not changed, measured only: batchSize 2000 with step 2: 2.89x | 0.93x; batchSize 5000: 1.82x | 0.93x.
+//   kafkajs's idempotent producer sends one request per broker at a time (its broker lock), so records per
+//   request set the pace; @platformatic/kafka sends 1,000 records of 3 partitions per request.
 const KAFKAJS_PRODUCE_BATCH = 1000;
 const PLATFORMATIC_PRODUCE_BATCH = 1000;
 
