@@ -5,9 +5,6 @@ export type { WebSocketConnectOptions } from './websocket/websocket-connect-opti
 export type { JwtOptions, PublicJwk } from './jwt/jwt-options.js';
 export type { OAuth2ClientAuthMethod, OAuth2Options } from './oauth2/oauth2-options.js';
 export type { OAuth2CacheStats } from './oauth2/oauth2-token-cache.js';
-export { basicCredentials, formEncode } from './oauth2/form-encode.js';
-export { parseContentEncoding } from './compression/content-encoding.js';
-export { MAX_CONTENT_CODINGS } from './compression/codec.js';
 export { HTTP_EXTENDED_CHANNELS } from './channels.js';
 export { InvalidOptionError, isInvalidOptionError } from './errors/invalid-option-error.js';
 export {

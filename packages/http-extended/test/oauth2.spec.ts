@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpExtended, OAuth2Error, basicCredentials, formEncode } from '../src/index.js';
+import { HttpExtended, OAuth2Error } from '../src/index.js';
+import { basicCredentials, formEncode } from '../src/oauth2/form-encode.js';
 import { startOidcServer, type OidcServer } from './support/oidc.js';
 
 describe('HttpExtended.authenticateOauth2', () => {
