@@ -1,6 +1,5 @@
 import {
   context,
-  createContextKey,
   createNoopMeter,
   metrics,
   propagation,
@@ -13,29 +12,29 @@ import {
   type Context,
   type Counter,
   type Histogram,
-  type MeterProvider,
   type Span,
   type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
+import {
+  OTEL_DURATION_BUCKETS_SECONDS,
+  OTEL_SUPPRESS_TRACING_KEY,
+  otelDisabledByEnv,
+  otelInstrumentSource,
+  otelServerPort,
+  otelTracerSource,
+  otelUrlFull,
+} from '@onex/spi-types/support';
 
 /** Instrumentation scope of every span and metric this package emits. */
 export const OTEL_SCOPE = { name: '@onex/bridge', version: '0.1.0' } as const;
 
 /** Bucket boundaries the HTTP and messaging conventions advise for duration histograms, in seconds. */
-export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const DURATION_BUCKETS = [...OTEL_DURATION_BUCKETS_SECONDS];
 
 /** Header names of the W3C trace context, which the bridge replaces with its own context on the way out. */
 export const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
 
-/**
- * The context key @opentelemetry/core's `suppressTracing()` sets (`createContextKey` is
- * `Symbol.for(description)`): the webhook sink sets it around its client call, because it makes the
- * CLIENT span of that call itself, so an instrumented client (ours, or undici's) does not make another.
- */
-const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-const NOOP_METER = createNoopMeter();
+const OTEL_API = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 
 interface Instruments {
   readonly serverDuration: Histogram;
@@ -43,60 +42,39 @@ interface Instruments {
   readonly messages: Counter;
 }
 
-let tracerDelegate: TracerProvider | undefined;
-let cachedTracer: Tracer | undefined;
-let meterProvider: MeterProvider | undefined;
-let cachedInstruments: Instruments | undefined;
-
 /** True unless `ONEX_OTEL_DISABLED` is `true` or `1`. */
 export function otelEnabledByEnv(): boolean {
-  const value = process.env['ONEX_OTEL_DISABLED'];
-  return !(value === 'true' || value === '1');
+  return !otelDisabledByEnv();
 }
 
 /** The tracer of the registered SDK, or undefined while none is registered (checked without allocating). */
-export function activeTracer(): Tracer | undefined {
-  const provider = trace.getTracerProvider();
-  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
-  if (delegate === NOOP_TRACER_PROVIDER) return undefined;
-  if (delegate !== tracerDelegate) {
-    tracerDelegate = delegate;
-    cachedTracer = delegate.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  }
-  return cachedTracer;
-}
+export const activeTracer: () => Tracer | undefined = otelTracerSource(OTEL_API, OTEL_SCOPE);
 
 /** The bridge's instruments, or undefined while no SDK meter provider is registered. */
-export function activeInstruments(): Instruments | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider === meterProvider) return cachedInstruments;
-  meterProvider = provider;
-  const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  cachedInstruments =
-    meter === NOOP_METER
-      ? undefined
-      : {
-          serverDuration: meter.createHistogram('http.server.request.duration', {
-            description: 'Duration of HTTP server requests.',
-            unit: 's',
-            advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-          }),
-          processDuration: meter.createHistogram('onex.bridge.process.duration', {
-            description: 'Time a bridge took for one message: routing, delivery with its retries, and dead-lettering.',
-            unit: 's',
-            advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-          }),
-          messages: meter.createCounter('onex.bridge.messages', {
-            description: 'Messages a bridge finished, by outcome.',
-            unit: '{message}',
-          }),
-        };
-  return cachedInstruments;
-}
+export const activeInstruments: () => Instruments | undefined = otelInstrumentSource(OTEL_API, OTEL_SCOPE, (meter) => ({
+  serverDuration: meter.createHistogram('http.server.request.duration', {
+    description: 'Duration of HTTP server requests.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  }),
+  processDuration: meter.createHistogram('onex.bridge.process.duration', {
+    description: 'Time a bridge took for one message: routing, delivery with its retries, and dead-lettering.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  }),
+  messages: meter.createCounter('onex.bridge.messages', {
+    description: 'Messages a bridge finished, by outcome.',
+    unit: '{message}',
+  }),
+}));
 
-/** A context in which instrumented HTTP clients make no span of their own. */
+/**
+ * A context in which instrumented HTTP clients make no span of their own (@opentelemetry/core's `suppressTracing()`):
+ * the webhook sink makes the CLIENT span of its call itself, so an instrumented client (ours, or undici's) does not
+ * make another.
+ */
 export function suppressedTracing(ctx: Context): Context {
-  return ctx.setValue(SUPPRESS_TRACING, true);
+  return ctx.setValue(OTEL_SUPPRESS_TRACING_KEY, true);
 }
 
 /**
@@ -175,8 +153,8 @@ export function webhookAttributes(url: URL, resendCount: number): Attributes {
   const attributes: Attributes = {
     'http.request.method': 'POST',
     'server.address': url.hostname,
-    'server.port': url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
-    'url.full': `${url.protocol}//${url.host}${url.pathname}${url.search}`,
+    'server.port': otelServerPort(url),
+    'url.full': otelUrlFull(url),
   };
   if (resendCount > 0) attributes['http.request.resend_count'] = resendCount;
   return attributes;
