@@ -3,6 +3,7 @@ import { toCompatibilityLevel, type CompatibilityLevel } from './compatibility-l
 import { SchemaRegistryInvalidOptionError } from './errors/schema-registry-errors.js';
 import { EmbeddedSchemaRegistry } from './store/embedded-schema-registry.js';
 import { KafkaRegistryLog } from './store/kafka-registry-log.js';
+import { registryOptionCheck } from './errors/registry-option-check.js';
 
 /** Options of {@link KafkaSchemaRegistry}. */
 export interface KafkaSchemaRegistryOptions {
@@ -25,11 +26,7 @@ export interface KafkaSchemaRegistryOptions {
 }
 
 function positiveInteger(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new SchemaRegistryInvalidOptionError(`\`${name}\` must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
+  return value === undefined ? undefined : registryOptionCheck.integer(name, value, { min: 1, max: Number.POSITIVE_INFINITY });
 }
 
 /**

@@ -1,4 +1,6 @@
+import { backoffDelay } from '@onex/spi-types/support';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { registryOptionCheck } from '../errors/registry-option-check.js';
 import type {
   LiteralSchemaType,
   ProtocolCompatibilityResult,
@@ -58,14 +60,6 @@ interface ConfluentErrorBody {
   readonly message?: string;
 }
 
-function nonNegativeInteger(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new SchemaRegistryInvalidOptionError(`\`${name}\` must be a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 function mapError(status: number, body: ConfluentErrorBody, what: string): SchemaRegistryError {
   const message = `${what}: ${body.message ?? `HTTP ${status}`}`;
   const details = { status, errorCode: body.error_code };
@@ -113,10 +107,10 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
     if (options.basicAuth && options.bearerToken) throw new SchemaRegistryInvalidOptionError('`basicAuth` and `bearerToken` cannot both be set');
     this.basicAuth = options.basicAuth ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}` : undefined;
     this.bearerToken = options.bearerToken;
-    this.timeoutMs = nonNegativeInteger(options.timeoutMs, 'timeoutMs', 10_000);
+    this.timeoutMs = registryOptionCheck.integer('timeoutMs', options.timeoutMs, { min: 0, max: Number.POSITIVE_INFINITY, fallback: 10_000 });
     if (this.timeoutMs === 0) throw new SchemaRegistryInvalidOptionError('`timeoutMs` must be a positive integer, got 0');
-    this.maxRetries = nonNegativeInteger(options.maxRetries, 'maxRetries', 3);
-    this.retryBackoffMs = nonNegativeInteger(options.retryBackoffMs, 'retryBackoffMs', 100);
+    this.maxRetries = registryOptionCheck.integer('maxRetries', options.maxRetries, { min: 0, max: Number.POSITIVE_INFINITY, fallback: 3 });
+    this.retryBackoffMs = registryOptionCheck.integer('retryBackoffMs', options.retryBackoffMs, { min: 0, max: Number.POSITIVE_INFINITY, fallback: 100 });
     this.headers = { ...(options.headers ?? {}) };
   }
 
@@ -168,8 +162,7 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
   }
 
   private backoff(attempt: number): Promise<void> {
-    const base = this.retryBackoffMs * 2 ** attempt;
-    return sleep(base / 2 + Math.random() * (base / 2));
+    return sleep(backoffDelay(attempt + 1, { initialDelayMs: this.retryBackoffMs, jitter: 'equal' }));
   }
 
   private static path(subject: string): string {

@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { toCompatibilityLevel } from '../compatibility-level.js';
 import { SchemaInvalidError, SchemaInvalidLevelError, SchemaRegistryInvalidArgumentError } from '../errors/schema-registry-errors.js';
 import { REGISTRY_MODES, type ConfigValue, type RegistryMode, type SchemaMetadata, type SchemaRuleSet } from './registry-record.js';
@@ -8,10 +9,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  return (JSON.stringify(value) ?? String(value)).slice(0, 100);
-}
-
 /**
  * Validates Confluent schema metadata (`{ tags, properties, sensitive }`).
  * @throws {SchemaInvalidError} for any other shape
@@ -19,7 +16,7 @@ function describe(value: unknown): string {
 export function checkMetadata(value: unknown, name: string): SchemaMetadata | undefined {
   if (value === undefined || value === null) return undefined;
   const bad = (why: string): never => {
-    throw new SchemaInvalidError(`\`${name}\` ${why}, got ${describe(value)}`);
+    throw new SchemaInvalidError(`\`${name}\` ${why}, got ${describeValue(value)}`);
   };
   if (!isPlainObject(value)) bad('must be an object { tags, properties, sensitive }');
   const metadata = value as Record<string, unknown>;
@@ -49,7 +46,7 @@ export function checkMetadata(value: unknown, name: string): SchemaMetadata | un
 export function checkRuleSet(value: unknown, name: string): SchemaRuleSet | undefined {
   if (value === undefined || value === null) return undefined;
   const bad = (why: string): never => {
-    throw new SchemaInvalidError(`\`${name}\` ${why}, got ${describe(value)}`);
+    throw new SchemaInvalidError(`\`${name}\` ${why}, got ${describeValue(value)}`);
   };
   if (!isPlainObject(value)) bad('must be an object { migrationRules, domainRules, encodingRules }');
   const ruleSet = value as Record<string, unknown>;
@@ -69,7 +66,7 @@ export function checkRuleSet(value: unknown, name: string): SchemaRuleSet | unde
 function optionalType(config: Record<string, unknown>, key: string, type: 'boolean' | 'string'): void {
   const value = config[key];
   if (value !== undefined && value !== null && typeof value !== type) {
-    throw new SchemaInvalidLevelError(`config \`${key}\` must be a ${type}, got ${describe(value)}`);
+    throw new SchemaInvalidLevelError(`config \`${key}\` must be a ${type}, got ${describeValue(value)}`);
   }
 }
 
@@ -93,7 +90,7 @@ const CONFIG_FIELDS = [
  * @throws {SchemaInvalidLevelError} for an unknown field, level or a field of the wrong type
  */
 export function checkConfig(value: unknown): ConfigValue {
-  if (!isPlainObject(value)) throw new SchemaInvalidLevelError(`a config must be an object, got ${describe(value)}`);
+  if (!isPlainObject(value)) throw new SchemaInvalidLevelError(`a config must be an object, got ${describeValue(value)}`);
   for (const key of Object.keys(value)) {
     if (!(CONFIG_FIELDS as readonly string[]).includes(key)) throw new SchemaInvalidLevelError(`config has unknown field "${key}" (known: ${CONFIG_FIELDS.join(', ')})`);
   }
@@ -101,7 +98,7 @@ export function checkConfig(value: unknown): ConfigValue {
   for (const key of ['alias', 'compatibilityGroup']) optionalType(value, key, 'string');
   const given = (key: string): boolean => value[key] !== undefined && value[key] !== null;
   if (given('compatibility') && given('compatibilityLevel') && value['compatibility'] !== value['compatibilityLevel']) {
-    throw new SchemaInvalidLevelError(`config gives both \`compatibility\` ${describe(value['compatibility'])} and \`compatibilityLevel\` ${describe(value['compatibilityLevel'])}`);
+    throw new SchemaInvalidLevelError(`config gives both \`compatibility\` ${describeValue(value['compatibility'])} and \`compatibilityLevel\` ${describeValue(value['compatibilityLevel'])}`);
   }
   const level = given('compatibility') ? value['compatibility'] : value['compatibilityLevel'];
   const wrap = <T>(check: () => T): T => {
@@ -125,7 +122,7 @@ export function checkConfig(value: unknown): ConfigValue {
  */
 export function checkMode(value: unknown): RegistryMode {
   if (typeof value === 'string' && (REGISTRY_MODES as readonly string[]).includes(value)) return value as RegistryMode;
-  throw new SchemaRegistryInvalidArgumentError(`\`mode\` must be one of ${REGISTRY_MODES.join(', ')}, got ${describe(value)}`);
+  throw new SchemaRegistryInvalidArgumentError(`\`mode\` must be one of ${REGISTRY_MODES.join(', ')}, got ${describeValue(value)}`);
 }
 
 /** The schema GUID Confluent clients can fetch by: a UUID taken from the schema's identity, the same in every process. */

@@ -1,4 +1,5 @@
 import { OnexError, type KafkaExtendedErrorCode, type OnexErrorOptions } from '@onex/spi-types';
+import { describeValue as describeSharedValue } from '@onex/spi-types/support';
 
 /** Base of every error thrown by the stream processors, tuning, diagnostics and security of `KafkaExtended`. */
 export class KafkaExtendedError<C extends KafkaExtendedErrorCode = KafkaExtendedErrorCode> extends OnexError<C> {}
@@ -182,17 +183,7 @@ export function isKafkaExtendedError(error: unknown): error is KafkaExtendedErro
 /** Stands for a secret (password, private key) in error messages. */
 export const REDACTED: unique symbol = Symbol('redacted');
 
+/** The shared renderer, except that a redacted secret reads `<redacted>`. */
 function describeValue(value: unknown): string {
-  if (value === REDACTED) return '<redacted>';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (typeof value === 'function') return 'a function';
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return 'an object';
-  }
+  return value === REDACTED ? '<redacted>' : describeSharedValue(value);
 }

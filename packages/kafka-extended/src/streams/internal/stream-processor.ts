@@ -1,3 +1,4 @@
+import { backoffDelay, LatencyWindow, withTimeout } from '@onex/spi-types/support';
 import { performance } from 'node:perf_hooks';
 import type {
   LiteralProcessingGuarantee,
@@ -24,7 +25,6 @@ import type {
 import { channels } from './channels.js';
 import { createKafka, type ConnectionSettings } from './kafka-factory.js';
 import { isFencedFailure, toAdminError } from './kafkajs-errors.js';
-import { LatencyWindow } from './latency-window.js';
 import { otelEnabledByEnv, RecordTrace, telemetryActive } from './otel.js';
 
 /** A processor's validated settings. */
@@ -94,7 +94,7 @@ export class StreamProcessor {
   private stopRequested = false;
   /** Transactions, producer closes and at-least-once commits still running; stop() waits for them. */
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly latency = new LatencyWindow();
+  private readonly latency = new LatencyWindow({ capacity: 1024 });
   private readonly lag = new Map<string, number>();
   private counters = { recordsIn: 0, recordsOut: 0, recordsDlq: 0, retries: 0, commits: 0, transactionsAborted: 0, transactionsFenced: 0 };
   private lastError: StreamProcessorError | null = null;
@@ -438,7 +438,7 @@ export class StreamProcessor {
           if (channels.retry.hasSubscribers) {
             channels.retry.publish({ processorId: s.processorId, topic: batch.topic, partition: batch.partition, offset: Number(message.offset), attempt, error });
           }
-          await sleep(Math.min(MAX_BACKOFF_MS, s.retryBackoffMs * 2 ** (attempt - 1)));
+          await sleep(backoffDelay(attempt, { initialDelayMs: s.retryBackoffMs, maxDelayMs: MAX_BACKOFF_MS }));
           await heartbeat().catch(() => undefined);
         }
       }
@@ -624,7 +624,7 @@ export class StreamProcessor {
         throw fenced;
       }
       this.recordError(lastError, `${batch.topic}:${batch.partition}`);
-      await sleep(Math.min(MAX_BACKOFF_MS, s.retryBackoffMs * 2 ** (attempt - 1)));
+      await sleep(backoffDelay(attempt, { initialDelayMs: s.retryBackoffMs, maxDelayMs: MAX_BACKOFF_MS }));
       await payload.heartbeat().catch(() => undefined);
     }
     // Nothing of this batch is visible; throwing makes kafkajs re-fetch from the committed offset.
@@ -718,22 +718,6 @@ function toBuffer(value: Uint8Array): Buffer {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-function withTimeout<T>(promise: PromiseLike<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 function sleep(ms: number): Promise<void> {

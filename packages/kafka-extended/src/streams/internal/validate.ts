@@ -1,28 +1,22 @@
+import { OptionChecks } from '@onex/spi-types/support';
 import { KafkaExtendedConfigError } from '../errors/kafka-extended-error.js';
+
+/** The shared option checks, failing with `KafkaExtendedConfigError` (`KAFKAX_INVALID_CONFIG`). */
+export const configCheck = new OptionChecks((option, expectation, value) => new KafkaExtendedConfigError(option, `must be ${expectation}`, value));
 
 /** Returns `value` when it is a non-empty string, else throws a config error naming `option`. */
 export function nonEmptyString(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new KafkaExtendedConfigError(option, 'must be a non-empty string', value);
-  return value;
+  return configCheck.string(option, value);
 }
 
 /** Returns `value` (or `fallback` when undefined) when it is an integer in [min, max]. */
 export function integerIn(option: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? (min === 0 ? 'a non-negative integer' : `an integer >= ${min}`) : `an integer between ${min} and ${max}`;
-    throw new KafkaExtendedConfigError(option, `must be ${range}`, value);
-  }
-  return value;
+  return configCheck.integer(option, value, { min, max, fallback });
 }
 
 /** Returns `value` (or `fallback`) when it is one of `allowed`. */
 export function oneOf<T extends string>(option: string, value: unknown, fallback: T, allowed: readonly T[]): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new KafkaExtendedConfigError(option, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
+  return configCheck.oneOf(option, value, allowed, fallback);
 }
 
 /** Validates a `host:port` list. */
