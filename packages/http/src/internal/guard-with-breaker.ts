@@ -1,6 +1,6 @@
 import { CircuitBreakerFailure, type ProtocolCircuitBreaker } from '@onex/spi-types';
 import { isHttpError } from '../errors/http-errors.js';
-import type { AttemptOutcome, AttemptWrapper } from './attempt-chain.js';
+import type { AttemptFn, AttemptOutcome, AttemptWrapper, HttpCall } from './attempt-chain.js';
 import { classifyError, classifyOutcome } from './classify-outcome.js';
 import type { MetricsRecorder } from './metrics-recorder.js';
 
@@ -12,9 +12,18 @@ import type { MetricsRecorder } from './metrics-recorder.js';
  * `CircuitBreakerFailure` for a 5xx) while its outcome is kept aside and returned.
  */
 export function guardWithBreaker(breakerOf: () => ProtocolCircuitBreaker | undefined, metrics: MetricsRecorder): AttemptWrapper {
-  return (next) => async (call, attempt, _signal, headers) => {
+  return (next) => (call, attempt, _signal, headers) => {
     const breaker = breakerOf();
-    if (breaker === undefined) return next(call, attempt, undefined, headers);
+    return breaker === undefined ? next(call, attempt, undefined, headers) : guarded(breaker, next, call, attempt, headers);
+  };
+
+  async function guarded(
+    breaker: ProtocolCircuitBreaker,
+    next: AttemptFn,
+    call: HttpCall,
+    attempt: number,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<AttemptOutcome> {
     let failed: { readonly signal: unknown; readonly outcome: AttemptOutcome } | undefined;
     try {
       return await breaker.executeWithCircuitBreaker(async (breakerSignal) => {
@@ -36,5 +45,5 @@ export function guardWithBreaker(breakerOf: () => ProtocolCircuitBreaker | undef
       // The breaker's own errors (open circuit, call timeout, …) surface as they are.
       throw error;
     }
-  };
+  }
 }
