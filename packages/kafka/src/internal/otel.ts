@@ -10,26 +10,23 @@ import {
   type Attributes,
   type Counter,
   type Histogram,
-  type MeterProvider,
   type Span,
   type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
+import { OTEL_DURATION_BUCKETS_SECONDS, otelDisabledByEnv, otelErrorType, otelInstrumentSource, otelTracerSource } from '@onex/spi-types/support';
 
 /** Instrumentation scope of this package (tracer and meter name, and version); spans and metrics follow messaging semconv v1.45.0. */
 export const OTEL_SCOPE = { name: '@onex/kafka', version: '0.1.0' } as const;
 
 /** Advised buckets of `messaging.client.operation.duration` and `messaging.process.duration` (seconds). */
-export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const DURATION_BUCKETS = [...OTEL_DURATION_BUCKETS_SECONDS];
 
 /** True unless `ONEX_OTEL_DISABLED` is `true` or `1` (read when a client is created). */
 export function otelEnabledByEnv(): boolean {
-  const value = process.env['ONEX_OTEL_DISABLED'];
-  return !(value === 'true' || value === '1');
+  return !otelDisabledByEnv();
 }
 
-// The delegate of a ProxyTracerProvider that no SDK was registered with.
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const OTEL_API = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 
 interface Instruments {
   readonly duration: Histogram;
@@ -37,46 +34,22 @@ interface Instruments {
   readonly consumed: Counter;
 }
 
-let tracerCache: { provider: TracerProvider; tracer: Tracer } | undefined;
-let instrumentProvider: MeterProvider | undefined;
-let instrumentCache: Instruments | undefined;
-
 /** The tracer of the registered SDK, or undefined when none is registered (checked without allocating). */
-export function activeTracer(): Tracer | undefined {
-  let provider = trace.getTracerProvider();
-  if (provider instanceof ProxyTracerProvider) {
-    provider = provider.getDelegate();
-    if (provider === NOOP_TRACER_PROVIDER) return undefined;
-  }
-  if (tracerCache?.provider !== provider) tracerCache = { provider, tracer: provider.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version) };
-  return tracerCache.tracer;
-}
+export const activeTracer: () => Tracer | undefined = otelTracerSource(OTEL_API, OTEL_SCOPE);
 
 /** The instruments of the registered meter provider, or undefined when none is registered. */
-export function activeInstruments(): Instruments | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider === instrumentProvider) return instrumentCache;
-  instrumentProvider = provider;
-  const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  // The API's no-op provider hands out its one no-op meter: nothing to record into.
-  if (meter === createNoopMeter()) {
-    instrumentCache = undefined;
-    return undefined;
-  }
-  instrumentCache = {
-    duration: meter.createHistogram('messaging.client.operation.duration', {
-      description: 'Duration of messaging operation initiated by a producer or consumer client.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    }),
-    sent: meter.createCounter('messaging.client.sent.messages', { description: 'Number of messages producer attempted to send to the broker.', unit: '{message}' }),
-    consumed: meter.createCounter('messaging.client.consumed.messages', {
-      description: 'Number of messages that were delivered to the application.',
-      unit: '{message}',
-    }),
-  };
-  return instrumentCache;
-}
+export const activeInstruments: () => Instruments | undefined = otelInstrumentSource(OTEL_API, OTEL_SCOPE, (meter) => ({
+  duration: meter.createHistogram('messaging.client.operation.duration', {
+    description: 'Duration of messaging operation initiated by a producer or consumer client.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  }),
+  sent: meter.createCounter('messaging.client.sent.messages', { description: 'Number of messages producer attempted to send to the broker.', unit: '{message}' }),
+  consumed: meter.createCounter('messaging.client.consumed.messages', {
+    description: 'Number of messages that were delivered to the application.',
+    unit: '{message}',
+  }),
+}));
 
 /** True when an SDK's tracer or meter provider is registered (no allocation when none is). */
 export function telemetryActive(): boolean {
@@ -102,12 +75,6 @@ export function firstServer(brokers: readonly string[]): { serverAddress: string
   return { serverAddress: host, serverPort: Number.isInteger(port) ? port : undefined };
 }
 
-function errorType(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code !== '') return code;
-  return error instanceof Error ? error.name : '_OTHER';
-}
-
 function baseAttributes(client: ClientTelemetry, operation: string, type: string, topic: string | undefined): Attributes {
   const attributes: Attributes = {
     'messaging.system': 'kafka',
@@ -122,7 +89,7 @@ function baseAttributes(client: ClientTelemetry, operation: string, type: string
 }
 
 function endWithError(span: Span | undefined, error: unknown): string {
-  const type = errorType(error);
+  const type = otelErrorType(error);
   if (span !== undefined) {
     span.setAttribute('error.type', type);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });

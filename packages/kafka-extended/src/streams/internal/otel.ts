@@ -12,68 +12,41 @@ import {
   type Context,
   type Counter,
   type Histogram,
-  type MeterProvider,
   type Span,
   type TextMapGetter,
-  type Tracer,
-  type TracerProvider,
 } from '@opentelemetry/api';
+import { OTEL_DURATION_BUCKETS_SECONDS, otelDisabledByEnv, otelErrorType, otelInstrumentSource, otelTracerSource } from '@onex/spi-types/support';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 /** Instrumentation scope of this package (tracer and meter name, and version). */
 export const OTEL_SCOPE = { name: '@onex/kafka-extended', version: '0.1.0' } as const;
 
-/** Advised buckets of `messaging.process.duration` (seconds). */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
 /** True unless `ONEX_OTEL_DISABLED` is `true` or `1` (read when a processor is created). */
 export function otelEnabledByEnv(): boolean {
-  const value = process.env['ONEX_OTEL_DISABLED'];
-  return !(value === 'true' || value === '1');
+  return !otelDisabledByEnv();
 }
 
-// The delegate of a ProxyTracerProvider that no SDK was registered with.
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const OTEL_API = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 
 interface Instruments {
   readonly duration: Histogram;
   readonly consumed: Counter;
 }
 
-let tracerCache: { provider: TracerProvider; tracer: Tracer } | undefined;
-let instrumentProvider: MeterProvider | undefined;
-let instrumentCache: Instruments | undefined;
+const activeTracer = otelTracerSource(OTEL_API, OTEL_SCOPE);
 
-function activeTracer(): Tracer | undefined {
-  let provider = trace.getTracerProvider();
-  if (provider instanceof ProxyTracerProvider) {
-    provider = provider.getDelegate();
-    if (provider === NOOP_TRACER_PROVIDER) return undefined;
-  }
-  if (tracerCache?.provider !== provider) tracerCache = { provider, tracer: provider.getTracer(OTEL_SCOPE.name, OTEL_SCOPE.version) };
-  return tracerCache.tracer;
-}
-
-function activeInstruments(): Instruments | undefined {
-  const provider = metrics.getMeterProvider();
-  if (provider === instrumentProvider) return instrumentCache;
-  instrumentProvider = provider;
-  const meter = provider.getMeter(OTEL_SCOPE.name, OTEL_SCOPE.version);
-  // The API's no-op provider hands out its one no-op meter: nothing to record into.
-  if (meter === createNoopMeter()) {
-    instrumentCache = undefined;
-    return undefined;
-  }
-  instrumentCache = {
+const activeInstruments = otelInstrumentSource(
+  OTEL_API,
+  OTEL_SCOPE,
+  (meter): Instruments => ({
     duration: meter.createHistogram('messaging.process.duration', {
       description: 'Duration of processing operation.',
       unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      advice: { explicitBucketBoundaries: [...OTEL_DURATION_BUCKETS_SECONDS] },
     }),
     consumed: meter.createCounter('messaging.client.consumed.messages', { description: 'Number of messages that were delivered to the application.', unit: '{message}' }),
-  };
-  return instrumentCache;
-}
+  }),
+);
 
 /** True when an SDK's tracer or meter provider is registered (no allocation when none is). */
 export function telemetryActive(): boolean {
@@ -90,12 +63,6 @@ const headersGetter: TextMapGetter<IHeaders> = {
     return typeof value === 'string' ? value : value.toString('utf8');
   },
 };
-
-function errorType(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code !== '') return code;
-  return error instanceof Error ? error.name : '_OTHER';
-}
 
 /** Who processes: the group and the input partition. */
 export interface ProcessScope {
@@ -192,7 +159,7 @@ export class RecordTrace {
   }
 
   private end(): void {
-    const type = this.failed ? errorType(this.failure) : undefined;
+    const type = this.failed ? otelErrorType(this.failure) : undefined;
     if (this.span !== undefined) {
       this.span.setAttribute('onex.stream.attempts', this.attempts);
       if (type !== undefined) {
