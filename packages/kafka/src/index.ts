@@ -16,6 +16,7 @@ export {
   KafkaConnectionError,
   KafkaConsumerFailedError,
   KafkaDeliveryTimeoutError,
+  KafkaCorruptRecordBatchError,
   KafkaInvalidReplicationError,
   KafkaMessageTooLargeError,
   KafkaOffsetOutOfRangeError,

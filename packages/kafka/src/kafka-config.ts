@@ -24,4 +24,9 @@ export interface KafkaConsumerConfig extends ProtocolKafkaConsumerConfig {
    * it leaves its group, so its partitions move to other members. @default 300000
    */
   readonly maxPollIntervalMs?: number;
+  /**
+   * Most bytes one fetched record batch may decompress to; a larger one (a decompression bomb) is
+   * refused with `KAFKA_CORRUPT_RECORD_BATCH` before it is inflated. @default 100000000 (librdkafka's `receive.message.max.bytes`)
+   */
+  readonly maxDecompressedBatchBytes?: number;
 }

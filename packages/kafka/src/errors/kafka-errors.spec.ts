@@ -28,6 +28,7 @@ const table: [KafkaError, string, string, RegExp][] = [
   [new errors.KafkaPollIntervalExceededError('maxPollIntervalMs', { cause }), 'KafkaPollIntervalExceededError', 'KAFKA_POLL_INTERVAL_EXCEEDED', /maxPollIntervalMs/],
   [new errors.KafkaBufferFullError('maxBlockMs', { cause }), 'KafkaBufferFullError', 'KAFKA_BUFFER_FULL', /maxBlockMs/],
   [new errors.KafkaDeliveryTimeoutError('outcome unknown', { cause }), 'KafkaDeliveryTimeoutError', 'KAFKA_DELIVERY_TIMEOUT', /outcome unknown/],
+  [new errors.KafkaCorruptRecordBatchError('orders:0 offset 3', { cause }), 'KafkaCorruptRecordBatchError', 'KAFKA_CORRUPT_RECORD_BATCH', /orders:0 offset 3/],
 ];
 
 describe(KafkaError, () => {

@@ -173,3 +173,14 @@ export class KafkaDeliveryTimeoutError extends KafkaError<'KAFKA_DELIVERY_TIMEOU
     super('KAFKA_DELIVERY_TIMEOUT', message, options);
   }
 }
+
+/**
+ * A fetched record batch cannot be decompressed: its compressed data is corrupt, or it decompresses (or
+ * declares it would) to more than the consumer's `maxDecompressedBatchBytes`. The records before it were
+ * delivered; the consumer's position stays at the batch.
+ */
+export class KafkaCorruptRecordBatchError extends KafkaError<'KAFKA_CORRUPT_RECORD_BATCH'> {
+  constructor(message: string, options?: OnexErrorOptions) {
+    super('KAFKA_CORRUPT_RECORD_BATCH', message, options);
+  }
+}

@@ -529,6 +529,8 @@ export function runWithCodecContext<T>(context: CodecContext, run: () => T): T {
 /** A record batch that could not be decompressed, thrown to kafkajs where no consumer context is active. */
 export class CompressedBatchError extends Error {
   override readonly name = 'CompressedBatchError';
+  /** Refetching gives the same bytes: kafkajs stops the consumer instead of retrying. */
+  readonly retriable = false;
   constructor(readonly failure: CompressedBatchFailure) {
     super(describeFailure(failure), { cause: failure.cause });
   }

@@ -9,11 +9,13 @@ import {
   KafkaClosedError,
   KafkaCommitError,
   KafkaConsumerFailedError,
+  KafkaCorruptRecordBatchError,
   KafkaOffsetOutOfRangeError,
   KafkaPollIntervalExceededError,
   KafkaUnknownPartitionError,
 } from '../errors/kafka-errors.js';
 import { channels } from './channels.js';
+import { describeFailure, runWithCodecContext, type CompressedBatchFailure } from './compression.js';
 import type { ClientMetrics } from './client-metrics.js';
 import type { ResolvedConsumerConfig } from './resolve-config.js';
 import { assertTopicName } from './topic-name.js';
@@ -107,6 +109,8 @@ export class PullConsumer {
   #pollTimer: NodeJS.Timeout | undefined;
   /** The group leave after `maxPollIntervalMs`, awaited before rejoining. */
   #leaving: Promise<void> = Promise.resolve();
+  /** Record batches the codecs could not decompress (kafkajs kept the batches before each), by offset and codec. */
+  readonly #badBatches = new Map<string, { failure: CompressedBatchFailure; seen: number }>();
 
   constructor(id: string, config: ResolvedConsumerConfig, kafka: Kafka, metrics: ClientMetrics) {
     this.id = id;
@@ -171,9 +175,11 @@ export class PullConsumer {
     if (this.#config.autoCommit && !this.#rebalancing && Date.now() - this.#lastAutoCommit >= this.#config.autoCommitIntervalMs) {
       await this.#autoCommit();
     }
+    this.#assertReadable();
     // During a rejoin nothing is handed out: the buffered partitions may be about to move.
     while (this.#buffered === 0 || this.#rebalancing) {
       this.#assertUsable();
+      this.#assertReadable();
       const left = deadline - Date.now();
       if (left <= 0) return [];
       await new Promise<void>((resolve) => {
@@ -191,6 +197,38 @@ export class PullConsumer {
     const state = this.#state;
     if (state.kind === 'closed' || this.#closing) throw new KafkaClosedError(`consumer ${JSON.stringify(this.id)} is closed`, { details: { consumerId: this.id } });
     if (state.kind === 'failed') throw state.error;
+  }
+
+  /**
+   * Raises a batch the codecs refused once everything before it is handed out: a failure belongs to the
+   * partition whose next offset falls in the batch, or, with no such partition, to one that has delivered
+   * nothing yet, once the buffer is empty and a refetch met the batch again (kafkajs fetches again only
+   * after it handed over the batches decoded before it). The failure stays, so every later poll raises it too.
+   * @throws {KafkaCorruptRecordBatchError}
+   */
+  #assertReadable(): void {
+    for (const { failure, seen } of this.#badBatches.values()) {
+      const { baseOffset, lastOffset } = failure;
+      let owner: string | undefined;
+      for (const tp of this.#assigned) {
+        const next = this.#nextExpected.get(tp);
+        if (next !== undefined && baseOffset !== undefined && next >= baseOffset && next <= (lastOffset ?? baseOffset)) owner = tp;
+      }
+      const candidates = owner !== undefined ? [owner] : [...this.#assigned].filter((tp) => !this.#nextExpected.has(tp)).sort();
+      const pending = owner !== undefined ? (this.#bufferedByTp.get(owner) ?? 0) : this.#buffered;
+      if (candidates.length === 0 || pending > 0 || (owner === undefined && seen < 2)) continue;
+      const only = candidates.length === 1 ? splitTp(candidates[0]!) : undefined;
+      const error = new KafkaCorruptRecordBatchError(
+        `consumer ${JSON.stringify(this.id)} cannot read ${only ? candidates[0] : `one of ${candidates.join(', ')}`}: ${describeFailure(failure)}; the records before it were delivered and the position stays at the batch`,
+        {
+          cause: failure.cause,
+          details: { consumerId: this.id, topic: only?.topic, partition: only?.partition, offset: baseOffset, lastOffset, codec: failure.codec, reason: failure.reason, limit: failure.limit },
+        },
+      );
+      this.#metrics.recordError(error.code);
+      channels.error.publish({ clientId: this.clientId, code: error.code, message: error.message });
+      throw error;
+    }
   }
 
   #armPollTimer(): void {
@@ -247,6 +285,7 @@ export class PullConsumer {
     this.#delivered.clear();
     this.#committed.clear();
     this.#paused.clear();
+    this.#badBatches.clear();
     this.#assigned = new Set();
     this.#metrics.lagByMember.delete(this.id);
   }
@@ -352,12 +391,25 @@ export class PullConsumer {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.#config.fromBeginning });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async (payload) => this.#onBatch(payload),
-      });
+      // Every fetch of this consumer is decoded in this context: the codecs apply its limit and report a
+      // batch they cannot decompress here, keeping the batches before it.
+      const codecContext = {
+        maxDecompressedBytes: this.#config.maxDecompressedBatchBytes,
+        report: (failure: CompressedBatchFailure) => {
+          if (!current() || this.#badBatches.size >= 64) return;
+          const key = `${failure.baseOffset}/${failure.codec}`;
+          this.#badBatches.set(key, { failure, seen: (this.#badBatches.get(key)?.seen ?? 0) + 1 });
+          this.#wake();
+        },
+      };
+      await runWithCodecContext(codecContext, () =>
+        consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: true,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: async (payload) => this.#onBatch(payload),
+        }),
+      );
     } catch (error) {
       if (this.#state.kind === 'running' && this.#state.consumer === consumer) this.#state = { kind: 'idle' };
       this.#loseAll();
@@ -402,6 +454,8 @@ export class PullConsumer {
     const revoked = [...this.#assigned].filter((tp) => !assigned.has(tp));
     if (revoked.length > 0) {
       const gone = new Set(revoked);
+      // Failures are matched to partitions by position: forget them, the next fetch reports those still ours.
+      this.#badBatches.clear();
       // Messages of revoked partitions now belong to another member: drop them, never deliver twice.
       const kept = this.#chunks.slice(this.#chunkHead).filter((c) => !gone.has(c.tp));
       this.#chunks = kept;

@@ -4,7 +4,7 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ProtocolKafkaConnectionConfig } from '@onex/spi-types';
 import type { KafkaConsumerConfig, KafkaProducerConfig } from '../kafka-config.js';
 import { KafkaCodecUnavailableError, KafkaConfigError } from '../errors/kafka-errors.js';
-import { registerCompressionCodecs } from './compression.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, registerCompressionCodecs } from './compression.js';
 import { boolOption, enumOption, intOption, stringOption } from './validate.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -48,6 +48,7 @@ export interface ResolvedConsumerConfig {
   readonly maxBufferedRecords: number;
   readonly fetchMaxWaitMs: number;
   readonly maxPollIntervalMs: number;
+  readonly maxDecompressedBatchBytes: number;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
@@ -242,5 +243,6 @@ export function resolveConsumerConfig(config: KafkaConsumerConfig): ResolvedCons
     maxBufferedRecords: intOption('maxBufferedRecords', config.maxBufferedRecords, Math.max(50_000, maxPollRecords), 1),
     fetchMaxWaitMs: intOption('fetchMaxWaitMs', config.fetchMaxWaitMs, 500, 0),
     maxPollIntervalMs: intOption('maxPollIntervalMs', config.maxPollIntervalMs, 300_000, 1),
+    maxDecompressedBatchBytes: intOption('maxDecompressedBatchBytes', config.maxDecompressedBatchBytes, DEFAULT_MAX_DECOMPRESSED_BYTES, 1, 2 ** 31 - 1),
   };
 }

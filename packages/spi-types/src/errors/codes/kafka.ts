@@ -23,6 +23,7 @@ export const KAFKA_ERROR_CODES = [
   'KAFKA_POLL_INTERVAL_EXCEEDED',
   'KAFKA_BUFFER_FULL',
   'KAFKA_DELIVERY_TIMEOUT',
+  'KAFKA_CORRUPT_RECORD_BATCH',
 ] as const;
 /** A code of {@link KAFKA_ERROR_CODES}. */
 export type KafkaErrorCode = (typeof KAFKA_ERROR_CODES)[number];
