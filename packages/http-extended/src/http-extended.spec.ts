@@ -15,7 +15,7 @@ describe(HttpExtended, () => {
     [{ keepAliveTimeoutMs: 1.5 }, '`keepAliveTimeoutMs` must be a positive integer, got 1.5'],
     [{ bodyTimeoutMs: -1 }, '`bodyTimeoutMs` must be a non-negative number, got -1'],
     [{ maxDecompressedBytes: Number.NaN }, '`maxDecompressedBytes` must be a positive integer, got NaN'],
-    [{ oauth2: { clientAuthMethod: 'private_key_jwt' } }, "`oauth2.clientAuthMethod` must be one of 'client_secret_basic', 'client_secret_post', got \"private_key_jwt\""],
+    [{ oauth2: { clientAuthMethod: 'private_key_jwt' } }, '`oauth2.clientAuthMethod` must be one of "client_secret_basic", "client_secret_post", got "private_key_jwt"'],
     [{ oauth2: { refreshSkewSeconds: -5 } }, '`oauth2.refreshSkewSeconds` must be a non-negative number, got -5'],
     [{ jwt: { secret: '' } }, '`jwt.secret` must be a non-empty string or Uint8Array, got ""'],
     [{ jwt: { publicKey: 'not a pem' } }, '`jwt.publicKey` must be a PEM public key, certificate or JWK, got "not a pem"'],

@@ -1,53 +1,37 @@
+import { OptionChecks } from '@onex/spi-types/support';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+
+/** The shared option checks, failing with `InvalidOptionError` (`HTTPX_INVALID_OPTION`). */
+export const optionCheck = new OptionChecks((option, expectation, value) => new InvalidOptionError(option, `must be ${expectation}`, value));
 
 /** A positive integer option, or its default. @throws InvalidOptionError */
 export function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'must be a positive integer', value);
-  }
-  return value;
+  return optionCheck.integer(name, value, { min: 1, fallback });
 }
 
 /** A non-negative finite number option, or its default. @throws InvalidOptionError */
 export function nonNegativeNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(name, 'must be a non-negative number', value);
-  }
-  return value;
+  return optionCheck.number(name, value, { min: 0, fallback });
 }
 
 /** A positive finite number option, or its default. @throws InvalidOptionError */
 export function positiveNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(name, 'must be a positive number', value);
-  }
-  return value;
+  return optionCheck.number(name, value, { min: 0, minExclusive: true, fallback });
 }
 
 /** A value from a fixed list, or its default. @throws InvalidOptionError */
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidOptionError(name, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  }
-  return value as T;
+  return optionCheck.oneOf(name, value, allowed, fallback);
 }
 
 /** A boolean option, or its default. @throws InvalidOptionError */
 export function bool(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidOptionError(name, 'must be a boolean', value);
-  return value;
+  return optionCheck.boolean(name, value, fallback);
 }
 
 /** A function option, or its default. @throws InvalidOptionError */
 export function fn<T extends (...args: never[]) => unknown>(name: string, value: unknown, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'function') throw new InvalidOptionError(name, 'must be a function', value);
-  return value as T;
+  return optionCheck.function(name, value, fallback);
 }
 
 /** A string-to-string header map. @throws InvalidOptionError */

@@ -1,3 +1,5 @@
+import { backoffDelay } from '@onex/spi-types/support';
+
 /** Resolved reconnect settings. */
 export interface BackoffSettings {
   readonly maxAttempts: number;
@@ -6,11 +8,9 @@ export interface BackoffSettings {
 }
 
 /**
- * Delay before reconnect attempt `attempt` (1-based): exponential from `initialDelayMs`, capped at
- * `maxDelayMs`, with "equal jitter" (a uniform draw in [base/2, base]) so clients that lost the same
- * server spread out without ever retrying immediately.
+ * Delay before reconnect attempt `attempt` (1-based), whole ms: the shared exponential backoff with equal jitter,
+ * so clients that lost the same server spread out without ever retrying immediately.
  */
-export function backoffDelay(attempt: number, settings: BackoffSettings, random: () => number = Math.random): number {
-  const base = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base / 2 + random() * (base / 2));
+export function reconnectDelay(attempt: number, settings: BackoffSettings, random: () => number): number {
+  return Math.round(backoffDelay(attempt, { initialDelayMs: settings.initialDelayMs, maxDelayMs: settings.maxDelayMs, jitter: 'equal', random }));
 }

@@ -9,7 +9,7 @@ import type {
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { WebSocketError } from '../errors/websocket-error.js';
 import { publish } from '../internal/diagnostics.js';
-import { backoffDelay, type BackoffSettings } from './backoff.js';
+import { reconnectDelay, type BackoffSettings } from './backoff.js';
 
 /** Resolved settings of a {@link WebSocketConnection}. */
 export interface WebSocketSettings {
@@ -126,7 +126,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
       } catch (error) {
         signal?.throwIfAborted();
         if (retry === undefined || attempt > retry.maxAttempts || !isRetriable(error)) throw withAttempts(error, attempt);
-        const delayMs = backoffDelay(attempt, retry, settings.random);
+        const delayMs = reconnectDelay(attempt, retry, settings.random);
         publish('ws-reconnect', { url, attempt, delayMs, initial: true });
         try {
           await sleep(delayMs, undefined, signal ? { signal } : {});
@@ -441,7 +441,7 @@ export class WebSocketConnection implements ProtocolWebSocketConnection {
       this.#finish(lastCode, lastReason || `reconnect gave up after ${settings.maxAttempts} attempts`);
       return;
     }
-    const delayMs = backoffDelay(attempt, settings, this.#settings.random);
+    const delayMs = reconnectDelay(attempt, settings, this.#settings.random);
     const state: State = { kind: 'reconnecting', attempt, timer: undefined, socket: undefined };
     this.#state = state;
     publish('ws-reconnect', { url: this.url, attempt, delayMs });
