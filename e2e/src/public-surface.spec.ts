@@ -3,6 +3,7 @@
 // `onex:<package>:<event>` strings that lists every channel the package publishes on; no entry point
 // re-exports from an `internal/` folder; error class names are unique across the toolkit. The API reports
 // (packages/<pkg>/api/*.api.md, `npm run api:check`) guard the rest of the surface.
+import { spawnSync } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -189,5 +190,42 @@ describe('public surface', () => {
       expect(http.HttpStatusError.name).toBe('HttpStatusError');
       expect(http.isHttpStatusError(error)).toBe(false);
     });
+  });
+
+  describe('API report check', () => {
+    // The api-check target of every package (`api-extractor run` with api-extractor.base.json) on a scratch package
+    // under tmp/: the committed report matches, then an export is added without updating the report.
+    const scratch = path.join(workspaceRoot, 'tmp', `api-report-check-${process.pid}`);
+    const project = path.join(scratch, 'packages', 'scratch');
+    const apiExtractor = (...args: string[]): { status: number | null; output: string } => {
+      const run = spawnSync(path.join(workspaceRoot, 'node_modules', '.bin', 'api-extractor'), ['run', ...args, '-c', 'api-extractor.json'], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      });
+      return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    };
+
+    beforeAll(() => {
+      fs.mkdirSync(path.join(project, 'dist'), { recursive: true });
+      fs.mkdirSync(path.join(project, 'api'), { recursive: true });
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: '@onex/scratch', version: '0.0.0', types: './dist/index.d.ts' }));
+      fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ files: [] }));
+      fs.writeFileSync(path.join(project, 'api-extractor.json'), JSON.stringify({ extends: path.join(workspaceRoot, 'api-extractor.base.json'), projectFolder: '.' }));
+      fs.writeFileSync(path.join(project, 'dist', 'index.d.ts'), '/** One. */\nexport declare const one: number;\n');
+      expect(apiExtractor('--local').status).toBe(0); // writes the report, as `npm run api:update` does
+    }, 120_000);
+
+    afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+    it('passes while the API matches the committed report (control), and fails on an export the report does not have', () => {
+      const unchanged = apiExtractor();
+      expect(unchanged).toMatchObject({ status: 0 });
+      fs.appendFileSync(path.join(project, 'dist', 'index.d.ts'), '/** Two. */\nexport declare const two: number;\n');
+      const changed = apiExtractor();
+      expect(changed.status).not.toBe(0);
+      expect(changed.output).toContain('You have changed the API signature for this project');
+      expect(fs.readFileSync(path.join(project, 'api', 'scratch.api.md'), 'utf8')).not.toContain('two');
+    }, 120_000);
   });
 });
