@@ -24,3 +24,5 @@ export {
   otelUrlFull,
 } from './otel-glue.js';
 export type { OtelApiLike, OtelMeterProviderLike, OtelScope, OtelTracerProviderLike } from './otel-glue.js';
+export { checkKafkaSasl, checkKafkaSsl, KAFKA_SASL_MECHANISMS } from './kafka-security.js';
+export type { KafkaSaslRules, KafkaSaslSettings, KafkaSecurityErrorFactory, KafkaSslSettings } from './kafka-security.js';
