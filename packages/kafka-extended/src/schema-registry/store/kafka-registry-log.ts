@@ -1,3 +1,4 @@
+import { withTimeout } from '@onex/spi-types/support';
 import { randomUUID } from 'node:crypto';
 import type { ProtocolKafkaSaslConfig, ProtocolKafkaSslConfig } from '@onex/spi-types';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer, type SASLOptions } from 'kafkajs';
@@ -127,15 +128,16 @@ export class KafkaRegistryLog implements RegistryLog {
 
   private async waitFor(target: number): Promise<void> {
     if (this.position >= target) return;
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { target, resolve };
-      this.waiters.push(waiter);
-      timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new SchemaRegistryStoreError(`registry topic "${this.options.topic}" not read up to offset ${target} within ${this.options.timeoutMs} ms (at ${this.position})`));
-      }, this.options.timeoutMs);
-    }).finally(() => clearTimeout(timer));
+    await withTimeout(
+      (signal) =>
+        new Promise<void>((resolve) => {
+          const waiter: Waiter = { target, resolve };
+          this.waiters.push(waiter);
+          signal.addEventListener('abort', () => (this.waiters = this.waiters.filter((w) => w !== waiter)), { once: true });
+        }),
+      this.options.timeoutMs,
+      () => new SchemaRegistryStoreError(`registry topic "${this.options.topic}" not read up to offset ${target} within ${this.options.timeoutMs} ms (at ${this.position})`),
+    );
     if (this.failure) throw new SchemaRegistryStoreError(`registry consumer crashed: ${this.failure.message}`, { cause: this.failure });
   }
 
