@@ -1,3 +1,4 @@
+import { backoffDelay, describeValue } from '@onex/spi-types/support';
 import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
@@ -20,7 +21,6 @@ import { partitionForKey } from './murmur2.js';
 import type { ResolvedProducerConfig } from './resolve-config.js';
 import { toBuffer, toSafeNumber } from './to-buffer.js';
 import { assertTopicName } from './topic-name.js';
-import { describe } from './validate.js';
 
 /** One message waiting for its batch, with the caller's promise. */
 interface PendingRecord {
@@ -116,13 +116,13 @@ const NO_HEADERS: { headers: undefined; size: 0 } = { headers: undefined, size: 
 function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: Record<string, Buffer> | undefined; size: number } {
   if (headers === undefined) return NO_HEADERS;
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    throw new KafkaArgumentError(`\`headers\` must be an object of names to bytes or strings, got ${describe(headers)}`);
+    throw new KafkaArgumentError(`\`headers\` must be an object of names to bytes or strings, got ${describeValue(headers)}`);
   }
   const out: Record<string, Buffer> = {};
   let size = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
-      throw new KafkaArgumentError(`\`headers.${name}\` must be a Uint8Array or a string, got ${describe(value)}`);
+      throw new KafkaArgumentError(`\`headers.${name}\` must be a Uint8Array or a string, got ${describeValue(value)}`);
     }
     const bytes = toBuffer(value);
     out[name] = bytes;
@@ -228,21 +228,21 @@ export class BatchingProducer {
     }
     assertTopicName(topic);
     if (key !== null && key !== undefined && typeof key !== 'string' && !(key instanceof Uint8Array)) {
-      throw new KafkaArgumentError(`\`key\` must be a Uint8Array, a string or null, got ${describe(key)}`);
+      throw new KafkaArgumentError(`\`key\` must be a Uint8Array, a string or null, got ${describeValue(key)}`);
     }
     if (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array)) {
-      throw new KafkaArgumentError(`\`value\` must be a Uint8Array, a string or null, got ${describe(value)}`);
+      throw new KafkaArgumentError(`\`value\` must be a Uint8Array, a string or null, got ${describeValue(value)}`);
     }
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new KafkaArgumentError(`\`options\` must be an object, got ${describe(options)}`);
+      throw new KafkaArgumentError(`\`options\` must be an object, got ${describeValue(options)}`);
     }
     const partition = options?.partition;
     const timestamp = options?.timestamp;
     if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
-      throw new KafkaArgumentError(`\`partition\` must be a non-negative integer, got ${describe(partition)}`);
+      throw new KafkaArgumentError(`\`partition\` must be a non-negative integer, got ${describeValue(partition)}`);
     }
     if (timestamp !== undefined && (!Number.isSafeInteger(timestamp) || timestamp < 0)) {
-      throw new KafkaArgumentError(`\`timestamp\` must be a non-negative integer (epoch ms), got ${describe(timestamp)}`);
+      throw new KafkaArgumentError(`\`timestamp\` must be a non-negative integer (epoch ms), got ${describeValue(timestamp)}`);
     }
     const keyBytes = key === null || key === undefined ? null : toBuffer(key);
     const valueBytes = value === null ? null : toBuffer(value);
@@ -668,7 +668,8 @@ export class BatchingProducer {
         if (unknown && this.#config.resendUntilDeliveryTimeout && elapsed < this.#config.deliveryTimeoutMs) {
           resends++;
           this.#metrics.unknownOutcomeResends++;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(RESEND_BACKOFF_MS, this.#config.deliveryTimeoutMs - elapsed)));
+          const delayMs = backoffDelay(1, { initialDelayMs: RESEND_BACKOFF_MS, maxDelayMs: this.#config.deliveryTimeoutMs - elapsed });
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
           continue;
         }
         // The broker may hold the batch (unknown outcome) or disagrees with the sequence numbers: a new
@@ -710,7 +711,7 @@ export class BatchingProducer {
       freed += r.cost;
       this.#metrics.messagesProduced++;
       this.#metrics.bytesProduced += r.size;
-      this.#metrics.produceLatency.add(now - r.enqueuedAt);
+      this.#metrics.produceLatency.record(now - r.enqueuedAt);
       r.resolve({ topic: r.topic, partition: r.partition, offset: base < 0 ? -1 : base + i, timestamp: appendTime ?? r.timestamp });
     }
     this.#release(freed);
