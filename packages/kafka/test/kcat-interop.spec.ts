@@ -51,4 +51,25 @@ describe(KafkaClient, () => {
       expect(m.partition).toBe(partitionForKey(`key-${i}`, 3));
     }
   });
+
+  it('hands out each consumed record its own headers: the last of a repeated name, empty values kept, {} without headers', async () => {
+    const topic = uniqueName('kcat-headers');
+    await client.createTopic(topic, 1, 1);
+    const produce = (headers: string[], line: string): void => {
+      execFileSync('kcat', ['-P', '-b', kafkaBrokers().join(','), '-t', topic, '-K', ':', ...headers.flatMap((h) => ['-H', h])], { input: `${line}\n`, timeout: 30_000 });
+    };
+    produce(['trace=first', 'trace=second', 'trace=third', 'empty=', 'other=o'], 'k0:v0');
+    produce([], 'k1:v1');
+    produce(['trace=only'], 'k2:v2');
+    const consumerId = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
+    const messages = await consumeAtLeast(client, consumerId, [topic], 3);
+    expect(messages.map((m) => text(m.value))).toEqual(['v0', 'v1', 'v2']);
+    const [repeated, none, single] = messages.map((m) => m.headers);
+    const texts = (headers: Record<string, Uint8Array> | undefined): Record<string, string | null> =>
+      Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, value instanceof Uint8Array ? text(value) : `not bytes: ${typeof value}`]));
+    expect(texts(repeated)).toEqual({ trace: 'third', empty: '', other: 'o' });
+    expect(none).toEqual({});
+    expect(texts(single)).toEqual({ trace: 'only' });
+    expect(new Set([repeated, none, single]).size).toBe(3);
+  });
 });
