@@ -95,7 +95,7 @@ function kcatProduce(brokers: string[], topic: string, input: Buffer): Promise<v
 //      groups, sequences, retries and sends): 1.89x, 1.40x (the second run shared the CPU with a Jest run of
 //      this session) | 0.76x, 0.33x; ours 116,210 and 14,738 msg/s.
 //   2. + kafkajs groups a partition request's messages in one step instead of one array copy per message
-//      (PartitionMessages): 1.68x, 1.87x, 1.53x (median 1.68x) | 0.62x, 0.61x, 0.88x (median 0.62x). On this
+//      (PartitionMessages): 1.68x, 1.87x, 1.53x, 1.88x (median 1.78x) | 0.62x, 0.61x, 0.88x, 0.45x (median 0.62x). On this
 //      machine the noise is larger than what this step can buy (the profile put the grouping at ~6 % of CPU).
 //   Not changed, measured only: batchSize 2000 with step 2: 2.89x | 0.93x; batchSize 5000: 1.82x | 0.93x.
 //   kafkajs's idempotent producer sends one request per broker at a time (its broker lock), so records per
