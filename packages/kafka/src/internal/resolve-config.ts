@@ -1,4 +1,4 @@
-import { describeValue } from '@onex/spi-types/support';
+import { checkKafkaSasl, checkKafkaSsl, describeValue, type KafkaSecurityErrorFactory } from '@onex/spi-types/support';
 import kafkajs from 'kafkajs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ProtocolKafkaConnectionConfig } from '@onex/spi-types';
@@ -51,6 +51,9 @@ export interface ResolvedConsumerConfig {
   readonly maxDecompressedBatchBytes: number;
 }
 
+const securityError: KafkaSecurityErrorFactory = (option, requirement, value, { secret, cause }) =>
+  new KafkaConfigError(`\`${option}\` ${requirement}, got ${secret ? '<redacted>' : describeValue(value)}`, { details: { option }, ...(cause === undefined ? {} : { cause }) });
+
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
 
 /** Validates connection settings (`bootstrapServers`, `clientId`, TLS, SASL, timeouts). */
@@ -75,54 +78,15 @@ export function resolveConnection(config: Partial<ProtocolKafkaConnectionConfig>
   const clientId = stringOption('clientId', config.clientId, defaultClientId);
   const connectionTimeout = intOption('connectionTimeoutMs', config.connectionTimeoutMs, 10_000, 1);
   const requestTimeout = intOption('requestTimeoutMs', config.requestTimeoutMs, 30_000, 1);
-  let ssl: KafkaConfig['ssl'];
-  if (config.ssl !== undefined) {
-    if (typeof config.ssl === 'boolean') ssl = config.ssl;
-    else if (typeof config.ssl === 'object' && config.ssl !== null) {
-      const s = config.ssl;
-      ssl = {
-        ...(s.ca !== undefined ? { ca: Array.isArray(s.ca) ? [...(s.ca as string[])] : (s.ca as string) } : {}),
-        ...(s.cert !== undefined ? { cert: s.cert } : {}),
-        ...(s.key !== undefined ? { key: s.key } : {}),
-        ...(s.passphrase !== undefined ? { passphrase: s.passphrase } : {}),
-        ...(s.servername !== undefined ? { servername: s.servername } : {}),
-        rejectUnauthorized: boolOption('ssl.rejectUnauthorized', s.rejectUnauthorized, true),
-      };
-    } else {
-      throw new KafkaConfigError(`\`ssl\` must be a boolean or an object, got ${describeValue(config.ssl)}`, { details: { option: 'ssl' } });
-    }
-  }
-  let sasl: SASLOptions | undefined;
-  if (config.sasl !== undefined) {
-    const mechanism = enumOption('sasl.mechanism', (config.sasl as { mechanism?: unknown }).mechanism, 'plain', [
-      'plain',
-      'scram-sha-256',
-      'scram-sha-512',
-      'oauthbearer',
-    ] as const);
-    if (mechanism === 'oauthbearer') {
-      const provider = (config.sasl as { oauthBearerProvider?: unknown }).oauthBearerProvider;
-      if (typeof provider !== 'function') {
-        throw new KafkaConfigError(`\`sasl.oauthBearerProvider\` must be a function, got ${describeValue(provider)}`, {
-          details: { option: 'sasl.oauthBearerProvider' },
-        });
-      }
-      sasl = { mechanism, oauthBearerProvider: provider as () => Promise<{ value: string }> };
-    } else {
-      const { username, password } = config.sasl as { username?: unknown; password?: unknown };
-      sasl = {
-        mechanism,
-        username: stringOption('sasl.username', username),
-        password: typeof password === 'string' ? password : stringOption('sasl.password', password),
-      } as SASLOptions;
-    }
-  }
+  const ssl = checkKafkaSsl(config.ssl, 'ssl', securityError);
+  // What this package accepted before the checks were shared stays accepted: PLAIN by default, an empty password.
+  const sasl = checkKafkaSasl(config.sasl, 'sasl', securityError, { defaultMechanism: 'plain', allowEmptyPassword: true }) as SASLOptions | undefined;
   return {
     brokers: [...(servers as string[])],
     clientId,
     connectionTimeout,
     requestTimeout,
-    ...(ssl !== undefined ? { ssl } : {}),
+    ...(ssl !== undefined ? { ssl: typeof ssl === 'boolean' ? ssl : { ...ssl, rejectUnauthorized: ssl.rejectUnauthorized ?? true } } : {}),
     ...(sasl !== undefined ? { sasl } : {}),
   };
 }
