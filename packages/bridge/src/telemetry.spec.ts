@@ -246,8 +246,11 @@ describe('bridge telemetry', () => {
       expect.objectContaining({ code: 'BRIDGE_INVALID_CONFIG', message: '`telemetry` must be a boolean, got "on"' }),
     );
     expect(() => new IngressServer({ telemetry: 1 as unknown as boolean })).toThrow(
-      expect.objectContaining({ code: 'BRIDGE_INVALID_CONFIG', message: '`telemetry` must be a boolean, got number' }),
+      expect.objectContaining({ code: 'BRIDGE_INVALID_CONFIG', message: '`telemetry` must be a boolean, got 1' }),
     );
+    // The same option on the ingress server is worded by the same checks (the value rendered, not its type).
+    expect(() => new IngressServer({ port: 70_000, authenticate: 'x' as never })).toThrow('`port` must be an integer from 0 to 65535, got 70000');
+    expect(() => new IngressServer({ authenticate: 'x' as never })).toThrow('`authenticate` must be a function, got "x"');
   });
 
   it('records http.server.request.duration, onex.bridge.process.duration and onex.bridge.messages with their units and attributes', async () => {

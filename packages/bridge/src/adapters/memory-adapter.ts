@@ -1,6 +1,7 @@
 import type { ProtocolBridgeMessage, ProtocolBridgeResult, ProtocolEndpointHealth } from '@onex/spi-types';
 import { BridgeConfigError, BridgeStoppedError } from '../errors/bridge-errors.js';
 import type { BridgeAdapter, BridgeHandle, BridgeSource, BridgeTarget, DeliveryReceipt, OutboundMessage } from './bridge-adapter.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** A message a memory target received. */
 export interface MemoryRecord extends OutboundMessage {
@@ -61,10 +62,7 @@ export class MemoryAdapter implements BridgeAdapter {
 
   /** @throws BridgeConfigError when `maxRetained` is not a positive integer */
   constructor(options: MemoryAdapterOptions = {}) {
-    const maxRetained = options.maxRetained ?? 10_000;
-    if (!Number.isInteger(maxRetained) || maxRetained < 1) {
-      throw new BridgeConfigError(`\`maxRetained\` must be a positive integer, got ${String(maxRetained)}`);
-    }
+    const maxRetained = bridgeCheck.integer('maxRetained', options.maxRetained, { min: 1, max: Number.POSITIVE_INFINITY, fallback: 10_000 });
     this.#maxRetained = maxRetained;
   }
 

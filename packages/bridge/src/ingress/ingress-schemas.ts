@@ -1,4 +1,5 @@
 import { BridgeConfigError } from '../errors/bridge-errors.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** A registry subject a topic's record values must match. */
 export interface IngressSchemaBinding {
@@ -41,25 +42,19 @@ export interface IngressSchemaOptions {
 export function checkSchemaOptions(schemas: unknown): IngressSchemaOptions | undefined {
   if (schemas === undefined) return undefined;
   if (typeof schemas !== 'object' || schemas === null) {
-    throw new BridgeConfigError(`\`schemas\` must be an object, got ${String(schemas)}`);
+    throw bridgeCheck.fail('schemas', 'an object', schemas);
   }
-  const { bindings, validate } = schemas as Partial<IngressSchemaOptions>;
-  if (typeof validate !== 'function') {
-    throw new BridgeConfigError(`\`schemas.validate\` must be a function, got ${typeof validate}`);
-  }
+  const { bindings } = schemas as Partial<IngressSchemaOptions>;
+  const validate = bridgeCheck.function<IngressSchemaOptions['validate']>('schemas.validate', (schemas as Partial<IngressSchemaOptions>).validate);
   if (typeof bindings !== 'object' || bindings === null) {
     throw new BridgeConfigError(`\`schemas.bindings\` must be an object of topic → { subject, version? }`);
   }
   const checked: Record<string, IngressSchemaBinding> = {};
   for (const [topic, binding] of Object.entries(bindings)) {
     const { subject, version } = (binding ?? {}) as Partial<IngressSchemaBinding>;
-    if (typeof subject !== 'string' || subject === '') {
-      throw new BridgeConfigError(`\`schemas.bindings['${topic}'].subject\` must be a non-empty string, got ${String(subject)}`);
-    }
+    if (typeof subject !== 'string' || subject === '') throw bridgeCheck.fail(`schemas.bindings['${topic}'].subject`, 'a non-empty string', subject);
     if (version !== undefined && version !== 'latest' && !(Number.isInteger(version) && version >= 1)) {
-      throw new BridgeConfigError(
-        `\`schemas.bindings['${topic}'].version\` must be a positive integer or 'latest', got ${String(version)}`,
-      );
+      throw bridgeCheck.fail(`schemas.bindings['${topic}'].version`, "a positive integer or 'latest'", version);
     }
     checked[topic] = { subject, version: version ?? 'latest' };
   }

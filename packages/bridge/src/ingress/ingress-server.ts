@@ -50,6 +50,7 @@ import {
   type IngressRoute,
 } from './ingress-routes.js';
 import { renderPrometheus, type PrometheusFamily } from './prometheus-text.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** Options of {@link IngressServer}. */
 export interface IngressServerOptions {
@@ -138,13 +139,8 @@ export class IngressServer {
 
   /** @throws BridgeConfigError when an option is invalid */
   constructor(options: IngressServerOptions = {}) {
-    const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new BridgeConfigError(`\`port\` must be an integer from 0 to 65535, got ${String(port)}`);
-    }
-    if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
-      throw new BridgeConfigError(`\`authenticate\` must be a function, got ${typeof options.authenticate}`);
-    }
+    const port = bridgeCheck.integer('port', options.port, { min: 0, max: 65535, fallback: 0 });
+    if (options.authenticate !== undefined) bridgeCheck.function('authenticate', options.authenticate);
     this.#options = {
       port,
       host: options.host ?? '127.0.0.1',
@@ -159,9 +155,7 @@ export class IngressServer {
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     };
     this.#schemas = checkSchemaOptions(options.schemas);
-    if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
-      throw new BridgeConfigError(`\`telemetry\` must be a boolean, got ${typeof options.telemetry}`);
-    }
+    if (options.telemetry !== undefined) bridgeCheck.boolean('telemetry', options.telemetry);
     this.#telemetry = (options.telemetry ?? true) && otelEnabledByEnv();
     if (this.#options.headersTimeoutMs > this.#options.requestTimeoutMs) {
       throw new BridgeConfigError(

@@ -16,7 +16,7 @@ import {
   type ProtocolEndpointHealth,
   type ProtocolRoutingRule,
 } from '@onex/spi-types';
-import { backoffDelay, LatencyWindow, withTimeout } from '@onex/spi-types/support';
+import { backoffDelay, describeValue, LatencyWindow, withTimeout } from '@onex/spi-types/support';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import type {
   BridgeDeliveryResult,
@@ -221,7 +221,7 @@ export class BridgeInstance implements BridgeHandle {
     }
     const partition = options?.partition;
     if (partition !== undefined && (!Number.isSafeInteger(partition) || partition < 0)) {
-      throw new BridgeInvalidMessageError(`\`partition\` must be a non-negative integer, got ${String(partition)}`);
+      throw new BridgeInvalidMessageError(`\`partition\` must be a non-negative integer, got ${describeValue(partition)}`);
     }
     if (this.#queue.size >= this.#options.maxQueuedMessages) {
       throw new BridgeOverloadedError(`bridge '${this.name}' queue`, this.#options.maxQueuedMessages, 1000);

@@ -2,6 +2,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { BridgeConfigError, BridgeRuleSyntaxError, BridgeRuleTooLargeError, BridgeRuleUnsafeError } from '../errors/bridge-errors.js';
 import { celContext } from './cel-context.js';
 import { DEFAULT_RULE_LIMITS, type RuleLimits } from './rule-limits.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** Variables a routing expression can read. */
 export interface RuleContext {
@@ -49,9 +50,7 @@ export class RuleEngine {
   constructor(limits: RuleLimits = {}) {
     const merged = { ...DEFAULT_RULE_LIMITS, ...limits };
     for (const [name, value] of Object.entries(merged)) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new BridgeConfigError(`\`ruleLimits.${name}\` must be a positive integer, got ${String(value)}`);
-      }
+      bridgeCheck.integer(`ruleLimits.${name}`, value, { min: 1, max: Number.POSITIVE_INFINITY });
     }
     this.#limits = merged;
     this.#env = new Environment({
