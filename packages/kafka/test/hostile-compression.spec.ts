@@ -178,4 +178,25 @@ describe('hostile compressed record batches', () => {
     }
     expect(inflated).toBeGreaterThan(valueBytes);
   }, 90_000);
+
+  it('raises a bad batch that is the first record batch of the partition, and applies maxDecompressedBatchBytes', async () => {
+    const topic = await createTopic('first-bad');
+    await produceCrafted(topic, CompressionTypes.ZSTD, 1, () => zstdBombRecord(2 * 1024 * 1024)); // offset 0: 2 MiB once inflated
+    await produceGood(topic, 'zstd', ['after-0']);
+    const small = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest', maxDecompressedBatchBytes: 1024 * 1024 });
+    const { messages, error } = await consumeUntilError(small, topic);
+    expect(messages).toEqual([]);
+    expect(error).toMatchObject({ code: 'KAFKA_CORRUPT_RECORD_BATCH', details: { topic, partition: 0, offset: 0, codec: 'zstd', reason: 'too-large', limit: 1024 * 1024 } });
+    // Control: under the default limit the same batch is read, and the record after it too.
+    const roomy = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
+    const read: ProtocolKafkaMessage[] = [];
+    for (const deadline = Date.now() + 30_000; read.length < 2 && Date.now() < deadline; ) read.push(...(await client.consumeMessages(roomy, [topic], 500)));
+    expect(read.map((m) => m.value!.length)).toEqual([2 * 1024 * 1024, 7]);
+  }, 90_000);
+
+  it.each([0, -1, 1.5, '1000', 2 ** 31])('refuses maxDecompressedBatchBytes %p with KAFKA_INVALID_CONFIG', async (value) => {
+    await expect(
+      client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), maxDecompressedBatchBytes: value as number }),
+    ).rejects.toMatchObject({ code: 'KAFKA_INVALID_CONFIG', message: expect.stringContaining('maxDecompressedBatchBytes') });
+  });
 });
