@@ -1,20 +1,8 @@
 import { context, createContextKey, createNoopMeter, metrics, ProxyTracerProvider, trace, type Counter, type Meter } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { otelDisabledByEnv, otelErrorType, otelInstrumentSource, otelServerPort, OTEL_SUPPRESS_TRACING_KEY, otelTracerSource, otelUrlFull } from './otel-glue.js';
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const api = { trace, metrics, ProxyTracerProvider, createNoopMeter };
 const scope = { name: '@onex/test', version: '9.9.9' };
@@ -58,17 +46,19 @@ describe('otelTracerSource / otelInstrumentSource', () => {
   it('makes the instruments once per registered meter provider, and records into them', async () => {
     const create = jest.fn((meter: Meter): Counter => meter.createCounter('onex.test.count'));
     const instruments = otelInstrumentSource(api, scope, create);
-    const reader = new TestReader();
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
     const counter = instruments();
     expect(counter).toBeDefined();
     expect(instruments()).toBe(counter);
     expect(create).toHaveBeenCalledTimes(1);
     counter!.add(3, { k: 'v' });
-    const { resourceMetrics } = await reader.collect();
-    const scopeMetrics = resourceMetrics.scopeMetrics.find((s) => s.scope.name === '@onex/test');
+    await reader.forceFlush();
+    const scopeMetrics = exporter.getMetrics()[0]?.scopeMetrics.find((s) => s.scope.name === '@onex/test');
     expect(scopeMetrics?.scope.version).toBe('9.9.9');
     expect(scopeMetrics?.metrics[0]?.dataPoints[0]).toMatchObject({ value: 3, attributes: { k: 'v' } });
+    await reader.shutdown();
     metrics.disable();
     expect(instruments()).toBeUndefined();
   });
