@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { SchemaInvalidLevelError } from './errors/schema-registry-errors.js';
 
 /** Every compatibility level, Confluent's names. */
@@ -27,6 +28,6 @@ export function toCompatibilityLevel(value: unknown, what: string): Compatibilit
   const upper = typeof value === 'string' ? value.toUpperCase() : value;
   if (isCompatibilityLevel(upper)) return upper;
   throw new SchemaInvalidLevelError(
-    `\`${what}\` must be one of ${COMPATIBILITY_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+    `\`${what}\` must be one of ${COMPATIBILITY_LEVELS.join(', ')}, got ${describeValue(value)}`,
   );
 }

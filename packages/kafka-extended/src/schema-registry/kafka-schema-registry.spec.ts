@@ -140,9 +140,11 @@ describe(KafkaSchemaRegistry, () => {
   }, 60_000);
 
   it('validates its options in the constructor', () => {
-    expect(() => new KafkaSchemaRegistry({ bootstrapServers: [] })).toThrow('`bootstrapServers` must be a non-empty array of "host:port" strings, got []');
+    expect(() => new KafkaSchemaRegistry({ bootstrapServers: [] })).toThrow('`bootstrapServers` must be a non-empty array of "host:port" strings, got an array of length 0');
     expect(() => new KafkaSchemaRegistry({ bootstrapServers: ['h:1'], topic: 'bad topic' })).toThrow(expect.objectContaining({ code: 'SCHEMA_REGISTRY_INVALID_OPTION' }));
     expect(() => new KafkaSchemaRegistry({ bootstrapServers: ['h:1'], timeoutMs: -5 })).toThrow('`timeoutMs` must be a positive integer, got -5');
+    // The shared renderer: an object is named, never serialised (it may carry credentials).
+    expect(() => new KafkaSchemaRegistry({ bootstrapServers: ['h:1'], clientId: { sasl: 'secret' } as never })).toThrow('`clientId` must be a non-empty string, got an object');
     expect(() => new KafkaSchemaRegistry({ bootstrapServers: ['h:1'], defaultCompatibility: 'X' as never })).toThrow(expect.objectContaining({ code: 'SCHEMA_INVALID_LEVEL' }));
   });
 });

@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import type { ProtocolKafkaSaslConfig, ProtocolKafkaSslConfig } from '@onex/spi-types';
 import { toCompatibilityLevel, type CompatibilityLevel } from './compatibility-level.js';
 import { SchemaRegistryInvalidOptionError } from './errors/schema-registry-errors.js';
@@ -41,19 +42,19 @@ export class KafkaSchemaRegistry extends EmbeddedSchemaRegistry {
   /** @throws {SchemaRegistryInvalidOptionError} / {SchemaInvalidLevelError} for invalid options */
   constructor(options: KafkaSchemaRegistryOptions) {
     if (options === null || typeof options !== 'object') {
-      throw new SchemaRegistryInvalidOptionError(`options must be an object, got ${JSON.stringify(options)}`);
+      throw new SchemaRegistryInvalidOptionError(`options must be an object, got ${describeValue(options)}`);
     }
     const servers = options.bootstrapServers as unknown;
     if (!Array.isArray(servers) || servers.length === 0 || servers.some((s) => typeof s !== 'string' || !/^[^\s:]+:\d+$/.test(s))) {
-      throw new SchemaRegistryInvalidOptionError(`\`bootstrapServers\` must be a non-empty array of "host:port" strings, got ${JSON.stringify(servers)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`bootstrapServers\` must be a non-empty array of "host:port" strings, got ${describeValue(servers)}`);
     }
     const topic = options.topic ?? '_onex_schemas';
     if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) {
-      throw new SchemaRegistryInvalidOptionError(`\`topic\` must be a legal Kafka topic name, got ${JSON.stringify(topic)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`topic\` must be a legal Kafka topic name, got ${describeValue(topic)}`);
     }
     const clientId = options.clientId ?? 'onex-schema-registry';
     if (typeof clientId !== 'string' || clientId === '') {
-      throw new SchemaRegistryInvalidOptionError(`\`clientId\` must be a non-empty string, got ${JSON.stringify(clientId)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`clientId\` must be a non-empty string, got ${describeValue(clientId)}`);
     }
     const level = toCompatibilityLevel(options.defaultCompatibility ?? 'BACKWARD', 'defaultCompatibility');
     const replicationFactor = positiveInteger(options.replicationFactor, 'replicationFactor');

@@ -1,4 +1,4 @@
-import { backoffDelay } from '@onex/spi-types/support';
+import { backoffDelay, describeValue } from '@onex/spi-types/support';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registryOptionCheck } from '../errors/registry-option-check.js';
 import type {
@@ -98,10 +98,10 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
     try {
       url = new URL(options?.url);
     } catch (error) {
-      throw new SchemaRegistryInvalidOptionError(`\`url\` must be an absolute http(s) URL, got ${JSON.stringify(options?.url)}`, { cause: error });
+      throw new SchemaRegistryInvalidOptionError(`\`url\` must be an absolute http(s) URL, got ${describeValue(options?.url)}`, { cause: error });
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new SchemaRegistryInvalidOptionError(`\`url\` must be an absolute http(s) URL, got ${JSON.stringify(options.url)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`url\` must be an absolute http(s) URL, got ${describeValue(options.url)}`);
     }
     this.baseUrl = url.href.replace(/\/+$/, '');
     if (options.basicAuth && options.bearerToken) throw new SchemaRegistryInvalidOptionError('`basicAuth` and `bearerToken` cannot both be set');
@@ -346,7 +346,7 @@ export class RestSchemaRegistryClient implements SchemaRegistryAdminApi {
   }
 
   async getSchemaByGuid(guid: string): Promise<SchemaById> {
-    if (typeof guid !== 'string' || guid === '') throw new SchemaRegistryInvalidArgumentError(`\`guid\` must be a non-empty string, got ${JSON.stringify(guid)}`);
+    if (typeof guid !== 'string' || guid === '') throw new SchemaRegistryInvalidArgumentError(`\`guid\` must be a non-empty string, got ${describeValue(guid)}`);
     const raw = await this.request<Record<string, unknown>>('GET', `/schemas/guids/${encodeURIComponent(guid)}`);
     return {
       id: raw['id'] as number,

@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SCHEMA_TYPES, hasErrorCode, isOnexError, type ProtocolSchemaReference } from '@onex/spi-types';
@@ -194,13 +195,13 @@ export class SchemaRegistryServer {
     this.registry = options.registry;
     this.host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SchemaRegistryInvalidOptionError(`\`port\` must be an integer from 0 to 65535, got ${JSON.stringify(port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SchemaRegistryInvalidOptionError(`\`port\` must be an integer from 0 to 65535, got ${describeValue(port)}`);
     this.port = port;
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new SchemaRegistryInvalidOptionError(`\`maxBodyBytes\` must be a positive integer, got ${JSON.stringify(maxBodyBytes)}`);
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new SchemaRegistryInvalidOptionError(`\`maxBodyBytes\` must be a positive integer, got ${describeValue(maxBodyBytes)}`);
     this.maxBodyBytes = maxBodyBytes;
     const maxJsonDepth = options.maxJsonDepth ?? 256;
-    if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 1) throw new SchemaRegistryInvalidOptionError(`\`maxJsonDepth\` must be a positive integer, got ${JSON.stringify(maxJsonDepth)}`);
+    if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 1) throw new SchemaRegistryInvalidOptionError(`\`maxJsonDepth\` must be a positive integer, got ${describeValue(maxJsonDepth)}`);
     this.maxJsonDepth = maxJsonDepth;
     this.authorization = options.basicAuth
       ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`

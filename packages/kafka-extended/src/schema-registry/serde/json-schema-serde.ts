@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import type { ValidateFunction } from 'ajv';
 import { SerdeInvalidPayloadError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
 import { JsonSchemaFormat, type ParsedJsonSchema } from '../formats/json-schema-format.js';
@@ -27,7 +28,7 @@ export class JsonSchemaSerde extends SchemaSerde<ParsedJsonSchema, ValidateFunct
   constructor(options: JsonSchemaSerdeOptions) {
     super(options, 'JSON');
     if (options.validate !== undefined && typeof options.validate !== 'boolean') {
-      throw new SchemaRegistryInvalidOptionError(`\`validate\` must be a boolean, got ${JSON.stringify(options.validate)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`validate\` must be a boolean, got ${describeValue(options.validate)}`);
     }
     this.validate = options.validate ?? true;
   }

@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import protobuf from 'protobufjs';
 import { SchemaRegistryInvalidOptionError, SerdeInvalidPayloadError } from '../errors/schema-registry-errors.js';
 import { ProtobufFormat, type ParsedProtobufSchema, type ProtobufMessageEntry } from '../formats/protobuf-format.js';
@@ -61,10 +62,10 @@ export class ProtobufSerde extends SchemaSerde<ParsedProtobufSchema, ProtobufWri
   constructor(options: ProtobufSerdeOptions) {
     super(options, 'PROTOBUF');
     if (options.messageType !== undefined && (typeof options.messageType !== 'string' || options.messageType === '')) {
-      throw new SchemaRegistryInvalidOptionError(`\`messageType\` must be a non-empty string, got ${JSON.stringify(options.messageType)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`messageType\` must be a non-empty string, got ${describeValue(options.messageType)}`);
     }
     if (options.validate !== undefined && typeof options.validate !== 'boolean') {
-      throw new SchemaRegistryInvalidOptionError(`\`validate\` must be a boolean, got ${JSON.stringify(options.validate)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`validate\` must be a boolean, got ${describeValue(options.validate)}`);
     }
     this.messageType = options.messageType?.replace(/^\./, '');
     this.validate = options.validate ?? true;

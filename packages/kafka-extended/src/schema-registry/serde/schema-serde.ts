@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import type { LiteralSchemaType, ProtocolSchemaDefinition, ProtocolSchemaReference } from '@onex/spi-types';
 import { SchemaRegistryInvalidArgumentError, SchemaRegistryInvalidOptionError } from '../errors/schema-registry-errors.js';
 import type { ResolvedReference, SchemaFormat } from '../formats/schema-format.js';
@@ -59,7 +60,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
   private lastReader: R | undefined;
 
   protected constructor(options: SchemaSerdeOptions, protected readonly schemaType: LiteralSchemaType) {
-    if (options === null || typeof options !== 'object') throw new SchemaRegistryInvalidOptionError(`options must be an object, got ${JSON.stringify(options)}`);
+    if (options === null || typeof options !== 'object') throw new SchemaRegistryInvalidOptionError(`options must be an object, got ${describeValue(options)}`);
     const registry = options.registry as Partial<SchemaRegistryApi> | undefined;
     if (!registry || typeof registry.registerSchema !== 'function' || typeof registry.getSchema !== 'function' || typeof registry.getSchemaById !== 'function') {
       throw new SchemaRegistryInvalidOptionError('`registry` must implement registerSchema, getSchema and getSchemaById, got ' + (registry === undefined ? 'undefined' : typeof registry));
@@ -68,7 +69,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
     this.schema = options.schema === undefined ? undefined : schemaText(options.schema);
     this.references = checkReferences(options.references);
     if (options.autoRegister !== undefined && typeof options.autoRegister !== 'boolean') {
-      throw new SchemaRegistryInvalidOptionError(`\`autoRegister\` must be a boolean, got ${JSON.stringify(options.autoRegister)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`autoRegister\` must be a boolean, got ${describeValue(options.autoRegister)}`);
     }
     this.autoRegister = options.autoRegister ?? true;
     if (!this.autoRegister && this.schema !== undefined && typeof (registry as Partial<SchemaRegistryAdminApi>).lookupSchema !== 'function') {
@@ -76,7 +77,7 @@ export abstract class SchemaSerde<P, W, R> implements Serde {
     }
     const strategy = options.subjectNameStrategy ?? 'topic-name';
     if (typeof strategy !== 'function' && !(SUBJECT_NAME_STRATEGIES as readonly string[]).includes(strategy)) {
-      throw new SchemaRegistryInvalidOptionError(`\`subjectNameStrategy\` must be one of ${SUBJECT_NAME_STRATEGIES.join(', ')} or a function, got ${JSON.stringify(strategy)}`);
+      throw new SchemaRegistryInvalidOptionError(`\`subjectNameStrategy\` must be one of ${SUBJECT_NAME_STRATEGIES.join(', ')} or a function, got ${describeValue(strategy)}`);
     }
     this.strategy = strategy;
     this.isKey = options.isKey === true;

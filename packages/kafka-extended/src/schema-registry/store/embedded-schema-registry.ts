@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   LiteralSchemaType,
@@ -68,7 +69,7 @@ function withExtra(extra: Extra): { metadata?: SchemaMetadata; ruleSet?: SchemaR
 
 function checkPositiveVersion(version: unknown): number {
   const checked = checkVersion(version);
-  if (checked === 'latest') throw new SchemaRegistryInvalidArgumentError(`\`version\` of an import must be a positive integer, got ${JSON.stringify(version)}`);
+  if (checked === 'latest') throw new SchemaRegistryInvalidArgumentError(`\`version\` of an import must be a positive integer, got ${describeValue(version)}`);
   return checked;
 }
 
@@ -279,7 +280,7 @@ export class EmbeddedSchemaRegistry implements SchemaRegistryAdminApi {
    * @throws {SchemaIdNotFoundError} when no schema has this GUID
    */
   async getSchemaByGuid(guid: string): Promise<SchemaById> {
-    if (typeof guid !== 'string') throw new SchemaRegistryInvalidArgumentError(`\`guid\` must be a string, got ${JSON.stringify(guid)}`);
+    if (typeof guid !== 'string') throw new SchemaRegistryInvalidArgumentError(`\`guid\` must be a string, got ${describeValue(guid)}`);
     await this.fresh();
     const entry = this.state.allEntries().find((e) => guidOf(e.fingerprint) === guid.toLowerCase());
     if (!entry) throw new SchemaIdNotFoundError(`no schema has guid ${JSON.stringify(guid)}`, { details: { guid } });

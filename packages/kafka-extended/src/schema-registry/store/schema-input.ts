@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { SCHEMA_TYPES, type LiteralSchemaType, type ProtocolSchemaDefinition, type ProtocolSchemaReference } from '@onex/spi-types';
 import { SchemaInvalidError, SchemaRegistryInvalidArgumentError } from '../errors/schema-registry-errors.js';
 import { isSerializedDescriptor, protoTextFromDescriptor } from '../formats/protobuf-descriptor.js';
@@ -29,7 +30,7 @@ export function storedSchemaText(type: LiteralSchemaType, text: string): string 
  */
 export function checkSchemaType(type: unknown): LiteralSchemaType {
   if (typeof type === 'string' && (SCHEMA_TYPES as readonly string[]).includes(type)) return type as LiteralSchemaType;
-  throw new SchemaInvalidError(`\`schemaType\` must be one of ${SCHEMA_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  throw new SchemaInvalidError(`\`schemaType\` must be one of ${SCHEMA_TYPES.join(', ')}, got ${describeValue(type)}`);
 }
 
 /**
@@ -39,7 +40,7 @@ export function checkSchemaType(type: unknown): LiteralSchemaType {
 export function checkSubject(subject: unknown): string {
   // eslint-disable-next-line no-control-regex
   if (typeof subject !== 'string' || subject === '' || /[\u0000-\u001f]/.test(subject)) {
-    throw new SchemaRegistryInvalidArgumentError(`\`subject\` must be a non-empty string without control characters, got ${JSON.stringify(subject)}`);
+    throw new SchemaRegistryInvalidArgumentError(`\`subject\` must be a non-empty string without control characters, got ${describeValue(subject)}`);
   }
   return subject;
 }
@@ -51,7 +52,7 @@ export function checkSubject(subject: unknown): string {
 export function checkVersion(version: unknown): number | 'latest' {
   if (version === undefined || version === 'latest' || version === -1) return 'latest';
   if (typeof version === 'number' && Number.isInteger(version) && version >= 1 && version <= 2 ** 31 - 1) return version;
-  throw new SchemaRegistryInvalidArgumentError(`\`version\` must be a positive integer, -1 or 'latest', got ${JSON.stringify(version)}`);
+  throw new SchemaRegistryInvalidArgumentError(`\`version\` must be a positive integer, -1 or 'latest', got ${describeValue(version)}`);
 }
 
 /**
@@ -60,7 +61,7 @@ export function checkVersion(version: unknown): number | 'latest' {
  */
 export function checkId(id: unknown): number {
   if (typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= 2 ** 31 - 1) return id;
-  throw new SchemaRegistryInvalidArgumentError(`\`id\` must be a positive 32-bit integer, got ${JSON.stringify(id)}`);
+  throw new SchemaRegistryInvalidArgumentError(`\`id\` must be a positive 32-bit integer, got ${describeValue(id)}`);
 }
 
 /**
@@ -69,11 +70,11 @@ export function checkId(id: unknown): number {
  */
 export function checkReferences(references: unknown): ProtocolSchemaReference[] {
   if (references === undefined || references === null) return [];
-  if (!Array.isArray(references)) throw new SchemaRegistryInvalidArgumentError(`\`references\` must be an array, got ${JSON.stringify(references)}`);
+  if (!Array.isArray(references)) throw new SchemaRegistryInvalidArgumentError(`\`references\` must be an array, got ${describeValue(references)}`);
   return references.map((ref: unknown, i) => {
     const r = ref as Partial<ProtocolSchemaReference> | null;
     if (!r || typeof r.name !== 'string' || r.name === '' || typeof r.subject !== 'string' || r.subject === '' || !Number.isInteger(r.version) || (r.version as number) < 1) {
-      throw new SchemaRegistryInvalidArgumentError(`\`references[${i}]\` must be { name, subject, version } with a positive version, got ${JSON.stringify(ref)}`);
+      throw new SchemaRegistryInvalidArgumentError(`\`references[${i}]\` must be { name, subject, version } with a positive version, got ${describeValue(ref)}`);
     }
     return { name: r.name, subject: r.subject, version: r.version as number };
   });
