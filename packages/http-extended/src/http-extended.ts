@@ -1,3 +1,4 @@
+import { describeValue } from '@onex/spi-types/support';
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { Agent, Pool, type Dispatcher } from 'undici';
@@ -367,7 +368,7 @@ function checkCompressionType(type: unknown): LiteralCompressionType {
   if (typeof type !== 'string' || !(COMPRESSION_TYPES as readonly string[]).includes(type)) {
     throw new CompressionError(
       'COMPRESSION_UNSUPPORTED',
-      `\`compressionType\` must be one of ${COMPRESSION_TYPES.join(', ')}, got ${JSON.stringify(type)}`,
+      `\`compressionType\` must be one of ${COMPRESSION_TYPES.join(', ')}, got ${describeValue(type)}`,
       { details: { compressionType: type } },
     );
   }
