@@ -213,6 +213,18 @@ describe(KafkaAdapter, () => {
     await until(() => slow.messages('stuck').length === 1);
   });
 
+  it('produces nothing for a delivery whose signal already fired, before and after the producer exists', async () => {
+    const adapter = new KafkaAdapter({ client: kafka, connection });
+    const handle = { bridgeId: 'b', name: 'b', config: { targetTopic: 't' } } as unknown as Parameters<KafkaAdapter['createTarget']>[0];
+    const target = adapter.createTarget(handle);
+    const message = { body: 'x', payload: 'x', key: null, headers: {}, contentType: 'text/plain', deliveryId: 'k' } as unknown as Parameters<typeof target.deliver>[1];
+    await expect(target.deliver('t', message, AbortSignal.abort(new Error('drained')), 1)).rejects.toMatchObject({ code: 'BRIDGE_DELIVERY_ABORTED' });
+    await expect(target.deliver('t', message, new AbortController().signal, 1)).resolves.toMatchObject({ messageId: 't/0/0' });
+    await expect(target.deliver('t', message, AbortSignal.abort(new Error('drained')), 1)).rejects.toMatchObject({ code: 'BRIDGE_DELIVERY_ABORTED' });
+    await sleep(20);
+    expect(kafka.messages('t')).toHaveLength(1);
+  });
+
   it('rejects a Kafka source without topics and an invalid client', async () => {
     await expect(bridge.createBridge('x', 'kafka', 'memory', { targetEndpoint: 'y' })).rejects.toMatchObject({
       code: 'BRIDGE_INVALID_CONFIG',

@@ -10,7 +10,7 @@ import type {
   ProtocolKafkaProducerConfig,
 } from '@onex/spi-types';
 import { nonNegative, positiveInteger } from '../communication-bridge-options.js';
-import { BridgeConfigError } from '../errors/bridge-errors.js';
+import { BridgeConfigError, BridgeDeliveryAbortedError } from '../errors/bridge-errors.js';
 import { kafkaIdempotencyKey } from '../internal/idempotency-key.js';
 import { untilAborted } from '../internal/until-aborted.js';
 import type {
@@ -64,6 +64,8 @@ export class KafkaAdapter implements BridgeAdapter {
   readonly #pollTimeoutMs: number;
   readonly #errorBackoffMs: number;
   #producerId: Promise<string> | undefined;
+  /** The producer id once created: deliveries then go straight to `produceMessage`, without a wait on the id. */
+  #readyProducerId: string | undefined;
 
   /** @throws BridgeConfigError when the client or an option is invalid */
   constructor(options: KafkaAdapterOptions) {
@@ -93,16 +95,26 @@ export class KafkaAdapter implements BridgeAdapter {
     }
   }
 
+  /** The shared producer's id, created on first use (again after a failed creation). */
+  #producer(): Promise<string> {
+    return (this.#producerId ??= this.#client.createProducer(this.#producerConfig).then(
+      (id) => (this.#readyProducerId = id),
+      (error: unknown) => {
+        this.#producerId = undefined;
+        throw error;
+      },
+    ));
+  }
+
   createTarget(bridge: BridgeHandle): BridgeTarget {
-    const producer = (this.#producerId ??= this.#client.createProducer(this.#producerConfig).catch((error: unknown) => {
-      this.#producerId = undefined;
-      throw error;
-    }));
+    const producer = this.#producer();
     return {
       deliver: async (topic: string, message: OutboundMessage, signal: AbortSignal) => {
         // The SPI's produceMessage takes no signal: stop waiting when the bridge gives up (drain
         // timeout), even though the record may still be written afterwards.
-        const id = await untilAborted(this.#producerId ?? producer, signal, topic);
+        if (signal.aborted) throw new BridgeDeliveryAbortedError(topic, signal.reason);
+        // Once the id is known, no wait (and no abort listener) per record before produceMessage.
+        const id = this.#readyProducerId ?? (await untilAborted(this.#producerId ?? producer, signal, topic));
         const result = await untilAborted(
           this.#client.produceMessage(id, topic, message.key, message.body, {
             headers: message.headers,
@@ -133,12 +145,7 @@ export class KafkaAdapter implements BridgeAdapter {
   }
 
   createSource(bridge: BridgeHandle): BridgeSource {
-    const producer = (): Promise<string> =>
-      (this.#producerId ??= this.#client.createProducer(this.#producerConfig).catch((error: unknown) => {
-        this.#producerId = undefined;
-        throw error;
-      }));
-    return new KafkaSource(this.#client, bridge, poisonPolicy(bridge.config), producer, {
+    return new KafkaSource(this.#client, bridge, poisonPolicy(bridge.config), () => this.#producer(), {
       ...this.#consumer,
       ...this.#connection,
       groupId: (bridge.config.options?.['groupId'] as string | undefined) ?? this.#consumer.groupId ?? `onex-bridge-${bridge.name}`,
