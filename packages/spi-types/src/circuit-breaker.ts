@@ -22,6 +22,13 @@ export interface ProtocolCircuitBreakerConfig {
   readonly slowCallDurationSeconds?: number;
   /** Decides whether an error counts as a failure (`CircuitBreakerFailure` always does). @default every error */
   readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * Decides whether a value the operation resolved with counts as a failure (resilience4j's
+   * `recordResult`); the caller still gets the value unchanged. A call's own
+   * {@link ProtocolExecuteOptions.isFailureResult} takes its place for that call. Extends the seed.
+   * @default no result counts
+   */
+  readonly isFailureResult?: (result: unknown) => boolean;
 }
 
 /** One state transition of a circuit. */
@@ -84,9 +91,17 @@ export interface ProtocolCircuitBreakerMetrics {
 }
 
 /** Options of {@link ProtocolCircuitBreaker.executeWithCircuitBreaker}. */
-export interface ProtocolExecuteOptions {
+export interface ProtocolExecuteOptions<T = unknown> {
   /** Per-call timeout in seconds (overrides the circuit's `callTimeoutSeconds`). */
   readonly timeoutSeconds?: number;
+  /**
+   * A result filter for this call (overrides the circuit's `isFailureResult`): when it returns true for
+   * the value the operation resolved with, the call counts as a failure with the same effect on state,
+   * metrics, events and half-open trials as a thrown failure, and the caller still gets the value
+   * unchanged, so an operation need not throw to report a failed result (a 5xx response). Extends the
+   * seed, whose breaker learns of a failure only by a rejection; every implementation must honour it.
+   */
+  readonly isFailureResult?: (result: T) => boolean;
 }
 
 /** The seed's `ProtocolCircuitBreaker`: named circuits guarding operations. */
@@ -98,7 +113,7 @@ export interface ProtocolCircuitBreaker {
   executeWithCircuitBreaker<T>(
     operation: (signal: AbortSignal) => Promise<T> | T,
     circuitName: string,
-    options?: ProtocolExecuteOptions,
+    options?: ProtocolExecuteOptions<T>,
   ): Promise<T>;
   /** Current state of a circuit. */
   getCircuitState(circuitName: string): Promise<LiteralCircuitState>;

@@ -202,6 +202,11 @@ describe('the SPI contract', () => {
     const runAborted = (execute: Execute) => execute(async (signal: AbortSignal) => signal.aborted, 'c', { timeoutSeconds: 1 });
     expectTypeOf(run42).returns.toEqualTypeOf<Promise<number>>();
     expectTypeOf(runAborted).returns.toEqualTypeOf<Promise<boolean>>();
+    // The result filter (an extension of the seed) is typed by the operation's result.
+    const runFiltered = (execute: Execute) =>
+      execute(async () => ({ statusCode: 503 }), 'c', { isFailureResult: (response) => response.statusCode >= 500 });
+    expectTypeOf(runFiltered).returns.toEqualTypeOf<Promise<{ statusCode: number }>>();
+    expectTypeOf<ProtocolCircuitBreakerConfig['isFailureResult']>().toEqualTypeOf<((result: unknown) => boolean) | undefined>();
     expect(PROTOCOL_CIRCUIT_BREAKER_METHODS).toHaveLength(8);
   });
 
