@@ -26,3 +26,5 @@ export {
 export type { OtelApiLike, OtelMeterProviderLike, OtelScope, OtelTracerProviderLike } from './otel-glue.js';
 export { checkKafkaSasl, checkKafkaSsl, KAFKA_SASL_MECHANISMS } from './kafka-security.js';
 export type { KafkaSaslRules, KafkaSaslSettings, KafkaSecurityErrorFactory, KafkaSslSettings } from './kafka-security.js';
+export { tolerateUntargetedPartitionErrors } from './kafka-untargeted-metadata.js';
+export type { KafkaMetadataRequestLike, KafkaMetadataRequestsLike, KafkaMetadataResponseLike, KafkaProtocolErrorsLike } from './kafka-untargeted-metadata.js';
