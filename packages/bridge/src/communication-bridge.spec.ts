@@ -512,8 +512,8 @@ describe(CommunicationBridge, () => {
   it.each([
     [null, '`message` must be an object with a payload, got null'],
     [{}, '`message.payload` is required, got undefined'],
-    [{ payload: 1, headers: { a: 1 } }, '`message.headers.a` must be a string, got number'],
-    [{ payload: 1, key: 5 }, '`message.key` must be a string, got number'],
+    [{ payload: 1, headers: { a: 1 } }, '`message.headers.a` must be a string, got 1'],
+    [{ payload: 1, key: 5 }, '`message.key` must be a string, got 5'],
   ])('rejects the invalid message %j', async (message, text) => {
     ({ bridge } = setup());
     const id = await bridge.createBridge('m', 'memory', 'memory', { sourceEndpoint: 'x', targetEndpoint: 'y' });

@@ -647,12 +647,12 @@ function validateMessage(message: ProtocolBridgeMessage): void {
       if (!Object.hasOwn(headers, name)) continue;
       const value: unknown = headers[name];
       if (typeof value !== 'string') {
-        throw new BridgeInvalidMessageError(`\`message.headers.${name}\` must be a string, got ${typeof value}`);
+        throw new BridgeInvalidMessageError(`\`message.headers.${name}\` must be a string, got ${describeValue(value)}`);
       }
     }
   }
   if (message.key !== undefined && typeof message.key !== 'string') {
-    throw new BridgeInvalidMessageError(`\`message.key\` must be a string, got ${typeof message.key}`);
+    throw new BridgeInvalidMessageError(`\`message.key\` must be a string, got ${describeValue(message.key)}`);
   }
 }
 

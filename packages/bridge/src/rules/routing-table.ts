@@ -1,6 +1,8 @@
 import type { ProtocolRoutingRule } from '@onex/spi-types';
+import { describeValue } from '@onex/spi-types/support';
 import { BridgeConfigError } from '../errors/bridge-errors.js';
 import type { CompiledExpression, RuleContext, RuleEngine } from './rule-engine.js';
+import { bridgeCheck } from '../internal/bridge-check.js';
 
 /** A route chosen for a message. */
 export interface Route {
@@ -47,20 +49,20 @@ export class RoutingTable {
     fallback: string | undefined,
   ) {
     if (!Array.isArray(rules)) {
-      throw new BridgeConfigError(`\`routingRules\` must be an array, got ${typeof rules}`);
+      throw bridgeCheck.fail('routingRules', 'an array', rules);
     }
     const names = new Set<string>();
     this.#rules = rules.map((rule, index) => {
       const where = `routingRules[${index}]`;
       if (typeof rule !== 'object' || rule === null) {
-        throw new BridgeConfigError(`\`${where}\` must be an object, got ${rule === null ? 'null' : typeof rule}`);
+        throw bridgeCheck.fail(where, 'an object', rule);
       }
       const destination = rule.targetTopic ?? rule.targetEndpoint;
       if (typeof destination !== 'string' || destination === '') {
-        throw new BridgeConfigError(`\`${where}.targetTopic\` or \`${where}.targetEndpoint\` must be a non-empty string, got ${JSON.stringify(destination)}`);
+        throw new BridgeConfigError(`\`${where}.targetTopic\` or \`${where}.targetEndpoint\` must be a non-empty string, got ${describeValue(destination)}`);
       }
       if (rule.name !== undefined && (typeof rule.name !== 'string' || rule.name === '')) {
-        throw new BridgeConfigError(`\`${where}.name\` must be a non-empty string, got ${JSON.stringify(rule.name)}`);
+        throw bridgeCheck.fail(`${where}.name`, 'a non-empty string', rule.name);
       }
       const name = rule.name ?? rule.condition;
       if (names.has(name)) throw new BridgeConfigError(`\`${where}.name\` '${name}' is used by an earlier rule`);
