@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeValue } from '@onex/spi-types/support';
 import type {
   ProtocolConsumerGroupInfo,
   ProtocolKafkaClient,
@@ -47,7 +48,7 @@ export class KafkaClient implements ProtocolKafkaClient {
    * @throws {KafkaConfigError} when an option is invalid
    */
   constructor(options: KafkaClientOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new KafkaConfigError(`options must be an object, got ${String(options)}`);
+    if (typeof options !== 'object' || options === null) throw new KafkaConfigError(`options must be an object, got ${describeValue(options)}`);
     this.#logLevel = enumOption('logLevel', options.logLevel, 'warn', ['nothing', 'error', 'warn', 'info', 'debug'] as const);
     this.#metadataMaxAgeMs = intOption('metadataMaxAgeMs', options.metadataMaxAgeMs, 300_000, 0);
     if (options.bootstrapServers !== undefined) this.#adminConnection = resolveConnection(options);
