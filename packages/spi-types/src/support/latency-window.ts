@@ -1,4 +1,5 @@
 import type { ProtocolLatencySummary } from '../common.js';
+import { describeValue } from './describe-value.js';
 
 /** Options of a {@link LatencyWindow}. */
 export interface LatencyWindowOptions {
@@ -40,9 +41,9 @@ export class LatencyWindow {
   /** @throws RangeError when `capacity` is not a positive safe integer or `maxAgeMs` is not a positive number */
   constructor(options: LatencyWindowOptions = {}) {
     const { capacity = 1024, maxAgeMs = Number.POSITIVE_INFINITY, now = Date.now, float32 = false } = options;
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${describeValue(capacity)}`);
     if (typeof maxAgeMs !== 'number' || Number.isNaN(maxAgeMs) || maxAgeMs <= 0) {
-      throw new RangeError(`maxAgeMs must be a positive number, got ${String(maxAgeMs)}`);
+      throw new RangeError(`maxAgeMs must be a positive number, got ${describeValue(maxAgeMs)}`);
     }
     this.#capacity = capacity;
     this.#maxAgeMs = maxAgeMs;
