@@ -13,7 +13,7 @@ import { CircuitBreakerConfigError } from './errors/circuit-breaker-config-error
 import { CircuitNotFoundError } from './errors/circuit-not-found-error.js';
 import { CircuitRegistryClosedError } from './errors/circuit-registry-closed-error.js';
 import { BucketRotation } from './internal/bucket-rotation.js';
-import { Circuit, type CircuitContext, type CircuitOperation } from './internal/circuit.js';
+import { Circuit, type CircuitContext, type CircuitOperation, type ResultFilter } from './internal/circuit.js';
 import { CircuitObservers, type CircuitEventListener } from './internal/circuit-observers.js';
 import { configCheck } from './internal/config-check.js';
 import { MAX_TIMER_MS, resolveConfig, type ResolvedCircuitConfig } from './internal/resolved-config.js';
@@ -70,16 +70,18 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
 
   /**
    * Runs `operation` through the named circuit (created with the defaults on first use). The operation
-   * receives an AbortSignal that aborts when the per-call timeout elapses.
+   * receives an AbortSignal that aborts when the per-call timeout elapses. With `options.isFailureResult`
+   * (or the circuit's), a value it returns true for counts as a failure and is still returned; a filter
+   * that throws counts the call as a failure and rejects with its error (resilience4j's decorators do the same).
    * @throws CircuitBreakerOpenError (code `CIRCUIT_OPEN`) without calling the operation while the circuit is open
    * @throws CircuitHalfOpenFullError (code `CIRCUIT_HALF_OPEN_FULL`) when half-open trials are all taken
    * @throws CircuitBreakerTimeoutError (code `CIRCUIT_TIMEOUT`) when the call outlives its timeout
-   * @throws CircuitBreakerArgumentError (code `CIRCUIT_INVALID_ARGUMENT`) for a bad name, operation or timeout
+   * @throws CircuitBreakerArgumentError (code `CIRCUIT_INVALID_ARGUMENT`) for a bad name, operation, timeout or result filter
    */
   executeWithCircuitBreaker<T>(
     operation: (signal: AbortSignal) => Promise<T> | T,
     circuitName: string,
-    options?: ProtocolExecuteOptions,
+    options?: ProtocolExecuteOptions<T>,
   ): Promise<T> {
     try {
       this.checkOpen('executeWithCircuitBreaker');
@@ -99,8 +101,16 @@ export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
         }
         timeoutMs = timeoutSeconds === 0 ? 0 : Math.max(1, Math.round(timeoutSeconds * 1000));
       }
+      const isFailureResult = options?.isFailureResult;
+      if (isFailureResult !== undefined && typeof isFailureResult !== 'function') {
+        throw new CircuitBreakerArgumentError('options.isFailureResult', 'a function (result) => boolean', isFailureResult);
+      }
       const circuit = this.circuits.get(circuitName) ?? this.createOnDemand(circuitName);
-      return circuit.execute(operation as CircuitOperation<T>, timeoutMs ?? circuit.resolvedConfig.callTimeoutMs);
+      return circuit.execute(
+        operation as CircuitOperation<T>,
+        timeoutMs ?? circuit.resolvedConfig.callTimeoutMs,
+        isFailureResult as ResultFilter | undefined,
+      );
     } catch (error) {
       return Promise.reject(error);
     }

@@ -42,10 +42,12 @@ export interface CircuitRejectionEvent {
 export interface CircuitFailureEvent {
   /** The circuit the call ran through. */
   readonly circuitName: string;
-  /** `error`, `timeout` or `slow` (a slow call that succeeded). */
-  readonly kind: 'error' | 'timeout' | 'slow';
-  /** The error (for `slow`, undefined). */
+  /** `error`, `timeout`, `slow` (a slow call that succeeded) or `result` (a value `isFailureResult` counted). */
+  readonly kind: 'error' | 'timeout' | 'slow' | 'result';
+  /** The error (for `slow` and `result`, undefined). */
   readonly error: unknown;
+  /** For `result`: the value the caller got back. */
+  readonly result?: unknown;
   /** Duration of the call in ms. */
   readonly durationMs: number;
 }

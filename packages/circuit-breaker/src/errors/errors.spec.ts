@@ -68,7 +68,7 @@ describe('circuit breaker errors', () => {
     [
       'CIRCUIT_INVALID_CONFIG',
       'CircuitBreakerConfigError',
-      '`retry` must be one of the known options (failureThreshold, timeoutSeconds, successThreshold, callTimeoutSeconds, halfOpenMaxConcurrent, halfOpenTrialTimeoutSeconds, errorThresholdPercentage, rollingWindowSeconds, volumeThreshold, slowCallDurationSeconds, isFailure), got "retry"',
+      '`retry` must be one of the known options (failureThreshold, timeoutSeconds, successThreshold, callTimeoutSeconds, halfOpenMaxConcurrent, halfOpenTrialTimeoutSeconds, errorThresholdPercentage, rollingWindowSeconds, volumeThreshold, slowCallDurationSeconds, isFailure, isFailureResult), got "retry"',
       undefined,
     ],
     ['CIRCUIT_NOT_FOUND', 'CircuitNotFoundError', "circuit 'nobody' does not exist; run a call through it or configure it first", undefined],

@@ -1,10 +1,18 @@
 /**
  * Markers that travel through opossum so its rolling window counts a call the way the circuit does:
  * a slow success is rejected with {@link SlowCall} (opossum counts a failure, the caller still gets
- * the value) and an error that `isFailure` excuses is resolved as {@link ExcusedError} (opossum
+ * the value), so is a value `isFailureResult` counts ({@link FailedResult}), and an error that `isFailure` excuses is resolved as {@link ExcusedError} (opossum
  * counts a success, the caller still gets the error).
  */
 export class SlowCall {
+  constructor(readonly value: unknown) {}
+}
+
+/**
+ * A value the call's result filter (`isFailureResult`) counts as a failure: rejected through opossum so
+ * it counts a failure, while the caller still gets the value, as for {@link SlowCall}.
+ */
+export class FailedResult {
   constructor(readonly value: unknown) {}
 }
 

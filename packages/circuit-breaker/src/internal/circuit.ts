@@ -11,7 +11,7 @@ import type { CircuitFailureEvent, CircuitTransitionReason } from '../circuit-ev
 import { CircuitHalfOpenFullError } from '../errors/circuit-half-open-full-error.js';
 import { CircuitBreakerTimeoutError, isCircuitBreakerTimeoutError } from '../errors/circuit-breaker-timeout-error.js';
 import type { BucketRotation } from './bucket-rotation.js';
-import { ExcusedError, ExpiredTrial, SlowCall } from './call-outcome.js';
+import { ExcusedError, ExpiredTrial, FailedResult, SlowCall } from './call-outcome.js';
 import type { CircuitObservers } from './circuit-observers.js';
 import { publicState, type CircuitPhase } from './circuit-phase.js';
 import { NEVER_ABORTED_SIGNAL } from './never-aborted-signal.js';
@@ -20,6 +20,9 @@ import type { ResolvedCircuitConfig } from './resolved-config.js';
 
 /** An operation as the SPI takes it. */
 export type CircuitOperation<T> = (signal: AbortSignal) => Promise<T> | T;
+
+/** A result filter (`isFailureResult`): true counts the value as a failure. */
+export type ResultFilter = (result: unknown) => boolean;
 
 /** What a circuit shares with its registry. */
 export interface CircuitContext {
@@ -49,9 +52,9 @@ function unwrapValue(value: unknown): unknown {
   return value;
 }
 
-/** The caller's outcome from what opossum rejected with: a slow success still returns its value. */
+/** The caller's outcome from what opossum rejected with: a slow success or a failed result still returns its value. */
 function unwrapError(error: unknown): unknown {
-  if (error instanceof SlowCall) return error.value;
+  if (error instanceof SlowCall || error instanceof FailedResult) return error.value;
   throw error;
 }
 
@@ -133,8 +136,8 @@ export class Circuit {
     }
   }
 
-  /** Runs an operation through the circuit or rejects it without calling it. */
-  execute<T>(operation: CircuitOperation<T>, timeoutMs: number): Promise<T> {
+  /** Runs an operation through the circuit or rejects it without calling it; a call's own result filter replaces the circuit's. */
+  execute<T>(operation: CircuitOperation<T>, timeoutMs: number, isFailureResult?: ResultFilter): Promise<T> {
     this.totalCalls++;
     let phase = this.phase;
     if (phase.kind === 'open') {
@@ -165,11 +168,15 @@ export class Circuit {
     // opossum emits just before it settles the promise: no reaction, closure or promise of our own per
     // call. Only markers (slow calls, excused errors) need one step to give the caller its outcome.
     const breaker = this.breaker ?? this.startPeriod();
+    const filter = isFailureResult ?? this.config.isFailureResult;
     if (trial !== undefined) {
-      return (breaker.call(this, operation, timeoutMs, trial) as Promise<unknown>).then(unwrapTrialValue, unwrapError) as Promise<T>;
+      return (breaker.call(this, operation, timeoutMs, trial, filter) as Promise<unknown>).then(unwrapTrialValue, unwrapError) as Promise<T>;
     }
     // `call(context, …)` is `fire` with the action's `this` given: opossum runs `run` as a method of this
     // circuit, with no bound function or arrow in between.
+    if (filter !== undefined) {
+      return (breaker.call(this, operation, timeoutMs, undefined, filter) as Promise<unknown>).then(unwrapValue, unwrapError) as Promise<T>;
+    }
     const call = breaker.call(this, operation, timeoutMs) as Promise<T>;
     return this.config.marksOutcomes ? (call.then(unwrapValue, unwrapError) as Promise<T>) : call;
   }
@@ -284,16 +291,16 @@ export class Circuit {
 
   /**
    * The action opossum runs (as a method of this circuit): calls the operation, applies the timeout,
-   * marks slow and excused outcomes, and expired trials.
+   * marks slow, excused and failed-result outcomes, and expired trials.
    */
-  private run(op: CircuitOperation<unknown>, timeoutMs: number, trial?: Trial): Promise<unknown> {
-    const result = this.runOperation(op, timeoutMs);
+  private run(op: CircuitOperation<unknown>, timeoutMs: number, trial?: Trial, filter?: ResultFilter): Promise<unknown> {
+    const result = this.runOperation(op, timeoutMs, filter);
     return trial === undefined ? result : this.watchTrial(result, trial);
   }
 
-  private runOperation(op: CircuitOperation<unknown>, timeoutMs: number): Promise<unknown> {
+  private runOperation(op: CircuitOperation<unknown>, timeoutMs: number, filter: ResultFilter | undefined): Promise<unknown> {
     const config = this.config;
-    if (!config.marksOutcomes) {
+    if (!config.marksOutcomes && filter === undefined) {
       if (timeoutMs !== 0) return this.runWithTimeout(op, timeoutMs);
       try {
         // Promise.resolve returns a native promise as is and adopts any other thenable or value.
@@ -314,12 +321,19 @@ export class Circuit {
     } else {
       promise = this.runWithTimeout(op, timeoutMs);
     }
+    const slowCallMs = config.slowCallMs;
     const checkSlow =
-      config.slowCallMs === Number.POSITIVE_INFINITY
+      slowCallMs === Number.POSITIVE_INFINITY
         ? undefined
-        : (value: unknown): unknown =>
-            Date.now() - startedAt > config.slowCallMs ? Promise.reject(new SlowCall(value)) : value;
-    return promise.then(checkSlow, this.classify);
+        : (value: unknown): unknown => (Date.now() - startedAt > slowCallMs ? Promise.reject(new SlowCall(value)) : value);
+    if (filter === undefined) return promise.then(checkSlow, this.classify);
+    // A failed result counts like a thrown failure (never also as slow); a filter that throws rejects the
+    // call with its error, which counts as a failure whatever `isFailure` says (it is not the operation's).
+    const checkResult = (value: unknown): unknown => {
+      if (filter(value) === true) return Promise.reject(new FailedResult(value));
+      return checkSlow === undefined ? value : checkSlow(value);
+    };
+    return promise.then(checkResult, this.classify);
   }
 
   /**
@@ -416,6 +430,10 @@ export class Circuit {
       this.onFailure(epoch, 'slow', undefined, ms);
       return;
     }
+    if (error instanceof FailedResult) {
+      this.onFailure(epoch, 'result', undefined, ms, 'half_open_failure', error.value);
+      return;
+    }
     const timedOut = isCircuitBreakerTimeoutError(error);
     if (timedOut) this.timeoutCount++;
     this.onFailure(epoch, timedOut ? 'timeout' : 'error', error, ms);
@@ -440,12 +458,18 @@ export class Circuit {
     error: unknown,
     durationMs: number,
     halfOpenReason: CircuitTransitionReason = 'half_open_failure',
+    result?: unknown,
   ): void {
     this.failureCount++;
     const now = Date.now();
     this.lastFailure = describeFailure(kind, error, now, this.config.slowCallMs);
     const observers = this.context.observers;
-    if (observers.wants('failure')) observers.emit('failure', { circuitName: this.name, kind, error, durationMs });
+    if (observers.wants('failure')) {
+      observers.emit(
+        'failure',
+        kind === 'result' ? { circuitName: this.name, kind, error, durationMs, result } : { circuitName: this.name, kind, error, durationMs },
+      );
+    }
     if (epoch !== this.epoch) return;
     this.consecutiveFailures++;
     this.consecutiveSuccesses = 0;
@@ -556,6 +580,7 @@ function describeFailure(
   slowCallMs: number,
 ): NonNullable<ProtocolCircuitBreakerMetrics['lastFailure']> {
   if (kind === 'slow') return { at, message: `call slower than the slow-call threshold of ${slowCallMs} ms` };
+  if (kind === 'result') return { at, message: 'result counted as a failure by isFailureResult' };
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' ? { at, message, code } : { at, message };

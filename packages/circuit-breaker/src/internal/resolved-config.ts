@@ -28,8 +28,10 @@ export interface ResolvedCircuitConfig {
   /** Infinity: slow-call counting off. */
   readonly slowCallMs: number;
   readonly isFailure: ((error: unknown) => boolean) | undefined;
+  /** The circuit's result filter (a call's own `isFailureResult` takes its place). */
+  readonly isFailureResult: ((result: unknown) => boolean) | undefined;
   /**
-   * Slow-call counting or `isFailure` is on: outcomes may travel through opossum as markers that the
+   * Slow-call counting, `isFailure` or `isFailureResult` is on: outcomes may travel through opossum as markers that the
    * caller's promise unwraps. False keeps the hot path free of that extra step.
    */
   readonly marksOutcomes: boolean;
@@ -48,6 +50,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'volumeThreshold',
   'slowCallDurationSeconds',
   'isFailure',
+  'isFailureResult',
 ]);
 
 /** Largest delay Node's timers accept (about 24.8 days). */
@@ -138,6 +141,10 @@ export function resolveConfig(config: unknown, prefix = ''): ResolvedCircuitConf
   if (isFailure !== undefined && typeof isFailure !== 'function') {
     throw new CircuitBreakerConfigError(`${prefix}isFailure`, 'a function (error) => boolean', isFailure);
   }
+  const isFailureResult = c['isFailureResult'];
+  if (isFailureResult !== undefined && typeof isFailureResult !== 'function') {
+    throw new CircuitBreakerConfigError(`${prefix}isFailureResult`, 'a function (result) => boolean', isFailureResult);
+  }
   return {
     source: { ...(c as CircuitBreakerConfig) },
     failureThreshold,
@@ -150,6 +157,7 @@ export function resolveConfig(config: unknown, prefix = ''): ResolvedCircuitConf
     percentage,
     slowCallMs,
     isFailure: isFailure as ((error: unknown) => boolean) | undefined,
-    marksOutcomes: slowCallMs !== Number.POSITIVE_INFINITY || isFailure !== undefined,
+    isFailureResult: isFailureResult as ((result: unknown) => boolean) | undefined,
+    marksOutcomes: slowCallMs !== Number.POSITIVE_INFINITY || isFailure !== undefined || isFailureResult !== undefined,
   };
 }
