@@ -151,4 +151,18 @@ describe(KafkaClient, () => {
     const got = await consumeAtLeast(client, consumerId, [topic], 3000, 60_000);
     expect(got.map((m) => m.offset)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
   });
+
+  it('reports produce latency in ms rounded to the microsecond, like every ONEX package', async () => {
+    const topic = uniqueName('latency');
+    await client.createTopic(topic, 1, 1);
+    const clientId = uniqueName('c');
+    const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers(), clientId });
+    for (let i = 0; i < 5; i += 1) await client.produceMessage(producerId, topic, null, `v${i}`);
+    const { produceLatency } = await client.getKafkaMetrics(clientId);
+    expect(produceLatency.count).toBe(5);
+    for (const ms of [produceLatency.p50Ms, produceLatency.p95Ms, produceLatency.p99Ms, produceLatency.maxMs]) {
+      expect(ms).toBeGreaterThan(0);
+      expect(Math.round(ms * 1000) / 1000).toBe(ms);
+    }
+  });
 });
