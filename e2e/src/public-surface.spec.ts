@@ -156,10 +156,6 @@ describe('public surface', () => {
   });
 
   describe('error classes', () => {
-    // KafkaConnectionError, KafkaAuthenticationError and KafkaAdminError exist in both Kafka packages; their
-    // renaming or sharing is another change of issue 19 (engineer p2). Remove a name here once it is unique.
-    const pendingElsewhere = new Set(['KafkaAdminError', 'KafkaAuthenticationError', 'KafkaConnectionError']);
-
     /** Error class name → the packages exporting a distinct class of that name. */
     function errorClassOwners(): Map<string, string[]> {
       const owners = new Map<string, Map<unknown, string[]>>();
@@ -177,8 +173,7 @@ describe('public surface', () => {
     }
 
     it('have names unique across the toolkit (the same class re-exported counts once)', () => {
-      const duplicates = [...errorClassOwners()].filter(([name]) => !pendingElsewhere.has(name));
-      expect(duplicates).toEqual([]);
+      expect([...errorClassOwners()]).toEqual([]);
     });
 
     it("keep http-extended's former HttpStatusError name as a deprecated alias of HttpExtendedStatusError, code unchanged", () => {
