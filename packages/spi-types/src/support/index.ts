@@ -28,3 +28,5 @@ export { checkKafkaSasl, checkKafkaSsl, KAFKA_SASL_MECHANISMS } from './kafka-se
 export type { KafkaSaslRules, KafkaSaslSettings, KafkaSecurityErrorFactory, KafkaSslSettings } from './kafka-security.js';
 export { tolerateUntargetedPartitionErrors } from './kafka-untargeted-metadata.js';
 export type { KafkaMetadataRequestLike, KafkaMetadataRequestsLike, KafkaMetadataResponseLike, KafkaProtocolErrorsLike } from './kafka-untargeted-metadata.js';
+export { readDurationOption } from './duration-alias.js';
+export type { DurationOptionRead } from './duration-alias.js';
