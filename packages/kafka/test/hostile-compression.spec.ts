@@ -3,7 +3,7 @@ import xxh32 from 'lz4js/xxh32.js';
 import { decompress as fzstdDecompress } from 'fzstd';
 import type { ProtocolKafkaMessage } from '@onex/spi-types';
 import { KafkaClient, isKafkaError } from '../src/index.js';
-import { lz4Compress } from '../src/internal/compression.js';
+import { lz4Compress, runWithCodecContext } from '../src/internal/compression.js';
 import { zstdRleFrame } from './zstd-frames.js';
 import { kafkaBrokers, uniqueName } from './helpers.js';
 
@@ -192,6 +192,37 @@ describe('hostile compressed record batches', () => {
     const read: ProtocolKafkaMessage[] = [];
     for (const deadline = Date.now() + 30_000; read.length < 2 && Date.now() < deadline; ) read.push(...(await client.consumeMessages(roomy, [topic], 500)));
     expect(read.map((m) => m.value!.length)).toEqual([2 * 1024 * 1024, 7]);
+  }, 90_000);
+
+  it('stops fetching a bad batch while its error stands, where kafkajs alone would fetch it again and again', async () => {
+    const topic = await createTopic('refetch');
+    await produceGood(topic, 'lz4', ['before-0']);
+    await produceCrafted(topic, CompressionTypes.LZ4, 1, badChecksumFrame);
+    const saved = registry[CompressionTypes.LZ4];
+    let decoded = 0;
+    registry[CompressionTypes.LZ4] = () => ({ compress: saved!().compress, decompress: (buffer) => ((decoded += 1), saved!().decompress(buffer)) });
+    try {
+      const consumerId = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
+      const { error } = await consumeUntilError(consumerId, topic);
+      expect(error).toMatchObject({ code: 'KAFKA_CORRUPT_RECORD_BATCH' });
+      const atError = decoded;
+      await new Promise((r) => setTimeout(r, 3_000));
+      await expect(client.consumeMessages(consumerId, [topic], 0)).rejects.toMatchObject({ code: 'KAFKA_CORRUPT_RECORD_BATCH' });
+      expect(decoded - atError).toBeLessThanOrEqual(2);
+      await client.closeConsumer(consumerId);
+
+      // Control: a kafkajs consumer whose codec context only records the failures (no pause) decodes the batch in a loop.
+      let reports = 0;
+      const consumer = raw.consumer({ groupId: uniqueName('control') });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await runWithCodecContext({ maxDecompressedBytes: 100_000_000, report: () => void (reports += 1) }, () => consumer.run({ eachBatch: async () => undefined }));
+      await new Promise((r) => setTimeout(r, 3_000));
+      await consumer.disconnect();
+      expect(reports).toBeGreaterThan(20);
+    } finally {
+      registry[CompressionTypes.LZ4] = saved;
+    }
   }, 90_000);
 
   it.each([0, -1, 1.5, '1000', 2 ** 31])('refuses maxDecompressedBatchBytes %p with KAFKA_INVALID_CONFIG', async (value) => {

@@ -205,9 +205,11 @@ export class PullConsumer {
 
   /**
    * Raises a batch the codecs refused once everything before it is handed out: a failure belongs to the
-   * partition whose next offset falls in the batch, or, with no such partition, to one that has delivered
-   * nothing yet, once the buffer is empty and a refetch met the batch again (kafkajs fetches again only
-   * after it handed over the batches decoded before it). The failure stays, so every later poll raises it too.
+   * partition whose next offset falls in the batch, or, with no such partition (nothing delivered yet, or
+   * only control records since), to those whose next offset is unknown or before the batch, once the buffer
+   * is empty and a refetch met the batch again (kafkajs fetches again only after it handed over the batches
+   * decoded before it). The failure stays, so every later poll raises it too; the partition is paused
+   * meanwhile, and fetched again (once per drained buffer) only when the buffer drains or the group rejoins.
    * @throws {KafkaCorruptRecordBatchError}
    */
   #assertReadable(): void {
@@ -218,10 +220,16 @@ export class PullConsumer {
         const next = this.#nextExpected.get(tp);
         if (next !== undefined && baseOffset !== undefined && next >= baseOffset && next <= (lastOffset ?? baseOffset)) owner = tp;
       }
-      const candidates = owner !== undefined ? [owner] : [...this.#assigned].filter((tp) => !this.#nextExpected.has(tp)).sort();
+      const before = (tp: string): boolean => baseOffset === undefined || (this.#nextExpected.get(tp) ?? -1) <= baseOffset;
+      const candidates = owner !== undefined ? [owner] : [...this.#assigned].filter(before).sort();
       const pending = owner !== undefined ? (this.#bufferedByTp.get(owner) ?? 0) : this.#buffered;
       if (candidates.length === 0 || pending > 0 || (owner === undefined && seen < 2)) continue;
       const only = candidates.length === 1 ? splitTp(candidates[0]!) : undefined;
+      if (only !== undefined && this.#state.kind === 'running' && !this.#paused.has(candidates[0]!)) {
+        // No fetch loop on the same bytes: the partition is fetched again when the buffer drains or at a rejoin.
+        this.#paused.add(candidates[0]!);
+        this.#state.consumer.pause([{ topic: only.topic, partitions: [only.partition] }]);
+      }
       const error = new KafkaCorruptRecordBatchError(
         `consumer ${JSON.stringify(this.id)} cannot read ${only ? candidates[0] : `one of ${candidates.join(', ')}`}: ${describeFailure(failure)}; the records before it were delivered and the position stays at the batch`,
         {
