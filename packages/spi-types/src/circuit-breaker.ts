@@ -99,13 +99,20 @@ export interface ProtocolExecuteOptions<T = unknown> {
    * the value the operation resolved with, the call counts as a failure with the same effect on state,
    * metrics, events and half-open trials as a thrown failure, and the caller still gets the value
    * unchanged, so an operation need not throw to report a failed result (a 5xx response). Extends the
-   * seed, whose breaker learns of a failure only by a rejection; every implementation must honour it.
+   * seed, whose breaker learns of a failure only by a rejection: an implementation that honours it says
+   * so with {@link ProtocolCircuitBreaker.supportsResultFilter}.
    */
   readonly isFailureResult?: (result: T) => boolean;
 }
 
 /** The seed's `ProtocolCircuitBreaker`: named circuits guarding operations. */
 export interface ProtocolCircuitBreaker {
+  /**
+   * True when `executeWithCircuitBreaker` honours {@link ProtocolExecuteOptions.isFailureResult}. Extends
+   * the seed: an implementation written before the option lacks it, so a caller that needs a failed
+   * result counted by one must still reject its operation (with a `CircuitBreakerFailure`).
+   */
+  readonly supportsResultFilter?: boolean;
   /**
    * Runs an operation through a circuit. The operation receives an AbortSignal that fires on timeout.
    * @throws CircuitBreakerOpenError (code `CIRCUIT_OPEN`) while the circuit rejects calls.

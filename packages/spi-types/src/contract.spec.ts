@@ -207,6 +207,7 @@ describe('the SPI contract', () => {
       execute(async () => ({ statusCode: 503 }), 'c', { isFailureResult: (response) => response.statusCode >= 500 });
     expectTypeOf(runFiltered).returns.toEqualTypeOf<Promise<{ statusCode: number }>>();
     expectTypeOf<ProtocolCircuitBreakerConfig['isFailureResult']>().toEqualTypeOf<((result: unknown) => boolean) | undefined>();
+    expectTypeOf<ProtocolCircuitBreaker['supportsResultFilter']>().toEqualTypeOf<boolean | undefined>();
     expect(PROTOCOL_CIRCUIT_BREAKER_METHODS).toHaveLength(8);
   });
 
