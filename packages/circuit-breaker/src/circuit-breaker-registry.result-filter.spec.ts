@@ -24,6 +24,11 @@ describe('CircuitBreakerRegistry result filter (isFailureResult)', () => {
     jest.useRealTimers();
   });
 
+  it('declares that it honours the result filter', () => {
+    registry = new CircuitBreakerRegistry();
+    expect(registry.supportsResultFilter).toBe(true);
+  });
+
   it('returns a result the per-call filter counts as a failure unchanged, and opens at failureThreshold', async () => {
     registry = new CircuitBreakerRegistry({ defaults: { failureThreshold: 2 } });
     const failures: CircuitFailureEvent[] = [];

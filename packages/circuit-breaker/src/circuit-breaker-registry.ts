@@ -31,6 +31,8 @@ function checkName(circuitName: unknown): asserts circuitName is string {
  * close it and any failure in half-open reopens it.
  */
 export class CircuitBreakerRegistry implements ProtocolCircuitBreaker {
+  /** `executeWithCircuitBreaker` honours `isFailureResult` (the caller need not throw to report a failed result). */
+  readonly supportsResultFilter = true;
   private readonly circuits = new Map<string, Circuit>();
   private readonly defaults: ResolvedCircuitConfig;
   private readonly context: CircuitContext;
