@@ -23,41 +23,8 @@ const RESULT_FILTER = { isFailureResult: isFailedResponse } as const;
 export function guardWithBreaker(breakerOf: () => ProtocolCircuitBreaker | undefined, metrics: MetricsRecorder): AttemptWrapper {
   return (next) => (call, attempt, _signal, headers) => {
     const breaker = breakerOf();
-    if (breaker === undefined) return next(call, attempt, undefined, headers);
-    return breaker.supportsResultFilter === true
-      ? filtered(breaker, next, call, attempt, headers)
-      : guarded(breaker, next, call, attempt, headers);
+    return breaker === undefined ? next(call, attempt, undefined, headers) : guarded(breaker, next, call, attempt, headers);
   };
-
-  /** What the breaker's own rejection becomes: a client error back to an outcome, anything else surfaces. */
-  function settleRejection(error: unknown): AttemptOutcome {
-    if (isHttpError(error)) return { kind: 'error', error };
-    if (classifyError(error).circuitRejection) metrics.circuitRejection();
-    // The breaker's own errors (open circuit, call timeout, …) surface as they are.
-    throw error;
-  }
-
-  async function filtered(
-    breaker: ProtocolCircuitBreaker,
-    next: AttemptFn,
-    call: HttpCall,
-    attempt: number,
-    headers: Readonly<Record<string, string>>,
-  ): Promise<AttemptOutcome> {
-    try {
-      return await breaker.executeWithCircuitBreaker<AttemptOutcome>(
-        async (breakerSignal) => {
-          const outcome = await next(call, attempt, breakerSignal, headers);
-          if (outcome.kind === 'error' && classifyOutcome(outcome).breakerFailure) throw outcome.error;
-          return outcome;
-        },
-        call.request.circuitName,
-        RESULT_FILTER,
-      );
-    } catch (error) {
-      return settleRejection(error);
-    }
-  }
 
   async function guarded(
     breaker: ProtocolCircuitBreaker,
@@ -66,23 +33,33 @@ export function guardWithBreaker(breakerOf: () => ProtocolCircuitBreaker | undef
     attempt: number,
     headers: Readonly<Record<string, string>>,
   ): Promise<AttemptOutcome> {
-    let failed: { readonly signal: unknown; readonly outcome: AttemptOutcome } | undefined;
+    const filters = breaker.supportsResultFilter === true;
+    let failed: { readonly signal: CircuitBreakerFailure; readonly outcome: AttemptOutcome } | undefined;
     try {
-      return await breaker.executeWithCircuitBreaker(async (breakerSignal) => {
-        const outcome = await next(call, attempt, breakerSignal, headers);
-        if (!classifyOutcome(outcome).breakerFailure) return outcome;
-        const signal =
-          outcome.kind === 'error'
-            ? outcome.error
-            : new CircuitBreakerFailure(`${call.method} ${outcome.response.url} answered ${outcome.response.statusCode}`, {
-                details: { statusCode: outcome.response.statusCode },
-              });
-        failed = { signal, outcome };
-        throw signal;
-      }, call.request.circuitName);
+      return await breaker.executeWithCircuitBreaker<AttemptOutcome>(
+        async (breakerSignal) => {
+          const outcome = await next(call, attempt, breakerSignal, headers);
+          if (outcome.kind === 'error') {
+            if (classifyOutcome(outcome).breakerFailure) throw outcome.error;
+            return outcome;
+          }
+          // The breaker's result filter classifies the response itself.
+          if (filters || !classifyOutcome(outcome).breakerFailure) return outcome;
+          const signal = new CircuitBreakerFailure(`${call.method} ${outcome.response.url} answered ${outcome.response.statusCode}`, {
+            details: { statusCode: outcome.response.statusCode },
+          });
+          failed = { signal, outcome };
+          throw signal;
+        },
+        call.request.circuitName,
+        filters ? RESULT_FILTER : undefined,
+      );
     } catch (error) {
       if (failed !== undefined && error === failed.signal) return failed.outcome;
-      return settleRejection(error);
+      if (isHttpError(error)) return { kind: 'error', error };
+      if (classifyError(error).circuitRejection) metrics.circuitRejection();
+      // The breaker's own errors (open circuit, call timeout, …) surface as they are.
+      throw error;
     }
   }
 }
