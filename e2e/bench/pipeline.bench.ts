@@ -1,7 +1,28 @@
 // End to end: HTTP ingress → Kafka → consumer. @onex/bridge's IngressServer + KafkaAdapter on
 // @onex/kafka, read back with @onex/kafka's pull consumer, against a hand-written node:http →
-// kafkajs producer → kafkajs consumer pipeline with the same batching (one produce batch per request).
-// One `run` POSTs 50 records and resolves when the consumer has read all of them.
+// kafkajs producer → kafkajs consumer pipeline (one kafkajs send per request; ours batches records across
+// requests in the producer). One `run` POSTs 50 records and resolves when the consumer has read all of them.
+//
+// Profile of our side (issue 18 item 4; 2026-12-06, the project side of this benchmark in a script, 4
+// concurrent POSTs of 50 records for 2 x 5 s, CPU profile through node:inspector, load average 15-23):
+//   with our producer default (gzip): 18 % of samples in zlib (gzip of every produce batch, and its
+//   decompression on the consumer side) where the baseline compresses nothing; socket writes 8 %;
+//   the bridge's own code (ingress parsing, bridge pipeline, rule context, abort listeners) about 8 %.
+//   With compression none: kafkajs socket writes 15 %, idle 10 %, our bridge files about 9 % (ingress-server
+//   1.9, bridge-instance 1.7, cel-context 1.6, until-aborted 1.2, event_target listeners 1.9). Latency, not
+//   CPU, sets the pace: a request's response waits for produce round trips (acks=all), and our producer
+//   sends one request per partition (kafkajs's idempotent broker lock runs them one at a time) with about 25
+//   records each, while the baseline's send puts a request's 50 records of all partitions in one request.
+//   The same script with a 1-partition topic (67-76 records per request) was not faster (1,070-1,400 against
+//   1,010-1,490 records/s), so the per-partition requests are not shown to be the whole gap either.
+// Changes, with `npm run bench -- e2e.ingress-kafka-consumer --quick` (one round per subject, ratio ours /
+// baseline; the machine was shared and loaded, load average 7-23):
+//   before (our producer gzips by default): 0.29x, 0.26x, 0.39x.
+//   1. equal settings: our producer with compression none, as the baseline's (PROJECT_COMPRESSION below;
+//      E2E_BENCH_COMPRESSION=gzip measures our default): 0.37x, 0.89x (the second with change 2 in the tree).
+//   2. the bridge's Kafka target goes straight to produceMessage once its producer id is known (no await and
+//      abort listener per record; packages/bridge/src/adapters/kafka-adapter.ts): with 1: 0.45x, 0.76x.
+//   Median of the runs with equal settings (0.37x, 0.89x, 0.45x, 0.76x): about 0.6x. Target (1.0x) missed.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +32,8 @@ import { KafkaClient } from '@onex/kafka';
 import type { BenchmarkDefinition } from '../../tools/bench/types.js';
 
 const RECORDS = 50;
+// The baseline's kafkajs producer compresses nothing (its default); ours would gzip by default: equal settings.
+const PROJECT_COMPRESSION = (process.env['E2E_BENCH_COMPRESSION'] ?? 'none') as 'none' | 'gzip';
 
 interface Side {
   url: string;
@@ -54,7 +77,7 @@ async function startProject(brokers: string[]): Promise<Side> {
   await kafka.createTopic(topic, 3, 1);
   const ingress = new IngressServer({ maxInFlight: 1024 });
   const bridge = new CommunicationBridge({
-    adapters: [new KafkaAdapter({ client: kafka, connection: { bootstrapServers: brokers } }), new HttpAdapter({ ingress })],
+    adapters: [new KafkaAdapter({ client: kafka, connection: { bootstrapServers: brokers }, producer: { compression: PROJECT_COMPRESSION } }), new HttpAdapter({ ingress })],
   });
   await bridge.createBridge('bench-ingress', 'http', 'kafka', { sourceEndpoint: '/events', targetTopic: topic, keyMapping: 'key', concurrency: 256 });
   await ingress.listen();
@@ -125,6 +148,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     setup: (env) => ({ brokers: env.kafkaBrokers }),
     project: {
       label: '@onex/bridge ingress + @onex/kafka',
+      config: `IngressServer maxInFlight 1024, bridge concurrency 256, KafkaAdapter producer defaults (idempotent, acks all, lingerMs 0) with compression ${PROJECT_COMPRESSION} (the baseline's; E2E_BENCH_COMPRESSION=gzip for our default), pull consumer fetchMaxWaitMs 20`,
       setup: async (ctx) => {
         ctx.project = await startProject(ctx.brokers);
       },

@@ -188,6 +188,26 @@ const produce: BenchmarkDefinition<ProduceCtx> = {
 //   @platformatic/kafka 1.35.0 consume stream: defaults (maxWaitTime 5000, maxBytes 10 MB, highWaterMark
 //   1024) 20,016 msg/s; maxWaitTime 500 24,251; + maxBytes 50 MB, highWaterMark 5000 20,495. Chosen:
 //   maxWaitTime 500, the rest default.
+// Profile of our drain (issue 18 item 4; 2026-12-06, a script draining 200,000 records 4 times with
+// consumeMessages as here, a CPU profile of the drains only through node:inspector, load average 15-23 on
+// the 2-core machine; shares of sampled time): garbage collector 35 %, kafkajs's fetch decode 21 % and its
+// Long arithmetic for offsets and timestamps 13 %, Buffer slicing 9 %, pull-consumer.ts 5.4 % self
+// (toMessage 3.3 %, #take 1.6 %, #onBatch 0.2 %), async_hooks promise hooks 1.7 % (the AsyncLocalStorage of
+// the decompression limit, runWithCodecContext); the pull queue, commit bookkeeping and metrics do not show
+// (< 0.2 %). The same script with kafkajs eachBatch: garbage collector 29 %, decode 22 %, Long 21 %. What is
+// ours beyond kafkajs is the per-record conversion and the collections it causes (the buffer keeps up to
+// maxBufferedRecords decoded messages alive, so they age out of the young generation). maxBufferedRecords
+// 1,000,000 instead of 50,000 (no pausing) gave no consistent difference in 2 alternating runs each, so
+// pause/resume is not what costs.
+// Changes, with `npm run bench -- kafka.consume-200k --quick` (one round per subject, ratio ours/kafkajs
+// eachBatch, in parentheses ours/@platformatic/kafka; the machine was shared and loaded, load average 7-18):
+//   before (this session's first run, load average 15): 1.23x (2.44x).
+//   1. toMessage hands out kafkajs's freshly decoded headers object of each record, normalised in place,
+//      instead of copying it (one object fewer per record): 0.72x (2.20x), 0.89x (2.32x), 0.90x (1.47x),
+//      median 0.89x. That is within this machine's noise (the run before it measured 1.23x): no gain shown.
+//   Not done: the remaining cost is kafkajs's own decode (Long per offset and timestamp, a Buffer slice per
+//   key and value, the headers reduce), which eachBatch pays too; going below it means decoding record
+//   batches here (pinned to kafkajs's fetch response layer), left for a later change.
 // kafkajs is the first baseline (the faster peer of the sweep).
 const KAFKAJS_CONSUMER = { maxWaitTimeInMs: 500 };
 const KAFKAJS_PARTITIONS_CONCURRENTLY = 1;
