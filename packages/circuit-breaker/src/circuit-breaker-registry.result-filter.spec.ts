@@ -109,6 +109,24 @@ describe('CircuitBreakerRegistry result filter (isFailureResult)', () => {
     expect(await registry.getCircuitState('users')).toBe('closed');
   });
 
+  it('returns the failing result of a trial that outlived halfOpenTrialTimeoutSeconds without counting it again', async () => {
+    registry = new CircuitBreakerRegistry({ defaults: { failureThreshold: 1, timeoutSeconds: 10, halfOpenTrialTimeoutSeconds: 1 } });
+    const opts = { isFailureResult: serverError };
+    await registry.executeWithCircuitBreaker(reply(503), 'users', opts);
+    jest.advanceTimersByTime(10_000);
+    const late = registry.executeWithCircuitBreaker(
+      () => new Promise<Reply>((resolve) => setTimeout(() => resolve({ status: 504 }), 2_000)),
+      'users',
+      opts,
+    );
+    jest.advanceTimersByTime(2_000);
+    await expect(late).resolves.toEqual({ status: 504 });
+    const metrics = await registry.getCircuitMetrics('users');
+    // One failure for the first call, one for the trial's bound: the late failing result is not counted.
+    expect(metrics).toMatchObject({ state: 'open', failureCount: 2, timeoutCount: 1 });
+    expect(metrics.transitionLog.at(-1)?.reason).toBe('half_open_timeout');
+  });
+
   it('keeps timeouts and slow calls as they were: a timeout is still a timeout, a slow passing result still slow', async () => {
     registry = new CircuitBreakerRegistry({ defaults: { failureThreshold: 10, slowCallDurationSeconds: 1 } });
     const filter = jest.fn(serverError);
