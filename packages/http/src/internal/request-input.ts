@@ -1,7 +1,7 @@
+import { describeValue } from '@onex/spi-types/support';
 import type { ContextValue, ProtocolHttpBody, ProtocolHttpQueryParams } from '@onex/spi-types';
 import { Readable } from 'node:stream';
 import { HttpBodyNotReplayableError, HttpValidationError } from '../errors/http-errors.js';
-import { describe } from './retry-policy.js';
 
 /** Methods the client sends; anything else is rejected with `HTTP_INVALID_METHOD`. */
 export const SUPPORTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']);
@@ -18,7 +18,7 @@ export function normalizeMethod(method: unknown): string {
   if (!SUPPORTED_METHODS.has(upper)) {
     throw new HttpValidationError(
       'HTTP_INVALID_METHOD',
-      `\`method\` must be one of ${[...SUPPORTED_METHODS].join(', ')}, got ${describe(method)}`,
+      `\`method\` must be one of ${[...SUPPORTED_METHODS].join(', ')}, got ${describeValue(method)}`,
       { details: { method } },
     );
   }
@@ -35,25 +35,25 @@ export function buildUrl(url: unknown, baseUrl: URL | undefined, params: Protoco
     if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('not a string');
     parsed = new URL(url, baseUrl);
   } catch (cause) {
-    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must be an absolute http(s) URL${baseUrl ? ` or a path relative to ${baseUrl.href}` : ''}, got ${describe(typeof url === 'object' && url !== null ? String(url) : url)}`, {
+    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must be an absolute http(s) URL${baseUrl ? ` or a path relative to ${baseUrl.href}` : ''}, got ${describeValue(typeof url === 'object' && url !== null ? String(url) : url)}`, {
       cause,
       details: { url },
     });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must use http: or https:, got ${describe(parsed.href)}`, {
+    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must use http: or https:, got ${describeValue(parsed.href)}`, {
       details: { url: parsed.href },
     });
   }
   if (parsed.username || parsed.password) {
-    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must not embed credentials; send an Authorization header instead, got ${describe(`${parsed.protocol}//***@${parsed.host}${parsed.pathname}`)}`, {
+    throw new HttpValidationError('HTTP_INVALID_URL', `\`url\` must not embed credentials; send an Authorization header instead, got ${describeValue(`${parsed.protocol}//***@${parsed.host}${parsed.pathname}`)}`, {
       details: { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}` },
     });
   }
   if (params !== undefined) {
     const extra = new URLSearchParams();
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new HttpValidationError('HTTP_INVALID_OPTION', `\`params\` must be an object, got ${describe(params)}`, { details: { option: 'params' } });
+      throw new HttpValidationError('HTTP_INVALID_OPTION', `\`params\` must be an object, got ${describeValue(params)}`, { details: { option: 'params' } });
     }
     for (const [key, value] of Object.entries(params)) {
       const values: readonly unknown[] = Array.isArray(value) ? value : [value];
@@ -61,7 +61,7 @@ export function buildUrl(url: unknown, baseUrl: URL | undefined, params: Protoco
         if (typeof item !== 'string' && typeof item !== 'boolean' && !(typeof item === 'number' && Number.isFinite(item))) {
           throw new HttpValidationError(
             'HTTP_INVALID_OPTION',
-            `\`params.${key}\` must be a string, finite number, boolean or an array of them, got ${describe(item)}`,
+            `\`params.${key}\` must be a string, finite number, boolean or an array of them, got ${describeValue(item)}`,
             { details: { option: `params.${key}`, value: item } },
           );
         }
@@ -84,21 +84,21 @@ export function mergeHeaders(...sets: (Readonly<Record<string, string>> | undefi
   for (const set of sets) {
     if (set === undefined) continue;
     if (typeof set !== 'object' || set === null || Array.isArray(set)) {
-      throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers\` must be an object of strings, got ${describe(set)}`);
+      throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers\` must be an object of strings, got ${describeValue(set)}`);
     }
     for (const [name, value] of Object.entries(set)) {
       if (!TOKEN.test(name)) {
-        throw new HttpValidationError('HTTP_INVALID_HEADER', `header name must be an HTTP token, got ${describe(name)}`, {
+        throw new HttpValidationError('HTTP_INVALID_HEADER', `header name must be an HTTP token, got ${describeValue(name)}`, {
           details: { header: name },
         });
       }
       if (typeof value !== 'string') {
-        throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers.${name}\` must be a string, got ${describe(value)}`, {
+        throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers.${name}\` must be a string, got ${describeValue(value)}`, {
           details: { header: name },
         });
       }
       if (FORBIDDEN_VALUE_CHARS.test(value)) {
-        throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers.${name}\` must not contain CR, LF or NUL, got ${describe(value)}`, {
+        throw new HttpValidationError('HTTP_INVALID_HEADER', `\`headers.${name}\` must not contain CR, LF or NUL, got ${describeValue(value)}`, {
           details: { header: name },
         });
       }
@@ -126,7 +126,7 @@ function formValue(key: string, value: ContextValue): string {
   if (value === null) return '';
   throw new HttpValidationError(
     'HTTP_INVALID_BODY',
-    `\`data.${key}\` must be a string, number, boolean, null or an array of them to be form-encoded, got ${describe(value)}; use \`json\` for nested data`,
+    `\`data.${key}\` must be a string, number, boolean, null or an array of them to be form-encoded, got ${describeValue(value)}; use \`json\` for nested data`,
     { details: { field: key } },
   );
 }
@@ -155,7 +155,7 @@ export function encodeBody(method: string, url: string, data: ProtocolHttpBody |
     } catch (cause) {
       throw new HttpValidationError('HTTP_INVALID_BODY', `\`json\` must be JSON-serialisable, got a value that fails: ${(cause as Error).message}`, { cause });
     }
-    if (text === undefined) throw new HttpValidationError('HTTP_INVALID_BODY', `\`json\` must be JSON-serialisable, got ${describe(json)}`);
+    if (text === undefined) throw new HttpValidationError('HTTP_INVALID_BODY', `\`json\` must be JSON-serialisable, got ${describeValue(json)}`);
     setType('application/json');
     return { kind: 'bytes', bytes: text, length: Buffer.byteLength(text) };
   }
@@ -189,7 +189,7 @@ export function encodeBody(method: string, url: string, data: ProtocolHttpBody |
   if (typeof data === 'object') {
     const proto = Object.getPrototypeOf(data) as unknown;
     if (proto !== Object.prototype && proto !== null) {
-      throw new HttpValidationError('HTTP_INVALID_BODY', `\`data\` must be a string, bytes, a plain form object or a stream, got ${describe(data)}`);
+      throw new HttpValidationError('HTTP_INVALID_BODY', `\`data\` must be a string, bytes, a plain form object or a stream, got ${describeValue(data)}`);
     }
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(data as Record<string, ContextValue>)) {
@@ -200,5 +200,5 @@ export function encodeBody(method: string, url: string, data: ProtocolHttpBody |
     setType('application/x-www-form-urlencoded');
     return { kind: 'bytes', bytes: text, length: Buffer.byteLength(text) };
   }
-  throw new HttpValidationError('HTTP_INVALID_BODY', `\`data\` must be a string, bytes, a form object or a stream, got ${describe(data)}`);
+  throw new HttpValidationError('HTTP_INVALID_BODY', `\`data\` must be a string, bytes, a form object or a stream, got ${describeValue(data)}`);
 }
