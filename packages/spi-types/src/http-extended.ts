@@ -41,7 +41,12 @@ export interface ProtocolWebSocketConnectOptions {
   readonly headers?: ProtocolHttpHeaders;
   /** Sub-protocols offered, in preference order. */
   readonly protocols?: readonly string[];
-  /** Ping every N seconds and terminate when no pong came back in time; 0 disables. @default 0 */
+  /** Ping every N milliseconds and terminate when no pong came back in time; 0 disables (give this or `heartbeatIntervalSeconds`, not both). @default 0 */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * Ping every N seconds; 0 disables.
+   * @deprecated use `heartbeatIntervalMs` (same interval in milliseconds); kept for one release.
+   */
   readonly heartbeatIntervalSeconds?: number;
   /** Reconnect automatically after an abnormal close. @default false */
   readonly reconnect?: boolean | ProtocolWebSocketReconnectOptions;

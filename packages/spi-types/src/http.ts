@@ -72,7 +72,12 @@ export interface ProtocolRetryPolicy {
   readonly backoffFactor: number;
   /** Status codes that are retried. */
   readonly retryOnStatusCodes: readonly number[];
-  /** Cap on a single wait (backoff or Retry-After), in seconds. @default 30 */
+  /** Cap on a single wait (backoff or Retry-After), in milliseconds (give this or `maxDelaySeconds`, not both). @default 30000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Cap on a single wait (backoff or Retry-After), in seconds. @default 30
+   * @deprecated use `maxDelayMs` (same cap in milliseconds); kept for one release.
+   */
   readonly maxDelaySeconds?: number;
   /** Randomisation of the backoff: `full` (0..delay), `equal` (delay/2..delay) or `none`. @default 'full' */
   readonly jitter?: 'none' | 'full' | 'equal';
