@@ -55,9 +55,14 @@ export type HttpResponseInterceptor = (
 /** The SPI's retry policy plus the options this client adds. */
 export interface HttpRetryPolicy extends ProtocolRetryPolicy {
   /**
-   * Longest `Retry-After` the client waits, in seconds. A retried response that asks for longer is not
-   * retried early: the call fails with `HttpRetryAfterTooLongError` (`HTTP_RETRY_AFTER_TOO_LONG`), which
-   * carries the response and the requested delay. @default `maxDelaySeconds`
+   * Longest `Retry-After` the client waits, in milliseconds (give this or `maxRetryAfterSeconds`, not both). A
+   * retried response that asks for longer is not retried early: the call fails with `HttpRetryAfterTooLongError`
+   * (`HTTP_RETRY_AFTER_TOO_LONG`), which carries the response and the requested delay. @default `maxDelayMs`
+   */
+  readonly maxRetryAfterMs?: number;
+  /**
+   * Longest `Retry-After` the client waits, in seconds.
+   * @deprecated use `maxRetryAfterMs` (same limit in milliseconds); kept for one release.
    */
   readonly maxRetryAfterSeconds?: number;
 }
@@ -70,17 +75,25 @@ export interface HttpClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Default total deadline of a call, retries and waits included, in seconds. @default none */
   readonly timeoutSeconds?: number;
-  /** Deadline for establishing a TCP (and TLS) connection, in seconds. @default 10 */
+  /** Deadline for establishing a TCP (and TLS) connection, in milliseconds. @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** @deprecated use `connectTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly connectTimeoutSeconds?: number;
-  /** Deadline for the response headers once the request is sent, in seconds (0 disables). @default 30 */
+  /** Deadline for the response headers once the request is sent, in milliseconds (0 disables). @default 30000 */
+  readonly headersTimeoutMs?: number;
+  /** @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly headersTimeoutSeconds?: number;
-  /** Longest silence between two body chunks, in seconds (0 disables). @default 30 */
+  /** Longest silence between two body chunks, in milliseconds (0 disables). @default 30000 */
+  readonly bodyTimeoutMs?: number;
+  /** @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
   readonly bodyTimeoutSeconds?: number;
   /** Maximum sockets per origin. @default 32 */
   readonly connections?: number;
   /** Requests pipelined on one socket (1 = no pipelining). @default 1 */
   readonly pipelining?: number;
-  /** How long an idle keep-alive socket is kept, in seconds (the server's `Keep-Alive: timeout` wins when shorter). @default 4 */
+  /** How long an idle keep-alive socket is kept, in milliseconds (the server's `Keep-Alive: timeout` wins when shorter). @default 4000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** @deprecated use `keepAliveTimeoutMs` (same time in milliseconds); kept for one release. */
   readonly keepAliveTimeoutSeconds?: number;
   /** Largest response body accepted, in bytes. @default 67108864 (64 MiB) */
   readonly maxResponseSize?: number;
@@ -113,8 +126,12 @@ export interface HttpClientOptions {
 
 /** Per-call options: the SPI's options plus per-call timeouts. */
 export interface HttpRequestOptions extends ProtocolHttpBodyRequestOptions {
-  /** Overrides the client's `headersTimeoutSeconds` for this call. */
+  /** Overrides the client's `headersTimeoutMs` for this call, in milliseconds (0 disables). */
+  readonly headersTimeoutMs?: number;
+  /** @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly headersTimeoutSeconds?: number;
-  /** Overrides the client's `bodyTimeoutSeconds` for this call. */
+  /** Overrides the client's `bodyTimeoutMs` for this call, in milliseconds (0 disables). */
+  readonly bodyTimeoutMs?: number;
+  /** @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
   readonly bodyTimeoutSeconds?: number;
 }

@@ -93,7 +93,7 @@ describe(HttpClient, () => {
         response: expect.objectContaining({ statusCode: 503, attempts: 1 }),
       });
       expect((error as Error).message).toBe(
-        `GET ${server.url} answered 503 with Retry-After 3600000 ms, more than the 2000 ms the retry policy waits (maxRetryAfterSeconds); not retried`,
+        `GET ${server.url} answered 503 with Retry-After 3600000 ms, more than the 2000 ms the retry policy waits (maxRetryAfterMs); not retried`,
       );
       expect(server.requests).toHaveLength(1);
       expect(await client.getClientMetrics()).toMatchObject({ retriesTotal: 0, byOutcome: expect.objectContaining({ http_error: 1 }), byStatusClass: expect.objectContaining({ '5xx': 1 }) });

@@ -79,7 +79,7 @@ export class HttpClient implements ProtocolHttpClient {
   }
 
   /** Sends a GET request. @throws HttpError (see README, Errors). */
-  get(url: string, options?: ProtocolHttpRequestOptions & Pick<HttpRequestOptions, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds'>): Promise<HttpResponse> {
+  get(url: string, options?: ProtocolHttpRequestOptions & Pick<HttpRequestOptions, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'headersTimeoutSeconds' | 'bodyTimeoutSeconds'>): Promise<HttpResponse> {
     return this.request('GET', url, options);
   }
 
@@ -94,7 +94,7 @@ export class HttpClient implements ProtocolHttpClient {
   }
 
   /** Sends a DELETE request. */
-  delete(url: string, options?: ProtocolHttpRequestOptions & Pick<HttpRequestOptions, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds'>): Promise<HttpResponse> {
+  delete(url: string, options?: ProtocolHttpRequestOptions & Pick<HttpRequestOptions, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'headersTimeoutSeconds' | 'bodyTimeoutSeconds'>): Promise<HttpResponse> {
     return this.request('DELETE', url, options);
   }
 

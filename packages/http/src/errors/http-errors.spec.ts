@@ -37,7 +37,7 @@ const table: [string, HttpError, string, string, unknown][] = [
   ['HTTP_NETWORK', new HttpNetworkError('GET', url, 'ECONNREFUSED', cause), 'HttpNetworkError', `GET ${url} failed: ECONNREFUSED (underlying)`, cause],
   ['HTTP_RESPONSE_TOO_LARGE', new HttpResponseTooLargeError('GET', url, 1024, { cause }), 'HttpResponseTooLargeError', `GET ${url}: response body exceeds maxResponseSize of 1024 bytes`, cause],
   ['HTTP_BODY_NOT_REPLAYABLE', new HttpBodyNotReplayableError('PUT', url, 'already sent', { cause }), 'HttpBodyNotReplayableError', `PUT ${url}: the stream body cannot be sent again (already sent)`, cause],
-  ['HTTP_RETRY_AFTER_TOO_LONG', new HttpRetryAfterTooLongError('GET', response, 120_000, 30_000), 'HttpRetryAfterTooLongError', `GET ${url} answered 502 with Retry-After 120000 ms, more than the 30000 ms the retry policy waits (maxRetryAfterSeconds); not retried`, undefined],
+  ['HTTP_RETRY_AFTER_TOO_LONG', new HttpRetryAfterTooLongError('GET', response, 120_000, 30_000), 'HttpRetryAfterTooLongError', `GET ${url} answered 502 with Retry-After 120000 ms, more than the 30000 ms the retry policy waits (maxRetryAfterMs); not retried`, undefined],
   ['HTTP_CLIENT_CLOSED', new HttpClientClosedError('GET', url), 'HttpClientClosedError', `GET ${url}: the HttpClient is closed`, undefined],
 ];
 

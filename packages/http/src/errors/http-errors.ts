@@ -117,7 +117,7 @@ export class HttpBodyNotReplayableError extends HttpError<'HTTP_BODY_NOT_REPLAYA
 
 /**
  * A response that the retry policy would retry asked (`Retry-After`) for a longer wait than the policy
- * allows (`maxRetryAfterSeconds`): the client gives up rather than retry before the server said it may.
+ * allows (`maxRetryAfterMs`): the client gives up rather than retry before the server said it may.
  */
 export class HttpRetryAfterTooLongError extends HttpError<'HTTP_RETRY_AFTER_TOO_LONG'> {
   /** The wait the server asked for, in ms. */
@@ -132,7 +132,7 @@ export class HttpRetryAfterTooLongError extends HttpError<'HTTP_RETRY_AFTER_TOO_
   constructor(method: string, response: ProtocolHttpResponse, retryAfterMs: number, maxRetryAfterMs: number, options?: OnexErrorOptions) {
     super(
       'HTTP_RETRY_AFTER_TOO_LONG',
-      `${method} ${response.url} answered ${response.statusCode} with Retry-After ${retryAfterMs} ms, more than the ${maxRetryAfterMs} ms the retry policy waits (maxRetryAfterSeconds); not retried`,
+      `${method} ${response.url} answered ${response.statusCode} with Retry-After ${retryAfterMs} ms, more than the ${maxRetryAfterMs} ms the retry policy waits (maxRetryAfterMs); not retried`,
       { ...options, details: { statusCode: response.statusCode, url: response.url, retryAfterMs, maxRetryAfterMs, ...options?.details } },
     );
     this.retryAfterMs = retryAfterMs;

@@ -1,6 +1,6 @@
 import type { Agent } from 'undici';
 import type { HttpClientOptions, HttpRequestOptions } from '../http-client-options.js';
-import { booleanOption, functionOption, optionError, positiveIntegerOption, secondsOption, stringOption } from './option-checks.js';
+import { booleanOption, durationOption, functionOption, optionError, positiveIntegerOption, secondsOption, stringOption } from './option-checks.js';
 import { otelDisabledByEnv } from './otel.js';
 import { buildUrl, mergeHeaders } from './request-input.js';
 import type { SendLimits } from './send-attempt.js';
@@ -29,12 +29,12 @@ export function readClientOptions(options: HttpClientOptions): ClientSettings {
   const baseUrl = options.baseUrl === undefined ? undefined : buildUrl(stringOption('baseUrl', options.baseUrl), undefined, undefined);
   const defaultHeaders = mergeHeaders(options.headers);
   const totalMs = secondsOption('timeoutSeconds', options.timeoutSeconds, false);
-  const connectMs = secondsOption('connectTimeoutSeconds', options.connectTimeoutSeconds, false) ?? 10_000;
-  const headersMs = secondsOption('headersTimeoutSeconds', options.headersTimeoutSeconds, true) ?? 30_000;
-  const bodyMs = secondsOption('bodyTimeoutSeconds', options.bodyTimeoutSeconds, true) ?? 30_000;
+  const connectMs = durationOption(options, 'connectTimeoutMs', 'connectTimeoutSeconds', { allowZero: false }) ?? 10_000;
+  const headersMs = durationOption(options, 'headersTimeoutMs', 'headersTimeoutSeconds', { allowZero: true }) ?? 30_000;
+  const bodyMs = durationOption(options, 'bodyTimeoutMs', 'bodyTimeoutSeconds', { allowZero: true }) ?? 30_000;
   const connections = positiveIntegerOption('connections', options.connections) ?? 32;
   const pipelining = positiveIntegerOption('pipelining', options.pipelining) ?? 1;
-  const keepAliveMs = secondsOption('keepAliveTimeoutSeconds', options.keepAliveTimeoutSeconds, false) ?? 4_000;
+  const keepAliveMs = durationOption(options, 'keepAliveTimeoutMs', 'keepAliveTimeoutSeconds', { allowZero: false }) ?? 4_000;
   const maxResponseSize = positiveIntegerOption('maxResponseSize', options.maxResponseSize) ?? 64 * 1024 * 1024;
   return {
     baseUrl,
@@ -76,8 +76,8 @@ export interface CallSettings {
 export function readCallOptions(options: HttpRequestOptions, client: ClientSettings): CallSettings {
   if (typeof options !== 'object' || options === null) throw optionError('options', 'an object', options);
   const totalMs = secondsOption('timeoutSeconds', options.timeoutSeconds, false) ?? client.totalMs;
-  const headersTimeout = secondsOption('headersTimeoutSeconds', options.headersTimeoutSeconds, true);
-  const bodyTimeout = secondsOption('bodyTimeoutSeconds', options.bodyTimeoutSeconds, true);
+  const headersTimeout = durationOption(options, 'headersTimeoutMs', 'headersTimeoutSeconds', { allowZero: true });
+  const bodyTimeout = durationOption(options, 'bodyTimeoutMs', 'bodyTimeoutSeconds', { allowZero: true });
   const throwOnStatus = booleanOption('throwOnStatus', options.throwOnStatus) ?? client.throwOnStatus;
   const circuitName = stringOption('circuitName', options.circuitName);
   const signal = options.signal;

@@ -1,4 +1,4 @@
-import { OptionChecks, optionMessage } from '@onex/spi-types/support';
+import { OptionChecks, optionMessage, readDurationOption } from '@onex/spi-types/support';
 import { HttpValidationError } from '../errors/http-errors.js';
 
 /** The shared option checks, failing with `HttpValidationError` (`HTTP_INVALID_OPTION`) naming the option and value. */
@@ -11,6 +11,25 @@ export function secondsOption(option: string, value: unknown, allowZero: boolean
   if (value === undefined) return undefined;
   const expectation = allowZero ? 'a non-negative finite number of seconds' : 'a positive finite number of seconds';
   return Math.round(check.number(option, value, { min: 0, minExclusive: !allowZero, expectation }) * 1000);
+}
+
+/**
+ * A duration named `…Ms` that still accepts its deprecated `…Seconds` alias, in ms (a seconds value × 1000,
+ * not rounded), or undefined when neither is given; `allowZero` admits 0 (meaning "disabled"), `maxMs` caps it.
+ * @throws HttpValidationError (`HTTP_INVALID_OPTION`) naming the name used, or both names when both are given.
+ */
+export function durationOption(
+  options: object,
+  msName: string,
+  secondsName: string,
+  rule: { readonly allowZero: boolean; readonly maxMs?: number; readonly prefix?: string },
+): number | undefined {
+  const read = readDurationOption(options, msName, secondsName, (option, expectation, value) => check.fail(option, expectation, value), rule.prefix);
+  if (read === undefined) return undefined;
+  const unit = read.msPerUnit === 1 ? 'milliseconds' : 'seconds';
+  const max = rule.maxMs === undefined ? undefined : rule.maxMs / read.msPerUnit;
+  const expectation = `a ${rule.allowZero ? 'non-negative' : 'positive'} finite number of ${unit}${max === undefined ? '' : ` at most ${max}`}`;
+  return check.number(read.option, read.value, { min: 0, minExclusive: !rule.allowZero, max, expectation }) * read.msPerUnit;
 }
 
 /** A positive safe integer, or undefined when absent. */

@@ -1,7 +1,7 @@
 import { backoffDelay, describeValue } from '@onex/spi-types/support';
 import type { HttpRetryPolicy } from '../http-client-options.js';
 import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_METHODS } from '../retry-defaults.js';
-import { check } from './option-checks.js';
+import { check, durationOption } from './option-checks.js';
 
 /** A validated retry policy with every default applied. */
 export interface NormalizedRetryPolicy {
@@ -56,20 +56,10 @@ export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'):
       throw invalid(`${prefix}.retryOnStatusCodes`, 'status codes between 100 and 599', code);
     }
   }
-  const maxDelaySeconds = policy.maxDelaySeconds ?? 30;
   // Beyond what a Node timer holds, a wait would fire after 1 ms: a retry far earlier than asked.
-  if (typeof maxDelaySeconds !== 'number' || !Number.isFinite(maxDelaySeconds) || maxDelaySeconds < 0 || maxDelaySeconds * 1000 > MAX_TIMER_MS) {
-    throw invalid(`${prefix}.maxDelaySeconds`, `a non-negative finite number of seconds at most ${MAX_TIMER_MS / 1000}`, maxDelaySeconds);
-  }
-  const maxRetryAfterSeconds = policy.maxRetryAfterSeconds ?? maxDelaySeconds;
-  if (
-    typeof maxRetryAfterSeconds !== 'number' ||
-    !Number.isFinite(maxRetryAfterSeconds) ||
-    maxRetryAfterSeconds < 0 ||
-    maxRetryAfterSeconds * 1000 > MAX_TIMER_MS
-  ) {
-    throw invalid(`${prefix}.maxRetryAfterSeconds`, `a non-negative finite number of seconds at most ${MAX_TIMER_MS / 1000}`, maxRetryAfterSeconds);
-  }
+  const maxDelayMs = durationOption(policy, 'maxDelayMs', 'maxDelaySeconds', { allowZero: true, maxMs: MAX_TIMER_MS, prefix: `${prefix}.` }) ?? 30_000;
+  const maxRetryAfterMs =
+    durationOption(policy, 'maxRetryAfterMs', 'maxRetryAfterSeconds', { allowZero: true, maxMs: MAX_TIMER_MS, prefix: `${prefix}.` }) ?? maxDelayMs;
   const jitter = check.oneOf(`${prefix}.jitter`, policy.jitter, ['none', 'full', 'equal'] as const, 'full');
   const errorCodes = policy.retryOnErrorCodes ?? DEFAULT_RETRY_ERROR_CODES;
   if (!Array.isArray(errorCodes) || errorCodes.some((c) => typeof c !== 'string' || c === '')) {
@@ -84,8 +74,8 @@ export function normalizeRetryPolicy(policy: HttpRetryPolicy, prefix = 'retry'):
     maxRetries,
     backoffFactor,
     retryOnStatusCodes: new Set(retryOnStatusCodes),
-    maxDelayMs: maxDelaySeconds * 1000,
-    maxRetryAfterMs: maxRetryAfterSeconds * 1000,
+    maxDelayMs,
+    maxRetryAfterMs,
     jitter,
     retryOnErrorCodes: new Set(errorCodes),
     retryMethods: new Set(methods.map((m) => m.toUpperCase())),
