@@ -1,4 +1,4 @@
-import { describeValue } from '@onex/spi-types/support';
+import { describeValue, readDurationOption } from '@onex/spi-types/support';
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { Agent, Pool, type Dispatcher } from 'undici';
@@ -26,7 +26,7 @@ import type { HttpExtendedOptions } from './http-extended-options.js';
 import { publish } from './internal/diagnostics.js';
 import { otelEnabledByEnv, startClientRequest } from './internal/otel.js';
 import { toBytes } from './internal/to-bytes.js';
-import { bool, fn, headerMap, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './internal/validate.js';
+import { bool, fn, headerMap, nonNegativeNumber, oneOf, optionCheck, positiveInteger, positiveNumber } from './internal/validate.js';
 import { JwtVerifier } from './jwt/jwt-verifier.js';
 import { OAuth2TokenCache, type OAuth2CacheStats } from './oauth2/oauth2-token-cache.js';
 import type { OAuth2ClientAuthMethod } from './oauth2/oauth2-options.js';
@@ -232,8 +232,8 @@ export class HttpExtended implements ProtocolHttpExtended {
     return {
       headers: headerMap(`${prefix}.headers`, o.headers),
       protocols: o.protocols ?? [],
-      heartbeatIntervalMs: nonNegativeNumber(`${prefix}.heartbeatIntervalSeconds`, o.heartbeatIntervalSeconds, 30) * 1000,
-      heartbeatTimeoutMs: positiveNumber(`${prefix}.heartbeatTimeoutSeconds`, o.heartbeatTimeoutSeconds, 10) * 1000,
+      heartbeatIntervalMs: this.#heartbeatMs(prefix, own, 'heartbeatIntervalMs', 'heartbeatIntervalSeconds', true) ?? 30_000,
+      heartbeatTimeoutMs: this.#heartbeatMs(prefix, own, 'heartbeatTimeoutMs', 'heartbeatTimeoutSeconds', false) ?? 10_000,
       reconnect: backoff,
       initialConnectRetry: retryInitialConnect ? (backoff ?? DEFAULT_BACKOFF) : undefined,
       maxQueuedMessages: o.maxQueuedMessages === 0 ? 0 : positiveInteger(`${prefix}.maxQueuedMessages`, o.maxQueuedMessages, 1000),
@@ -243,6 +243,18 @@ export class HttpExtended implements ProtocolHttpExtended {
       maxBufferedMessages: positiveInteger(`${prefix}.maxBufferedMessages`, o.maxBufferedMessages, 1000),
       random: this.#random,
     };
+  }
+
+  /**
+   * A heartbeat duration in ms from the call's own options, else the client's `websocket` defaults: the `…Ms` name
+   * or its deprecated `…Seconds` alias (× 1000); undefined when neither layer gives one.
+   * @throws InvalidOptionError for a bad value, or when one layer gives both names
+   */
+  #heartbeatMs(prefix: string, own: WebSocketConnectOptions, msName: string, secondsName: string, allowZero: boolean): number | undefined {
+    const fail = (option: string, expectation: string, value: unknown): Error => optionCheck.fail(option, expectation, value);
+    const read = readDurationOption(own, msName, secondsName, fail, `${prefix}.`) ?? readDurationOption(this.#wsDefaults, msName, secondsName, fail, 'websocket.');
+    if (read === undefined) return undefined;
+    return (allowZero ? nonNegativeNumber(read.option, read.value, 0) : positiveNumber(read.option, read.value, 1)) * read.msPerUnit;
   }
 
   /**
