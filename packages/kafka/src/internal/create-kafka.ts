@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import type { Kafka, LogEntry } from 'kafkajs';
 import type { KafkaLogLevel } from '../kafka-client-options.js';
 import { channels } from './channels.js';
+import './kafkajs-untargeted-metadata.js';
 import type { ResolvedConnection } from './resolve-config.js';
 
 const { Kafka: KafkaCtor, logLevel: LogLevel } = kafkajs;
