@@ -1,5 +1,6 @@
 import kafkajs, { type Kafka, type KafkaConfig, type logCreator } from 'kafkajs';
 import { channels } from './channels.js';
+import './kafkajs-untargeted-metadata.js';
 import { registerCompressionCodecs } from './compression.js';
 import type { SecuritySettings } from './security-settings.js';
 
