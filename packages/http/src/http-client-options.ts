@@ -77,15 +77,15 @@ export interface HttpClientOptions {
   readonly timeoutSeconds?: number;
   /** Deadline for establishing a TCP (and TLS) connection, in milliseconds. @default 10000 */
   readonly connectTimeoutMs?: number;
-  /** @deprecated use `connectTimeoutMs` (same deadline in milliseconds); kept for one release. */
+  /** The connect deadline in seconds. @deprecated use `connectTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly connectTimeoutSeconds?: number;
   /** Deadline for the response headers once the request is sent, in milliseconds (0 disables). @default 30000 */
   readonly headersTimeoutMs?: number;
-  /** @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
+  /** The headers deadline in seconds. @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly headersTimeoutSeconds?: number;
   /** Longest silence between two body chunks, in milliseconds (0 disables). @default 30000 */
   readonly bodyTimeoutMs?: number;
-  /** @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
+  /** The body idle limit in seconds. @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
   readonly bodyTimeoutSeconds?: number;
   /** Maximum sockets per origin. @default 32 */
   readonly connections?: number;
@@ -93,7 +93,7 @@ export interface HttpClientOptions {
   readonly pipelining?: number;
   /** How long an idle keep-alive socket is kept, in milliseconds (the server's `Keep-Alive: timeout` wins when shorter). @default 4000 */
   readonly keepAliveTimeoutMs?: number;
-  /** @deprecated use `keepAliveTimeoutMs` (same time in milliseconds); kept for one release. */
+  /** The idle keep-alive time in seconds. @deprecated use `keepAliveTimeoutMs` (same time in milliseconds); kept for one release. */
   readonly keepAliveTimeoutSeconds?: number;
   /** Largest response body accepted, in bytes. @default 67108864 (64 MiB) */
   readonly maxResponseSize?: number;
@@ -128,10 +128,10 @@ export interface HttpClientOptions {
 export interface HttpRequestOptions extends ProtocolHttpBodyRequestOptions {
   /** Overrides the client's `headersTimeoutMs` for this call, in milliseconds (0 disables). */
   readonly headersTimeoutMs?: number;
-  /** @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
+  /** The headers deadline in seconds. @deprecated use `headersTimeoutMs` (same deadline in milliseconds); kept for one release. */
   readonly headersTimeoutSeconds?: number;
   /** Overrides the client's `bodyTimeoutMs` for this call, in milliseconds (0 disables). */
   readonly bodyTimeoutMs?: number;
-  /** @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
+  /** The body idle limit in seconds. @deprecated use `bodyTimeoutMs` (same limit in milliseconds); kept for one release. */
   readonly bodyTimeoutSeconds?: number;
 }
