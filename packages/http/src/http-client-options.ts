@@ -109,7 +109,9 @@ export interface HttpClientOptions {
   readonly throwOnStatus?: boolean;
   /** Latency samples kept for percentiles (ring buffer). @default 1024 */
   readonly latencyWindowSize?: number;
-  /** Age after which a latency sample leaves the window, in seconds. @default 60 */
+  /** Age after which a latency sample leaves the window, in milliseconds. @default 60000 */
+  readonly latencyWindowMs?: number;
+  /** The latency sample age limit in seconds. @deprecated use `latencyWindowMs` (same age in milliseconds); kept for one release. */
   readonly latencyWindowSeconds?: number;
   /** Request interceptors, in order. @default [] */
   readonly requestInterceptors?: readonly HttpRequestInterceptor[];

@@ -200,12 +200,28 @@ describe('HttpClient duration options: …Ms names with their deprecated …Seco
     });
   });
 
+  describe('latencyWindowMs', () => {
+    it.each([
+      ['latencyWindowMs', { latencyWindowMs: 100 }],
+      ['latencyWindowSeconds (deprecated alias)', { latencyWindowSeconds: 0.1 }],
+    ] as const)('%s: a sample older than the window leaves the percentiles; with 60 s it stays', async (_name, options) => {
+      const client = open({ baseUrl: server.origin, ...options });
+      const control = open({ baseUrl: server.origin, latencyWindowMs: 60_000 });
+      await client.get('/');
+      await control.get('/');
+      await sleep(400);
+      expect((await client.getClientMetrics()).latency.count).toBe(0);
+      expect((await control.getClientMetrics()).latency.count).toBe(1);
+    });
+  });
+
   describe('both names of one option together', () => {
     it.each([
       [{ connectTimeoutMs: 100, connectTimeoutSeconds: 0.1 }, 'connectTimeoutMs', 'connectTimeoutSeconds'],
       [{ headersTimeoutMs: 100, headersTimeoutSeconds: 0.1 }, 'headersTimeoutMs', 'headersTimeoutSeconds'],
       [{ bodyTimeoutMs: 100, bodyTimeoutSeconds: 0.1 }, 'bodyTimeoutMs', 'bodyTimeoutSeconds'],
       [{ keepAliveTimeoutMs: 100, keepAliveTimeoutSeconds: 0.1 }, 'keepAliveTimeoutMs', 'keepAliveTimeoutSeconds'],
+      [{ latencyWindowMs: 100, latencyWindowSeconds: 0.1 }, 'latencyWindowMs', 'latencyWindowSeconds'],
       [
         {
           retry: {

@@ -55,7 +55,7 @@ export function readClientOptions(options: HttpClientOptions): ClientSettings {
     random: functionOption<() => number>('random', options.random) ?? Math.random,
     telemetry: (booleanOption('telemetry', options.telemetry) ?? true) && !otelDisabledByEnv(),
     latencyWindowSize: positiveIntegerOption('latencyWindowSize', options.latencyWindowSize) ?? 1024,
-    latencyWindowMs: secondsOption('latencyWindowSeconds', options.latencyWindowSeconds, false) ?? 60_000,
+    latencyWindowMs: durationOption(options, 'latencyWindowMs', 'latencyWindowSeconds', { allowZero: false }) ?? 60_000,
   };
 }
 
