@@ -17,6 +17,7 @@ describe(HttpExtended, () => {
     [{ maxDecompressedBytes: Number.NaN }, '`maxDecompressedBytes` must be a positive integer, got NaN'],
     [{ oauth2: { clientAuthMethod: 'private_key_jwt' } }, '`oauth2.clientAuthMethod` must be one of "client_secret_basic", "client_secret_post", got "private_key_jwt"'],
     [{ oauth2: { refreshSkewSeconds: -5 } }, '`oauth2.refreshSkewSeconds` must be a non-negative number, got -5'],
+    [{ oauth2: { refreshSkewMs: -5 } }, '`oauth2.refreshSkewMs` must be a non-negative number, got -5'],
     [{ jwt: { secret: '' } }, '`jwt.secret` must be a non-empty string or Uint8Array, got ""'],
     [{ jwt: { publicKey: 'not a pem' } }, '`jwt.publicKey` must be a PEM public key, certificate or JWK, got "not a pem"'],
     [{ jwt: { jwksUrl: 'file:///etc/keys' } }, '`jwt.jwksUrl` must be an http(s) URL, got "file:///etc/keys"'],

@@ -29,7 +29,7 @@ import { toBytes } from './internal/to-bytes.js';
 import { bool, fn, headerMap, nonNegativeNumber, oneOf, optionCheck, positiveInteger, positiveNumber } from './internal/validate.js';
 import { JwtVerifier } from './jwt/jwt-verifier.js';
 import { OAuth2TokenCache, type OAuth2CacheStats } from './oauth2/oauth2-token-cache.js';
-import type { OAuth2ClientAuthMethod } from './oauth2/oauth2-options.js';
+import type { OAuth2ClientAuthMethod, OAuth2Options } from './oauth2/oauth2-options.js';
 import { rechunk } from './streaming/rechunk.js';
 import type { WebSocketConnectOptions } from './websocket/websocket-connect-options.js';
 import { WebSocketConnection, type WebSocketSettings } from './websocket/websocket-connection.js';
@@ -84,7 +84,7 @@ export class HttpExtended implements ProtocolHttpExtended {
     this.#oauth2 = new OAuth2TokenCache(
       {
         clientAuthMethod: oneOf('oauth2.clientAuthMethod', oauth2.clientAuthMethod, CLIENT_AUTH_METHODS, 'client_secret_basic'),
-        refreshSkewMs: nonNegativeNumber('oauth2.refreshSkewSeconds', oauth2.refreshSkewSeconds, 30) * 1000,
+        refreshSkewMs: refreshSkewMs(oauth2),
         timeoutMs: positiveNumber('oauth2.timeoutMs', oauth2.timeoutMs, 10_000),
         defaultExpiresInSeconds: nonNegativeNumber('oauth2.defaultExpiresInSeconds', oauth2.defaultExpiresInSeconds, 300),
         now: fn('oauth2.clock', oauth2.clock, Date.now),
@@ -440,4 +440,14 @@ function requestError(method: string, url: string, error: unknown, signal: Abort
     `${method} ${url} ${aborted ? 'was aborted' : `failed: ${(error as Error).message}`}`,
     { cause: error, details: { method, url, ...((error as { code?: string }).code ? { errorCode: (error as { code?: string }).code } : {}) } },
   );
+}
+
+/**
+ * `oauth2.refreshSkewMs`, or its deprecated alias `oauth2.refreshSkewSeconds` (× 1000); 30000 when neither is given.
+ * @throws InvalidOptionError for a bad value, or when both names are given
+ */
+function refreshSkewMs(oauth2: OAuth2Options): number {
+  const fail = (option: string, expectation: string, value: unknown): Error => optionCheck.fail(option, expectation, value);
+  const read = readDurationOption(oauth2, 'refreshSkewMs', 'refreshSkewSeconds', fail, 'oauth2.');
+  return read === undefined ? 30_000 : nonNegativeNumber(read.option, read.value, 0) * read.msPerUnit;
 }

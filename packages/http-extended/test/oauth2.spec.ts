@@ -73,8 +73,11 @@ describe('HttpExtended.authenticateOauth2', () => {
     expect(await oidc.tokenRequests()).toBe(requests + 1);
   });
 
-  it('refreshes a token once it is within the refresh skew of its expiry', async () => {
-    const skewed = new HttpExtended({ oauth2: { refreshSkewSeconds: 2.7 } });
+  it.each([
+    ['refreshSkewMs', { refreshSkewMs: 2_700 }],
+    ['its deprecated alias refreshSkewSeconds', { refreshSkewSeconds: 2.7 }],
+  ])('refreshes a token once it is within the refresh skew of its expiry (%s)', async (_name, oauth2) => {
+    const skewed = new HttpExtended({ oauth2 });
     try {
       const first = await skewed.authenticateOauth2(oidc.tokenUrl, 'short', 'short-secret', { scope: 'read' });
       expect(first.expiresIn).toBe(3);
@@ -85,6 +88,27 @@ describe('HttpExtended.authenticateOauth2', () => {
     } finally {
       await skewed.close();
     }
+  });
+
+  it('keeps a token until its expiry when the skew is small (control: the same 3 s token, refreshSkewMs 100)', async () => {
+    const skewed = new HttpExtended({ oauth2: { refreshSkewMs: 100 } });
+    try {
+      const first = await skewed.authenticateOauth2(oidc.tokenUrl, 'short', 'short-secret', { scope: 'read' });
+      expect(first.expiresIn).toBe(3);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await skewed.authenticateOauth2(oidc.tokenUrl, 'short', 'short-secret', { scope: 'read' })).toBe(first);
+    } finally {
+      await skewed.close();
+    }
+  });
+
+  it('refuses refreshSkewMs together with its deprecated alias, naming both', () => {
+    expect(() => new HttpExtended({ oauth2: { refreshSkewMs: 1_000, refreshSkewSeconds: 1 } })).toThrow(
+      expect.objectContaining({
+        code: 'HTTPX_INVALID_OPTION',
+        message: expect.stringMatching(/`oauth2\.refreshSkewMs`.*`oauth2\.refreshSkewSeconds`/),
+      }),
+    );
   });
 
   it('drops the cached token on invalidation', async () => {

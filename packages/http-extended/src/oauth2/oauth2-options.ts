@@ -5,7 +5,13 @@ export type OAuth2ClientAuthMethod = 'client_secret_basic' | 'client_secret_post
 export interface OAuth2Options {
   /** Client authentication. @default 'client_secret_basic' */
   readonly clientAuthMethod?: OAuth2ClientAuthMethod;
-  /** Refresh a cached token this many seconds before it expires. @default 30 */
+  /** Refresh a cached token this many ms before it expires. @default 30000 */
+  readonly refreshSkewMs?: number;
+  /**
+   * Refresh skew in seconds.
+   * @deprecated Use `refreshSkewMs` (one unit for durations across the toolkit); removed in the next release.
+   * Giving both is `HTTPX_INVALID_OPTION`.
+   */
   readonly refreshSkewSeconds?: number;
   /** Timeout of one token request, in ms. @default 10000 */
   readonly timeoutMs?: number;
