@@ -1,4 +1,4 @@
-import { backoffDelay, describeValue } from '@onex/spi-types/support';
+import { backoffDelay, describeValue, kafkaErrorChain } from '@onex/spi-types/support';
 import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
@@ -137,10 +137,14 @@ const RESEND_BACKOFF_MS = 100;
 /** Sequence state the broker and kafkajs disagree on: only a new producer id gets past it. */
 const SEQUENCE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
-/** True when kafkajs gave up on a request the broker may have written (it retries only such errors). */
-function outcomeUnknown(error: unknown): boolean {
-  const e = error as { name?: unknown; retriable?: unknown } | null;
-  return e?.name === 'KafkaJSNumberOfRetriesExceeded' || e?.retriable === true;
+/**
+ * True when kafkajs gave up on a request the broker may have written (it retries only such errors). The
+ * whole chain counts: when a request's connection closes, kafkajs's sendMessages reconnects at once, and a
+ * failed reconnect (a retriable connection error inside the broker pool's own retrier) reaches the caller
+ * wrapped in a non-retriable KafkaJSNonRetriableError, although the request itself may have been written.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  return kafkaErrorChain(error).some((link) => link.name === 'KafkaJSNumberOfRetriesExceeded' || link.retriable === true);
 }
 
 /**
