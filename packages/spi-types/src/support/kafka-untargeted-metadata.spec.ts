@@ -51,6 +51,14 @@ describe(tolerateUntargetedPartitionErrors, () => {
     await expect(parse(metadata, undefined, offlinePartition)).resolves.toBe(offlinePartition);
   });
 
+  it('keeps failing untargeted metadata from a broker that names no controller (fenced or restarting), not from one that does', async () => {
+    const metadata = definition();
+    tolerateUntargetedPartitionErrors(metadata, errors);
+    await expect(parse(metadata, [], { ...offlinePartition, controllerId: -1 })).rejects.toThrow(new ProtocolError('code 5'));
+    const withController = { ...offlinePartition, controllerId: 2 };
+    await expect(parse(metadata, [], withController)).resolves.toBe(withController);
+  });
+
   it('keeps failing untargeted metadata on a topic error and targeted metadata on any error', async () => {
     const metadata = definition();
     tolerateUntargetedPartitionErrors(metadata, errors);

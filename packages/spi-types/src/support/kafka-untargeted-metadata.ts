@@ -8,6 +8,8 @@
 
 /** A Metadata response as kafkajs's decoders return it (only what the rule reads). */
 export interface KafkaMetadataResponseLike {
+  /** Metadata v1 and later: the node the brokers name as controller, -1 while they know none. */
+  readonly controllerId?: number;
   readonly topicMetadata: readonly { readonly topicErrorCode: number; readonly partitionMetadata: readonly { readonly partitionErrorCode: number }[] }[];
 }
 
@@ -43,7 +45,11 @@ export function tolerateUntargetedPartitionErrors(metadata: KafkaMetadataRequest
   if (target[INSTALLED]) return true;
   if (typeof target.protocol !== 'function' || typeof errors.failure !== 'function' || typeof errors.createErrorFromCode !== 'function') return false;
   const original = target.protocol;
-  const parseUntargeted = async (data: KafkaMetadataResponseLike): Promise<KafkaMetadataResponseLike> => {
+  const parseUntargeted = async (data: KafkaMetadataResponseLike, strict: (data: KafkaMetadataResponseLike) => Promise<unknown>): Promise<unknown> => {
+    // A broker that names no controller (a fenced or restarting node) is not serving: kafkajs's own parse
+    // fails on its leaderless partitions and kafkajs retries, instead of taking metadata it cannot use
+    // (InitProducerId and admin calls look the controller up in it).
+    if (typeof data.controllerId === 'number' && data.controllerId < 0) return strict(data);
     const failed = data.topicMetadata.find((topic) => errors.failure(topic.topicErrorCode));
     if (failed !== undefined) throw errors.createErrorFromCode(failed.topicErrorCode);
     return data;
@@ -54,7 +60,8 @@ export function tolerateUntargetedPartitionErrors(metadata: KafkaMetadataRequest
     return (args) => {
       const built = make(args);
       if (args.topics !== undefined && args.topics.length > 0) return built;
-      return { ...built, response: { ...built.response, parse: parseUntargeted } };
+      const strict = built.response.parse.bind(built.response);
+      return { ...built, response: { ...built.response, parse: (data: KafkaMetadataResponseLike) => parseUntargeted(data, strict) } };
     };
   };
   target[INSTALLED] = true;
