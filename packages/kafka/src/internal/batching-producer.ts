@@ -95,11 +95,14 @@ interface TopicState {
   readonly queues: (PartitionQueue | undefined)[];
 }
 
-/** A `produce` call waiting for room in the buffer; `timer` rejects it after `maxBlockMs`. */
+/**
+ * A `produce` call waiting for room in the buffer until `deadline` (`maxBlockMs` after the call). Every
+ * call waits as long, so deadlines rise in call order and one timer, for the oldest, serves them all.
+ */
 interface BlockedSend {
   /** Cleared once admitted or expired, so a parked entry holds no message bytes. */
   record: PendingRecord | undefined;
-  timer: NodeJS.Timeout | undefined;
+  readonly deadline: number;
 }
 
 /**
@@ -186,6 +189,7 @@ export class BatchingProducer {
   #blocked: BlockedSend[] = [];
   #blockedHead = 0;
   #blockedCount = 0;
+  #blockTimer: NodeJS.Timeout | undefined;
   #admitting = false;
 
   constructor(id: string, config: ResolvedProducerConfig, kafka: Kafka, metrics: ClientMetrics, metadataMaxAgeMs: number) {
@@ -297,35 +301,67 @@ export class BatchingProducer {
   /** Parks a call until earlier records leave the buffer, for at most `maxBlockMs`. */
   #block(record: PendingRecord): void {
     this.#metrics.blockedSends++;
-    const entry: BlockedSend = { record, timer: undefined };
-    const expire = (): void => {
-      entry.record = undefined;
-      this.#blockedCount--;
-      if (this.#blockedCount === 0) {
-        this.#blocked = [];
-        this.#blockedHead = 0;
-      }
-      this.#metrics.bufferFullErrors++;
-      const { used, limit } = this.#buffer;
-      const maxBlockMs = this.#config.maxBlockMs;
-      record.reject(
-        this.#fail(
-          new KafkaBufferFullError(
-            `message to ${JSON.stringify(record.topic)} was not sent: no room in the producer's buffer within \`maxBlockMs\` (${maxBlockMs} ms); ${used} of ${limit} bytes (\`bufferMemoryBytes\`) are held by messages not yet acknowledged and this one needs ${record.cost}`,
-            { details: { producerId: this.id, topic: record.topic, size: record.size, bufferUsedBytes: used, bufferMemoryBytes: limit, maxBlockMs } },
-          ),
-          1,
-        ),
-      );
-      this.#notifyDrain();
-    };
     this.#blockedCount++;
     if (this.#config.maxBlockMs === 0) {
-      expire();
+      this.#expireBlocked(record);
       return;
     }
-    entry.timer = setTimeout(expire, this.#config.maxBlockMs);
-    this.#blocked.push(entry);
+    this.#blocked.push({ record, deadline: performance.now() + this.#config.maxBlockMs });
+    if (this.#blockTimer === undefined) this.#armBlockTimer();
+  }
+
+  /** One timer for the oldest waiting call (deadlines rise in call order). */
+  #armBlockTimer(): void {
+    this.#blockTimer = undefined;
+    while (this.#blockedHead < this.#blocked.length && this.#blocked[this.#blockedHead]!.record === undefined) this.#blockedHead++;
+    const head = this.#blocked[this.#blockedHead];
+    if (head === undefined) return;
+    this.#blockTimer = setTimeout(() => this.#expireDue(), Math.max(0, head.deadline - performance.now()));
+  }
+
+  /** Rejects the waiting calls whose `maxBlockMs` has passed, oldest first. */
+  #expireDue(): void {
+    this.#blockTimer = undefined;
+    const now = performance.now();
+    while (this.#blockedHead < this.#blocked.length) {
+      const entry = this.#blocked[this.#blockedHead]!;
+      if (entry.record !== undefined) {
+        if (entry.deadline > now) break;
+        const record = entry.record;
+        entry.record = undefined;
+        this.#expireBlocked(record);
+      }
+      this.#blockedHead++;
+    }
+    this.#compactBlocked();
+    this.#armBlockTimer();
+  }
+
+  #expireBlocked(record: PendingRecord): void {
+    this.#blockedCount--;
+    this.#metrics.bufferFullErrors++;
+    const { used, limit } = this.#buffer;
+    const maxBlockMs = this.#config.maxBlockMs;
+    record.reject(
+      this.#fail(
+        new KafkaBufferFullError(
+          `message to ${JSON.stringify(record.topic)} was not sent: no room in the producer's buffer within \`maxBlockMs\` (${maxBlockMs} ms); ${used} of ${limit} bytes (\`bufferMemoryBytes\`) are held by messages not yet acknowledged and this one needs ${record.cost}`,
+          { details: { producerId: this.id, topic: record.topic, size: record.size, bufferUsedBytes: used, bufferMemoryBytes: limit, maxBlockMs } },
+        ),
+        1,
+      ),
+    );
+    this.#notifyDrain();
+  }
+
+  #compactBlocked(): void {
+    if (this.#blockedHead === this.#blocked.length) {
+      this.#blocked = [];
+      this.#blockedHead = 0;
+    } else if (this.#blockedHead > 1024 && this.#blockedHead * 2 > this.#blocked.length) {
+      this.#blocked = this.#blocked.slice(this.#blockedHead);
+      this.#blockedHead = 0;
+    }
   }
 
   /** Gives the bytes of settled records back and admits waiting calls, oldest first, while they fit. */
@@ -340,19 +376,16 @@ export class BatchingProducer {
         if (waiting !== undefined) {
           if (this.#buffer.used + waiting.cost > this.#buffer.limit) break;
           entry.record = undefined;
-          clearTimeout(entry.timer);
           this.#blockedCount--;
           this.#buffer.used += waiting.cost;
           this.#enqueue(waiting);
         }
         this.#blockedHead++;
       }
-      if (this.#blockedHead === this.#blocked.length) {
-        this.#blocked = [];
-        this.#blockedHead = 0;
-      } else if (this.#blockedHead > 1024 && this.#blockedHead * 2 > this.#blocked.length) {
-        this.#blocked = this.#blocked.slice(this.#blockedHead);
-        this.#blockedHead = 0;
+      this.#compactBlocked();
+      if (this.#blockedCount === 0) {
+        clearTimeout(this.#blockTimer);
+        this.#blockTimer = undefined;
       }
     } finally {
       this.#admitting = false;
