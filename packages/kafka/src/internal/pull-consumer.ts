@@ -17,6 +17,7 @@ import {
 import { channels } from './channels.js';
 import { describeFailure, runWithCodecContext, type CompressedBatchFailure } from './compression.js';
 import type { ClientMetrics } from './client-metrics.js';
+import { useFastFetchDecode } from './kafkajs-fetch-response.js';
 import type { ResolvedConsumerConfig } from './resolve-config.js';
 import { assertTopicName } from './topic-name.js';
 
@@ -414,6 +415,8 @@ export class PullConsumer {
           this.#wake();
         },
       };
+      // Its Fetch responses are decoded by kafkajs-fetch-response.ts into the same objects, without kafkajs's Long arithmetic.
+      useFastFetchDecode(codecContext);
       await runWithCodecContext(codecContext, () =>
         consumer.run({
           autoCommit: false,

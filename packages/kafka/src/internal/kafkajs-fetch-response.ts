@@ -1,0 +1,340 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the declarations are a script (ambient modules); a reference lets every project that compiles this file from source see them
+/// <reference path="./kafkajs-fetch-internals.d.ts" />
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- kafkajs's compression module is declared there (one declaration per module)
+/// <reference path="./kafkajs-internals.d.ts" />
+import type { AsyncLocalStorage } from 'node:async_hooks';
+// Loaded first: it creates the store of the codec context read below.
+import '@onex/spi-types/support';
+import KafkaJsDecoder from 'kafkajs/src/protocol/decoder.js';
+import fetchRequests from 'kafkajs/src/protocol/requests/fetch/index.js';
+import kafkajsDecodeMessages from 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js';
+import kafkajsRecordBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
+import kafkajsRecord from 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
+import kafkajsCompression from 'kafkajs/src/protocol/message/compression/index.js';
+
+/**
+ * Below kafkajs's consumer, on its protocol layer (kafkajs 2.2.4, pinned): the Fetch v11 response of a consumer
+ * that asked for it ({@link useFastFetchDecode}) is decoded here instead of by kafkajs, into exactly the objects
+ * kafkajs makes (its Batch then filters by offset, aborted transactions and control records as always), without a
+ * Long per offset and timestamp, a Buffer and a kafkajs Decoder per record, or a copied headers object per header.
+ * Compressed batches go through kafkajs's codec registry (our codecs, their limits and failure reports), a partial
+ * trailing batch ends the partition's records as in kafkajs, and anything unusual (message sets v0/v1, a record
+ * or batch that does not parse cleanly, offsets or timestamps beyond 2^53) is decoded by kafkajs's own code.
+ * Every other consumer in the process (and every other version) keeps kafkajs's decode. kafkajs-fetch-response.spec.ts
+ * compares both decodes field by field on real fetch responses and fails when the kafkajs shapes used here change.
+ */
+
+/** Fetch responses decoded here so far (what tests count to see this path taken). */
+export const fastFetchStats = { responses: 0, fallbackBatches: 0, fallbackRecords: 0 };
+
+const INSTALLED = Symbol.for('onex.kafka.fastFetchDecode');
+const FAST_VERSION = 11;
+/** kafkajs reads record batches while this many bytes are left. */
+const RECORD_BATCH_OVERHEAD = 49;
+/** Batch bytes after the length field up to the first record (the record count included). */
+const BATCH_HEAD = 49;
+/** kafkajs's codec registry by batch attributes (the codecs registered by compression.ts, with their limits). */
+const lookupCodecByAttributes = (kafkajsCompression as unknown as { lookupCodecByAttributes(attributes: number): { decompress(buffer: Buffer): Promise<Buffer> } | null })
+  .lookupCodecByAttributes;
+const TIMESTAMP_TYPE_FLAG = 0x8;
+const TRANSACTIONAL_FLAG = 0x10;
+const CONTROL_FLAG = 0x20;
+const CREATE_TIME = 0;
+const LOG_APPEND_TIME = 1;
+
+// The store of `runWithCodecContext` (@onex/spi-types/support): a consumer's fetches are decoded in its context.
+const codecContexts = (globalThis as Record<symbol, unknown>)[Symbol.for('@onex/kafka:codec-context')] as AsyncLocalStorage<object> | undefined;
+const fastContexts = new WeakSet<object>();
+
+/** Fetches decoded in `codecContext` (see runWithCodecContext) use this decoder; returns false when it is not installed. */
+export function useFastFetchDecode(codecContext: object): boolean {
+  if (!fastFetchInstalled) return false;
+  fastContexts.add(codecContext);
+  return true;
+}
+
+interface BatchContext {
+  firstOffset: string;
+  firstTimestamp: string;
+  partitionLeaderEpoch: number;
+  inTransaction: boolean;
+  isControlBatch: boolean;
+  lastOffsetDelta: number;
+  producerId: string;
+  producerEpoch: number;
+  firstSequence: number;
+  maxTimestamp: string;
+  timestampType: number;
+  magicByte: number;
+}
+
+/** A record as kafkajs decodes it (recordBatch/record/v0/decoder.js). */
+interface DecodedRecord {
+  magicByte: number;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
+  isControlRecord: boolean;
+  batchContext: BatchContext;
+}
+
+/** A read position in `buf` that never passes `end`. */
+class Cursor {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly end: number,
+  ) {}
+
+  /** A zigzag varint of at most 4 bytes (28 bits; lengths and offset deltas), or NaN. */
+  varint(): number {
+    const buf = this.buf;
+    let result = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (this.pos >= this.end) return Number.NaN;
+      const byte = buf[this.pos++]!;
+      result |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return (result >>> 1) ^ -(result & 1);
+    }
+    return Number.NaN;
+  }
+
+  /** A zigzag varlong below 2^49 in magnitude (7 bytes), or NaN. */
+  varlong(): number {
+    const buf = this.buf;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) return Number.NaN;
+      const byte = buf[this.pos++]!;
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result % 2 === 1 ? -(result + 1) / 2 : result / 2;
+      scale *= 128;
+    }
+    return Number.NaN;
+  }
+
+  /** Bytes of a varint length (-1: null), or undefined when they do not fit before `end`. */
+  bytes(): Buffer | null | undefined {
+    const length = this.varint();
+    if (length === -1) return null;
+    if (!(length >= 0) || this.pos + length > this.end) return undefined;
+    const start = this.pos;
+    this.pos += length;
+    return this.buf.subarray(start, this.pos);
+  }
+}
+
+/** base + delta as text, or undefined beyond 2^53 (kafkajs's 64-bit arithmetic decodes that record). */
+const sum = (base: number, delta: number): string | undefined => {
+  const value = base + delta;
+  return Number.isSafeInteger(base) && Number.isSafeInteger(value) ? String(value) : undefined;
+};
+
+/** One record in [cursor.pos, end), or undefined when it is not the plain case (kafkajs decodes it then). */
+function fastRecord(c: Cursor, ctx: BatchContext, firstOffset: number, firstTimestamp: number): DecodedRecord | undefined {
+  if (c.pos >= c.end) return undefined;
+  const attributes = c.buf.readInt8(c.pos++);
+  const timestampDelta = c.varlong();
+  const offsetDelta = c.varint();
+  if (Number.isNaN(timestampDelta) || Number.isNaN(offsetDelta)) return undefined;
+  const key = c.bytes();
+  if (key === undefined) return undefined;
+  const value = c.bytes();
+  if (value === undefined) return undefined;
+  const count = c.varint();
+  const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+  if (count !== -1) {
+    if (!(count >= 0)) return undefined;
+    for (let i = 0; i < count; i++) {
+      const name = c.bytes();
+      if (name === undefined || name === null) return undefined;
+      const text = name.toString('utf8');
+      const headerValue = c.bytes();
+      if (headerValue === undefined) return undefined;
+      const previous = headers[text];
+      // A name Object.prototype answers for (`constructor`, `__proto__`, …) is kafkajs's own case.
+      if (previous === undefined) {
+        if (text in headers) return undefined;
+        headers[text] = headerValue;
+      } else headers[text] = Array.isArray(previous) ? previous.concat([headerValue]) : [previous, headerValue];
+    }
+  }
+  const timestamp = ctx.timestampType === LOG_APPEND_TIME && ctx.maxTimestamp ? ctx.maxTimestamp : sum(firstTimestamp, timestampDelta);
+  const offset = sum(firstOffset, offsetDelta);
+  if (timestamp === undefined || offset === undefined) return undefined;
+  return {
+    magicByte: ctx.magicByte,
+    attributes,
+    timestamp,
+    offset,
+    key,
+    value,
+    headers,
+    isControlRecord: ctx.isControlBatch,
+    batchContext: ctx,
+  };
+}
+
+/** `count` length-prefixed records from `buf` at `at` (up to `end`), as kafkajs's readVarIntBytes + record decoder would. */
+function decodeRecords(buf: Buffer, at: number, end: number, count: number, ctx: BatchContext): DecodedRecord[] {
+  const records = new Array<DecodedRecord>(count);
+  const firstOffset = Number(ctx.firstOffset);
+  const firstTimestamp = Number(ctx.firstTimestamp);
+  const c = new Cursor(buf, end);
+  let pos = at;
+  for (let i = 0; i < count; i++) {
+    c.pos = pos;
+    const length = c.varint();
+    const recordEnd = c.pos + length;
+    let record: DecodedRecord | undefined;
+    if (length >= 0 && recordEnd <= end) {
+      const inner = new Cursor(buf, recordEnd);
+      inner.pos = c.pos;
+      record = fastRecord(inner, ctx, firstOffset, firstTimestamp);
+    }
+    if (record === undefined) {
+      // Whatever kafkajs makes of these bytes (its slices clamp to the buffer, its errors propagate).
+      fastFetchStats.fallbackRecords++;
+      const decoder = new KafkaJsDecoder(buf.subarray(0, end));
+      decoder.offset = pos;
+      record = kafkajsRecord(new KafkaJsDecoder(decoder.readVarIntBytes() as Buffer), ctx) as DecodedRecord;
+      pos = decoder.offset;
+    } else pos = recordEnd;
+    records[i] = record;
+  }
+  return records;
+}
+
+const int64Text = (buf: Buffer, at: number): string => buf.readBigInt64BE(at).toString();
+
+/**
+ * The record batch at `pos` of `messages`: its records are appended to `out`; returns the position after it, or -1
+ * for a partial batch (the end of this partition's records, as in kafkajs).
+ */
+async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]): Promise<number> {
+  const length = messages.readInt32BE(pos + 8);
+  const start = pos + 12;
+  const next = start + length;
+  if (length < BATCH_HEAD) {
+    // Not a batch kafkajs reads without surprises: its own decoder, from the same position.
+    fastFetchStats.fallbackBatches++;
+    const decoder = new KafkaJsDecoder(messages);
+    decoder.offset = pos;
+    const batch = await kafkajsRecordBatch(decoder);
+    for (const record of batch.records) out.push(record as DecodedRecord);
+    return decoder.offset;
+  }
+  if (next > messages.length) return -1;
+  const attributes = messages.readInt16BE(start + 9);
+  const ctx: BatchContext = {
+    firstOffset: int64Text(messages, pos),
+    firstTimestamp: int64Text(messages, start + 15),
+    partitionLeaderEpoch: messages.readInt32BE(start),
+    inTransaction: (attributes & TRANSACTIONAL_FLAG) > 0,
+    isControlBatch: (attributes & CONTROL_FLAG) > 0,
+    lastOffsetDelta: messages.readInt32BE(start + 11),
+    producerId: int64Text(messages, start + 31),
+    producerEpoch: messages.readInt16BE(start + 39),
+    firstSequence: messages.readInt32BE(start + 41),
+    maxTimestamp: int64Text(messages, start + 23),
+    timestampType: (attributes & TIMESTAMP_TYPE_FLAG) > 0 ? LOG_APPEND_TIME : CREATE_TIME,
+    magicByte: messages.readInt8(start + 4),
+  };
+  const count = messages.readInt32BE(start + 45);
+  const codec = lookupCodecByAttributes(attributes);
+  let records: DecodedRecord[];
+  if (codec === null) {
+    records = count === -1 ? [] : decodeRecords(messages, start + BATCH_HEAD, next, count, ctx);
+  } else if (count <= 0) {
+    records = [];
+  } else {
+    // A view of the response, as kafkajs passes it: the codecs read the batch header before it to report offsets.
+    const decompressed = await codec.decompress(messages.subarray(start + BATCH_HEAD, next));
+    records = decodeRecords(decompressed, 0, decompressed.length, count, ctx);
+  }
+  for (let i = 0; i < records.length; i++) out.push(records[i]!);
+  return next;
+}
+
+/** kafkajs's decodeMessages (fetch/v4/decodeMessages.js) for record batches; anything else is kafkajs's own. */
+async function decodeMessages(decoder: KafkaJsDecoder): Promise<object[]> {
+  const at = decoder.offset;
+  const size = decoder.buffer.readInt32BE(at);
+  if (size < 17 || !decoder.canReadBytes(4 + size) || decoder.buffer[at + 4 + 16] !== 2) return kafkajsDecodeMessages(decoder);
+  const messages = decoder.buffer.subarray(at + 4, at + 4 + size);
+  decoder.offset = at + 4 + size;
+  const records: DecodedRecord[] = [];
+  let pos = 0;
+  while (messages.length - pos >= RECORD_BATCH_OVERHEAD) {
+    try {
+      const next = await decodeBatch(messages, pos, records);
+      if (next < 0) break;
+      pos = next;
+    } catch (error) {
+      // A trailing batch cut by maxBytes, or a batch the codecs refused (they report it to the consumer).
+      if ((error as { name?: unknown } | null)?.name === 'KafkaJSPartialMessageError') break;
+      throw error;
+    }
+  }
+  return records;
+}
+
+const decodeAbortedTransaction = (decoder: KafkaJsDecoder): { producerId: string; firstOffset: string } => ({
+  producerId: decoder.readInt64().toString(),
+  firstOffset: decoder.readInt64().toString(),
+});
+
+const decodePartition = async (decoder: KafkaJsDecoder): Promise<object> => ({
+  partition: decoder.readInt32(),
+  errorCode: decoder.readInt16(),
+  highWatermark: decoder.readInt64().toString(),
+  lastStableOffset: decoder.readInt64().toString(),
+  lastStartOffset: decoder.readInt64().toString(),
+  abortedTransactions: decoder.readArray(decodeAbortedTransaction),
+  preferredReadReplica: decoder.readInt32(),
+  messages: await decodeMessages(decoder),
+});
+
+const decodeTopic = async (decoder: KafkaJsDecoder): Promise<object> => ({
+  topicName: decoder.readString(),
+  partitions: await decoder.readArrayAsync(decodePartition),
+});
+
+/** A Fetch v11 response, decoded into the object kafkajs's fetch/v11/response.js makes. */
+export async function decodeFetchV11(rawData: Buffer): Promise<object> {
+  fastFetchStats.responses++;
+  const decoder = new KafkaJsDecoder(rawData);
+  const clientSideThrottleTime = decoder.readInt32();
+  const errorCode = decoder.readInt16();
+  const sessionId = decoder.readInt32();
+  const responses = await decoder.readArrayAsync(decodeTopic);
+  // As kafkajs: the broker did not throttle; a positive clientSideThrottleTime asks the client to wait.
+  return { throttleTime: 0, clientSideThrottleTime, errorCode, sessionId, responses };
+}
+
+function install(): boolean {
+  const target = fetchRequests as typeof fetchRequests & { [INSTALLED]?: true };
+  if (target[INSTALLED]) return true;
+  if (codecContexts === undefined || typeof codecContexts.getStore !== 'function') return false;
+  if (typeof target.protocol !== 'function' || !Array.isArray(target.versions) || !target.versions.map(Number).includes(FAST_VERSION)) return false;
+  const original = target.protocol;
+  target.protocol = ({ version }) => {
+    const make = original({ version });
+    if (make === undefined || version !== FAST_VERSION) return make;
+    return (args) => {
+      const built = make(args);
+      const context = codecContexts.getStore();
+      if (context === undefined || !fastContexts.has(context)) return built;
+      return { ...built, response: { ...built.response, decode: decodeFetchV11 } };
+    };
+  };
+  target[INSTALLED] = true;
+  return true;
+}
+
+/** True when Fetch v11 responses of consumers that asked for it are decoded here. */
+export const fastFetchInstalled: boolean = install();
