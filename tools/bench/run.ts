@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { meetsTarget, targetText } from './targets.js';
 import type { BenchmarkDefinition, BenchmarkResult, BenchmarkSubject, SubjectResult } from './types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -144,7 +145,12 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
     if (ratioOf === 'throughput') return median(rates[0]!.map((rate, round) => rate / rates[i]![round]!));
     return ratioOf === 'p50' ? results[0]!.p50Ms / other.p50Ms : results[0]!.p99Ms / other.p99Ms;
   };
-  const [project, ...baselines] = results.map((r, i) => (i === 0 ? r : { ...r, projectRatio: projectRatioTo(i) })) as [SubjectResult, ...SubjectResult[]];
+  const [project, ...baselines] = results.map((r, i) => {
+    if (i === 0) return r;
+    const projectRatio = projectRatioTo(i);
+    const peerTarget = subjects[i]!.target;
+    return { ...r, projectRatio, ...(peerTarget ? { target: peerTarget, targetMet: meetsTarget(peerTarget, projectRatio) } : {}) };
+  }) as [SubjectResult, ...SubjectResult[]];
   const reference = baselines[0];
   let ratio = NaN;
   let roundRatios: number[] | undefined;
@@ -160,9 +166,7 @@ async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[
     }
   }
   const target = def.target;
-  const targetMet = target
-    ? (target.minRatio === undefined || ratio >= target.minRatio) && (target.maxRatio === undefined || ratio <= target.maxRatio)
-    : undefined;
+  const targetMet = target ? meetsTarget(target, ratio) : undefined;
   const ratioRange = roundRatios ? ([Math.min(...roundRatios), Math.max(...roundRatios)] as const) : undefined;
   return { name: def.name, description: def.description, project, baselines, ratio, ratioOf, ratioRange, target, targetMet };
 }
@@ -187,9 +191,7 @@ function printTable(results: BenchmarkResult[]): void {
       rows.push([r.name, 'ERROR', r.error.split('\n')[0]!.slice(0, 80), '', '', '', '', '']);
       continue;
     }
-    const targetText = r.target
-      ? `${r.target.minRatio !== undefined ? `>=${r.target.minRatio}` : ''}${r.target.maxRatio !== undefined ? `<=${r.target.maxRatio}` : ''} ${r.targetMet ? 'met' : 'MISSED'}`
-      : '';
+    const targetOf = (t: SubjectResult['target'], met: boolean | undefined): string => (t ? `${targetText(t)} ${met ? 'met' : 'MISSED'}` : '');
     const all = [r.project, ...r.baselines];
     all.forEach((s, i) =>
       rows.push([
@@ -204,7 +206,7 @@ function printTable(results: BenchmarkResult[]): void {
             ? `(${s.projectRatio.toFixed(2)}x)`
             : '',
         i === 0 ? spread(r) : '',
-        i === 0 ? targetText : '',
+        i === 0 ? targetOf(r.target, r.targetMet) : targetOf(s.target, s.targetMet),
       ]),
     );
   }
@@ -347,8 +349,14 @@ async function main(): Promise<void> {
   if (quickRun) console.log('--quick: one short round per subject; smoke numbers, not results');
   const out = path.join(root, 'tmp', 'bench', 'latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ createdAt: new Date().toISOString(), machine, quick: quickRun, results }, null, 2));
-  console.log(`results written to ${path.relative(root, out)}`);
+  const createdAt = new Date().toISOString();
+  const json = JSON.stringify({ createdAt, machine, quick: quickRun, filters, results }, null, 2);
+  fs.writeFileSync(out, json);
+  // Every run is kept as well, for `npm run bench:summary` (the medians of several full runs).
+  const kept = path.join(root, 'tmp', 'bench', 'runs', `${createdAt.replace(/[:.]/g, '-')}${quickRun ? '-quick' : ''}.json`);
+  fs.mkdirSync(path.dirname(kept), { recursive: true });
+  fs.writeFileSync(kept, json);
+  console.log(`results written to ${path.relative(root, out)} and ${path.relative(root, kept)}`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
 

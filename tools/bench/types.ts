@@ -11,6 +11,11 @@ export interface BenchmarkSubject<Ctx> {
    * means nothing without the configuration it was measured against.
    */
   readonly config?: string;
+  /**
+   * Of a further baseline (a peer): target on the project's ratio against it (`projectRatio`), as
+   * `BenchmarkDefinition.target` is on the first. Reported, never asserted.
+   */
+  readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
   /** Performs one operation (or `opsPerCall` operations). Its duration is one latency sample. */
   run(ctx: Ctx): Promise<unknown> | unknown;
   /** Runs once before the subject's first round (open connections, warm caches). */
@@ -83,6 +88,9 @@ export interface SubjectResult {
    * per-round median for throughput, p50/p99 quotient for latency), so every peer of a run gets a ratio.
    */
   readonly projectRatio?: number;
+  /** Of a baseline with a `target`: that target and whether `projectRatio` met it. */
+  readonly target?: { readonly minRatio?: number; readonly maxRatio?: number };
+  readonly targetMet?: boolean;
 }
 
 /** One benchmark's result as written to tmp/bench/latest.json. */
