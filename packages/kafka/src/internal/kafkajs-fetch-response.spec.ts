@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import kafkajs from 'kafkajs';
 import type { Admin, Consumer, KafkaMessage, Message } from 'kafkajs';
 import KafkaJsDecoder from 'kafkajs/src/protocol/decoder.js';
@@ -59,6 +60,75 @@ function hasPartialBatch(raw: Buffer): boolean {
   });
   return partial;
 }
+
+// kafkajs's own encoders, for responses no broker here writes.
+interface KafkaJsEncoder {
+  writeInt16(v: number): KafkaJsEncoder;
+  writeInt32(v: number): KafkaJsEncoder;
+  writeInt64(v: string | number): KafkaJsEncoder;
+  writeString(v: string): KafkaJsEncoder;
+  writeBytes(v: Buffer): KafkaJsEncoder;
+  readonly buffer: Buffer;
+}
+const KafkaJsEncoderClass = require('kafkajs/src/protocol/encoder.js') as new () => KafkaJsEncoder;
+const kafkajsRecordBatch = (require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (args: object) => Promise<KafkaJsEncoder> }).RecordBatch;
+const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (args: object) => KafkaJsEncoder;
+const kafkajsMessageSet = require('kafkajs/src/protocol/messageSet/index.js') as (args: object) => KafkaJsEncoder;
+const kafkajsLong = require('kafkajs/src/utils/long.js') as { fromString(text: string): unknown };
+
+/** A Fetch v11 response with one topic whose partitions hold `recordSets` (raw record bytes as the broker sends them). */
+function fetchV11(recordSets: Buffer[]): Buffer {
+  const e = new KafkaJsEncoderClass().writeInt32(0).writeInt16(0).writeInt32(0).writeInt32(1).writeString('t').writeInt32(recordSets.length);
+  recordSets.forEach((records, partition) => {
+    e.writeInt32(partition).writeInt16(0).writeInt64('1000').writeInt64('1000').writeInt64('0').writeInt32(0).writeInt32(-1).writeBytes(records);
+  });
+  return e.buffer;
+}
+
+const batchOf = async (firstOffset: string, records: object[], firstTimestamp = 1_700_000_000_000): Promise<Buffer> =>
+  (await kafkajsRecordBatch({ firstOffset: kafkajsLong.fromString(firstOffset), firstTimestamp, maxTimestamp: firstTimestamp, lastOffsetDelta: records.length - 1, records: records.map((r) => kafkajsRecord(r)) })).buffer;
+
+describe('kafkajs Fetch v11 responses no broker here writes', () => {
+  async function same(raw: Buffer): Promise<unknown> {
+    const theirs = await kafkajsV11.decode(raw);
+    const ours = await decodeFetchV11(raw);
+    // node's strict deep equality (prototypes, own properties): Jest's toStrictEqual compares `.constructor`, which a
+    // header named `constructor` makes an own property of each side.
+    expect(ours).toEqual(theirs);
+    expect(isDeepStrictEqual(ours, theirs)).toBe(true);
+    return theirs;
+  }
+  const messagesOf = (decoded: unknown): { offset: string; headers: object }[] =>
+    (decoded as { responses: { partitions: { messages: { offset: string; headers: object }[] }[] }[] }).responses[0]!.partitions.flatMap((p) => p.messages);
+
+  it('leaves legacy message sets (v0 and v1) to kafkajs', async () => {
+    for (const messageVersion of [0, 1]) {
+      const set = kafkajsMessageSet({ messageVersion, compression: 0, entries: [{ key: 'k', value: 'v', timestamp: 1_700_000_000_000 }, { key: null, value: 'w', timestamp: 1_700_000_000_001 }] }).buffer;
+      const before = fastFetchStats.fallbackBatches;
+      expect(messagesOf(await same(fetchV11([set])))).toHaveLength(2);
+      expect(fastFetchStats.fallbackBatches).toBe(before); // kafkajs's decodeMessages took it before any batch was read
+    }
+  });
+
+  it('leaves offsets and timestamps beyond 2^53, and header names Object.prototype answers for, to kafkajs, record by record', async () => {
+    const before = fastFetchStats.fallbackRecords;
+    const big = await batchOf('9007199254740990', [{ key: Buffer.from('a'), value: Buffer.from('1') }, { offsetDelta: 5, key: null, value: Buffer.from('2') }]);
+    const lateTimestamp = await batchOf('7', [{ timestampDelta: kafkajsLong.fromString('9007199254740000'), key: null, value: null }]);
+    const headers = await batchOf('20', [{ key: null, value: Buffer.from('h'), headers: { constructor: 'c', ['__proto__']: 'p', plain: ['1', '2', '3'] } }]);
+    const decoded = messagesOf(await same(fetchV11([big, lateTimestamp, headers])));
+    expect(decoded.map((m) => m.offset)).toEqual(['9007199254740990', '9007199254740995', '7', '20']);
+    expect(fastFetchStats.fallbackRecords - before).toBe(3); // the second offset, the timestamp, the headers
+  });
+
+  it('ends a partition at a batch cut short, keeping the batches before it, as kafkajs does', async () => {
+    const first = await batchOf('0', [{ key: null, value: Buffer.from('a') }, { offsetDelta: 1, key: null, value: Buffer.from('b') }]);
+    const second = await batchOf('2', [{ key: null, value: Buffer.alloc(200, 1) }]);
+    for (const cut of [1, 40, 60, 100, second.length - 1]) {
+      const decoded = messagesOf(await same(fetchV11([Buffer.concat([first, second.subarray(0, cut)]), first])));
+      expect(decoded.map((m) => m.offset)).toEqual(['0', '1', '0', '1']);
+    }
+  });
+});
 
 describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-response.ts)', () => {
   const brokers = kafkaBrokers();

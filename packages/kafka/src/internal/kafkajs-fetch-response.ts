@@ -155,12 +155,14 @@ function fastRecord(c: Cursor, ctx: BatchContext, firstOffset: number, firstTime
       const text = name.toString('utf8');
       const headerValue = c.bytes();
       if (headerValue === undefined) return undefined;
-      const previous = headers[text];
-      // A name Object.prototype answers for (`constructor`, `__proto__`, …) is kafkajs's own case.
-      if (previous === undefined) {
+      if (!Object.hasOwn(headers, text)) {
+        // A name Object.prototype answers for (`constructor`, `__proto__`, …) is kafkajs's own case.
         if (text in headers) return undefined;
         headers[text] = headerValue;
-      } else headers[text] = Array.isArray(previous) ? previous.concat([headerValue]) : [previous, headerValue];
+      } else {
+        const previous = headers[text];
+        headers[text] = Array.isArray(previous) ? previous.concat([headerValue]) : [previous as Buffer | null, headerValue];
+      }
     }
   }
   const timestamp = ctx.timestampType === LOG_APPEND_TIME && ctx.maxTimestamp ? ctx.maxTimestamp : sum(firstTimestamp, timestampDelta);
