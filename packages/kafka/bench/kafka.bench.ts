@@ -321,6 +321,57 @@ const drain: BenchmarkDefinition<Ctx> = {
   ],
 };
 
+// Callers that each await a modest batch, as a service handling concurrent requests does (the bridge's
+// ingress): 4 callers, each sending 50 records with keys over 3 partitions and awaiting them, again and
+// again. Latency, not CPU, sets the pace here: kafkajs's idempotent producer holds a lock per broker around
+// each request, so with one kafkajs producer the partitions' requests wait for each other. Ours spreads
+// partitions over maxInFlightRequests (default 5) kafkajs producers; the second row is the same producer
+// with maxInFlightRequests 1, the third kafkajs send of each caller's 50 records (one request with all
+// partitions, what a hand-written service does).
+const CALLERS = 4;
+const PER_CALL = 50;
+
+interface CallersCtx extends Ctx {
+  singleFlight: string;
+  callerMessages: { key: string; value: Buffer }[];
+}
+
+const callers: BenchmarkDefinition<CallersCtx> = {
+  name: 'kafka.produce-callers',
+  description: `${CALLERS} concurrent callers, each awaiting ${PER_CALL} produceMessage calls over 3 partitions (acks=all, idempotent), vs the same producer with maxInFlightRequests 1 and kafkajs send of ${PER_CALL} per caller`,
+  needsKafka: true,
+  opsPerCall: PER_CALL,
+  concurrency: CALLERS,
+  rounds: 5,
+  roundMs: 1500,
+  warmupCalls: 50,
+  target: { minRatio: 1.0 },
+  async setup(env) {
+    const ctx = await baseSetup(env.kafkaBrokers);
+    const singleFlight = await ctx.client.createProducer({ bootstrapServers: env.kafkaBrokers, clientId: 'bench-onex-1', compression: 'none', maxInFlightRequests: 1 });
+    const callerMessages = Array.from({ length: PER_CALL }, (_, i) => ({ key: key(i), value: VALUE }));
+    return { ...ctx, singleFlight, callerMessages };
+  },
+  teardown: baseTeardown,
+  project: {
+    label: '@onex/kafka produceMessage x50 awaited per caller',
+    config: 'createProducer defaults (enableIdempotence true, acks all, lingerMs 0, maxInFlightRequests 5), compression none',
+    run: (ctx) => Promise.all(ctx.callerMessages.map((m) => ctx.client.produceMessage(ctx.producerId, ctx.topic, m.key, m.value))),
+  },
+  baselines: [
+    {
+      label: `kafkajs send(${PER_CALL}) per caller`,
+      config: 'kafkajs 2.2.4, idempotent, maxInFlightRequests 1, acks -1, compression none, one send of the caller\'s 50 records (all partitions in one request)',
+      run: (ctx) => ctx.raw.send({ topic: ctx.topic, messages: ctx.callerMessages, acks: -1, compression: CompressionTypes.None }),
+    },
+    {
+      label: '@onex/kafka with maxInFlightRequests 1',
+      config: 'the same producer settings with maxInFlightRequests 1 (one kafkajs producer: one request per broker at a time); the reference for what the pool buys',
+      run: (ctx) => Promise.all(ctx.callerMessages.map((m) => ctx.client.produceMessage(ctx.singleFlight, ctx.topic, m.key, m.value))),
+    },
+  ],
+};
+
 const latency: BenchmarkDefinition<Ctx> = {
   name: 'kafka.produce-latency',
   description: 'sequential awaited produceMessage vs kafkajs producer.send of one message (both acks=all, idempotent, no compression, same key and partition)',
@@ -347,4 +398,4 @@ const latency: BenchmarkDefinition<Ctx> = {
   ],
 };
 
-export const benchmarks: BenchmarkDefinition<any>[] = [produce, drain, latency];
+export const benchmarks: BenchmarkDefinition<any>[] = [produce, drain, callers, latency];

@@ -15,6 +15,14 @@ export interface KafkaProducerConfig extends ProtocolKafkaProducerConfig {
    * `lingerMs + requestTimeoutMs`. Applies when `retries` is not set. @default 120000
    */
   readonly deliveryTimeoutMs?: number;
+  /**
+   * Produce requests in flight at once per broker (as the Java client's
+   * `max.in.flight.requests.per.connection`). Each partition still has at most one request in flight,
+   * so its order holds; requests of up to this many partitions of one broker travel at once, each over
+   * its own connection and idempotent producer id, because kafkajs's idempotent producer sends one
+   * request per broker at a time. 1 sends one request per broker at a time. @default 5
+   */
+  readonly maxInFlightRequests?: number;
 }
 
 /** `ProtocolKafkaConsumerConfig` plus the liveness bound of the Java client. */

@@ -48,6 +48,8 @@ class PartitionQueue {
   constructor(
     readonly topic: string,
     readonly partition: number,
+    /** The pool member (kafkajs producer) this partition's requests go through. */
+    readonly slot: number,
   ) {}
   get length(): number {
     return this.records.length - this.head;
@@ -168,9 +170,19 @@ export class BatchingProducer {
   /** Queues with records waiting, in the order they became non-empty. */
   #ready: PartitionQueue[] = [];
   readonly #topics = new Map<string, TopicState>();
-  #producer: Producer | undefined;
-  /** The connect (or reconnect with a new producer id) under way, shared by the partitions waiting for it. */
-  #connecting: Promise<Producer> | undefined;
+  /**
+   * kafkajs producers, each with its own connections and producer id, connected on first use: kafkajs's
+   * idempotent producer sends one request per broker at a time (its broker lock), so partitions spread
+   * over `maxInFlightRequests` of them have up to that many requests per broker in flight.
+   */
+  #members: (Producer | undefined)[] = [];
+  /** Connects under way, by slot, shared by the partitions waiting for them. */
+  #memberConnects: (Promise<Producer> | undefined)[] = [];
+  /** Bumped by every reset: a member whose connect began before it is not kept. */
+  #generation = 0;
+  /** Disconnects of the members a reset replaced, awaited before new members connect. */
+  #retiring: Promise<unknown> = Promise.resolve();
+  #nextSlot = 0;
   readonly #admin: LazyAdmin;
   /** Set after an unknown outcome or a sequence error: the next dispatch, once nothing is in flight, takes a new producer id. */
   #needsReset = false;
@@ -212,7 +224,7 @@ export class BatchingProducer {
   async connect(): Promise<void> {
     this.#metrics.setConnection(this.id, 'connecting');
     try {
-      await this.#ensureProducer();
+      await this.#member(0);
       this.#metrics.setConnection(this.id, 'connected');
     } catch (error) {
       this.#metrics.setConnection(this.id, 'disconnected');
@@ -403,7 +415,9 @@ export class BatchingProducer {
     clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
     this.#state = { kind: 'closed' };
-    await Promise.allSettled([this.#producer?.disconnect(), this.#admin.close()]);
+    // A member still connecting (for a metadata lookup) is kept when it is done, then disconnected here.
+    await Promise.allSettled([this.#retiring, ...this.#memberConnects]);
+    await Promise.allSettled([...this.#members.map((member) => member?.disconnect()), this.#admin.close()]);
     this.#metrics.removeMember(this.id);
   }
 
@@ -439,7 +453,10 @@ export class BatchingProducer {
     }
     record.partition = partition;
     let queue = state.queues[partition];
-    if (queue === undefined) state.queues[partition] = queue = new PartitionQueue(record.topic, partition);
+    if (queue === undefined) {
+      const slot = this.#config.idempotent ? this.#nextSlot++ % this.#config.maxInFlightRequests : 0;
+      state.queues[partition] = queue = new PartitionQueue(record.topic, partition, slot);
+    }
     if (queue.length === 0) this.#ready.push(queue);
     queue.records.push(record);
     this.#schedule(queue.length >= this.#config.batchSize);
@@ -544,7 +561,7 @@ export class BatchingProducer {
     if (known) return known;
     // A producer's metadata request is what makes brokers auto-create a topic (when they allow it).
     // The current producer, even when a new producer id is due: that waits until no request is in flight.
-    const producer = this.#producer ?? (await this.#ensureProducer());
+    const producer = this.#members[0] ?? (await this.#member(0));
     await producer.send({ topic, messages: [], acks: this.#config.acks });
     for (let attempt = 0; attempt < 50; attempt++) {
       const created = await read();
@@ -554,20 +571,23 @@ export class BatchingProducer {
     throw new KafkaTopicNotFoundError(topic);
   }
 
-  #ensureProducer(): Promise<Producer> {
-    if (this.#producer !== undefined && !this.#needsReset) return Promise.resolve(this.#producer);
-    this.#connecting ??= this.#connectProducer().finally(() => (this.#connecting = undefined));
-    return this.#connecting;
+  /** The producer of pool slot `slot`, connected on first use. */
+  #member(slot: number): Promise<Producer> {
+    const member = this.#members[slot];
+    if (member !== undefined) return Promise.resolve(member);
+    let connecting = this.#memberConnects[slot];
+    if (connecting === undefined) {
+      connecting = this.#connectMember(slot).finally(() => {
+        if (this.#memberConnects[slot] === connecting) this.#memberConnects[slot] = undefined;
+      });
+      this.#memberConnects[slot] = connecting;
+    }
+    return connecting;
   }
 
-  async #connectProducer(): Promise<Producer> {
-    if (this.#producer !== undefined) {
-      // After a send with an unknown outcome, a fresh producer id keeps the idempotent sequence
-      // numbers from colliding with batches the broker may have written.
-      const old = this.#producer;
-      this.#producer = undefined;
-      await old.disconnect().catch(() => undefined);
-    }
+  async #connectMember(slot: number): Promise<Producer> {
+    const generation = this.#generation;
+    await this.#retiring;
     const producer = this.#kafka.producer({
       idempotent: this.#config.idempotent,
       allowAutoTopicCreation: true,
@@ -575,9 +595,28 @@ export class BatchingProducer {
       ...(this.#config.idempotent ? { maxInFlightRequests: 1 } : {}),
     });
     await producer.connect();
-    this.#producer = producer;
-    this.#needsReset = false;
+    if (generation !== this.#generation) {
+      // A reset came while this one connected: its producer id may predate it.
+      await producer.disconnect().catch(() => undefined);
+      return this.#member(slot);
+    }
+    this.#members[slot] = producer;
     return producer;
+  }
+
+  /**
+   * After a send with an unknown outcome or a sequence error, with nothing in flight: every member is
+   * replaced, so fresh producer ids keep the idempotent sequence numbers from colliding with batches the
+   * broker may have written.
+   */
+  #resetMembers(): void {
+    this.#needsReset = false;
+    this.#generation++;
+    const old = this.#members.filter((member): member is Producer => member !== undefined);
+    this.#members = [];
+    this.#memberConnects = [];
+    const previous = this.#retiring;
+    this.#retiring = Promise.allSettled([previous, ...old.map((member) => member.disconnect())]);
   }
 
   #schedule(urgent: boolean): void {
@@ -606,6 +645,7 @@ export class BatchingProducer {
     // A new producer id restarts every partition's sequence numbers, so it waits until no partition
     // has a request in flight; the last one to settle flushes again.
     if (this.#needsReset && this.#sending > 0) return;
+    if (this.#needsReset) this.#resetMembers();
     const ready = this.#ready;
     const stillReady: PartitionQueue[] = [];
     const dispatch: [PartitionQueue, PendingRecord[]][] = [];
@@ -633,7 +673,7 @@ export class BatchingProducer {
     queue.sending = true;
     this.#sending++;
     try {
-      await this.#send(queue.topic, queue.partition, records);
+      await this.#send(queue.topic, queue.partition, queue.slot, records);
     } finally {
       queue.sending = false;
       this.#sending--;
@@ -656,7 +696,7 @@ export class BatchingProducer {
    * drops it if it already has it. Without `retries` set this goes on until `deliveryTimeoutMs` after
    * the oldest record's call; only then is the outcome reported as unknown.
    */
-  async #send(topic: string, partition: number, records: PendingRecord[]): Promise<void> {
+  async #send(topic: string, partition: number, slot: number, records: PendingRecord[]): Promise<void> {
     const count = records.length;
     let bytes = 0;
     // One partition's messages: kafkajs groups them by partition in one step instead of one copy per message.
@@ -671,8 +711,8 @@ export class BatchingProducer {
     attachEncodedRecords(messages, records);
     let producer: Producer;
     try {
-      // The connected producer is used directly: awaiting #ensureProducer() would add microtask hops to every send.
-      producer = this.#producer !== undefined && !this.#needsReset ? this.#producer : await this.#ensureProducer();
+      // The connected member is used directly: awaiting #member() would add microtask hops to every send.
+      producer = this.#members[slot] ?? (await this.#member(slot));
     } catch (error) {
       this.#settleFailure(records, fromKafkaJsError(error, 'produce', `could not produce ${count} message(s): no producer connection`));
       return;
@@ -695,8 +735,8 @@ export class BatchingProducer {
         if (typed.code === 'KAFKA_MESSAGE_TOO_LARGE' && count > 1) {
           // The broker rejected the whole request: isolate the offending record, keeping order.
           const half = Math.ceil(count / 2);
-          await this.#send(topic, partition, records.slice(0, half));
-          await this.#send(topic, partition, records.slice(half));
+          await this.#send(topic, partition, slot, records.slice(0, half));
+          await this.#send(topic, partition, slot, records.slice(half));
           return;
         }
         const unknown = outcomeUnknown(error);

@@ -30,6 +30,8 @@ export interface ResolvedProducerConfig {
   readonly bufferMemoryBytes: number;
   readonly maxBlockMs: number;
   readonly deliveryTimeoutMs: number;
+  /** Produce requests in flight at once per broker, each for other partitions over its own connection. */
+  readonly maxInFlightRequests: number;
   /** True when `retries` was not set: a request whose outcome is unknown is resent until `deliveryTimeoutMs`. */
   readonly resendUntilDeliveryTimeout: boolean;
 }
@@ -175,6 +177,8 @@ export function resolveProducerConfig(config: KafkaProducerConfig): ResolvedProd
     bufferMemoryBytes,
     maxBlockMs,
     deliveryTimeoutMs,
+    // As the Java client's max.in.flight.requests.per.connection: 5 requests per broker at once.
+    maxInFlightRequests: intOption('maxInFlightRequests', config.maxInFlightRequests, 5, 1, 64),
     resendUntilDeliveryTimeout: config.retries === undefined,
   };
 }
