@@ -7,5 +7,6 @@ export function meetsTarget(target: { readonly minRatio?: number; readonly maxRa
 
 /** `>=1` / `<=1.1` */
 export function targetText(target: { readonly minRatio?: number; readonly maxRatio?: number }): string {
-  return `${target.minRatio !== undefined ? `>=${target.minRatio}` : ''}${target.maxRatio !== undefined ? `<=${target.maxRatio}` : ''}`;
+  const show = (n: number): string => String(Number(n.toFixed(2)));
+  return `${target.minRatio !== undefined ? `>=${show(target.minRatio)}` : ''}${target.maxRatio !== undefined ? `<=${show(target.maxRatio)}` : ''}`;
 }
