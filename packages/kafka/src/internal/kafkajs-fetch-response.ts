@@ -86,7 +86,8 @@ class Cursor {
   pos = 0;
   constructor(
     readonly buf: Buffer,
-    readonly end: number,
+    /** Set per record by decodeRecords, so one cursor serves a whole batch. */
+    public end: number,
   ) {}
 
   /** A zigzag varint of at most 4 bytes (28 bits; lengths and offset deltas), or NaN. */
@@ -181,22 +182,25 @@ function fastRecord(c: Cursor, ctx: BatchContext, firstOffset: number, firstTime
   };
 }
 
-/** `count` length-prefixed records from `buf` at `at` (up to `end`), as kafkajs's readVarIntBytes + record decoder would. */
-function decodeRecords(buf: Buffer, at: number, end: number, count: number, ctx: BatchContext): DecodedRecord[] {
-  const records = new Array<DecodedRecord>(count);
+/**
+ * `count` length-prefixed records from `buf` at `at` (up to `end`), as kafkajs's readVarIntBytes + record decoder
+ * would, appended to `out`.
+ */
+function decodeRecords(buf: Buffer, at: number, end: number, count: number, ctx: BatchContext, out: DecodedRecord[]): void {
   const firstOffset = Number(ctx.firstOffset);
   const firstTimestamp = Number(ctx.firstTimestamp);
   const c = new Cursor(buf, end);
   let pos = at;
   for (let i = 0; i < count; i++) {
     c.pos = pos;
+    c.end = end;
     const length = c.varint();
     const recordEnd = c.pos + length;
     let record: DecodedRecord | undefined;
     if (length >= 0 && recordEnd <= end) {
-      const inner = new Cursor(buf, recordEnd);
-      inner.pos = c.pos;
-      record = fastRecord(inner, ctx, firstOffset, firstTimestamp);
+      // The same cursor, bounded by this record.
+      c.end = recordEnd;
+      record = fastRecord(c, ctx, firstOffset, firstTimestamp);
     }
     if (record === undefined) {
       // Whatever kafkajs makes of these bytes (its slices clamp to the buffer, its errors propagate).
@@ -206,9 +210,8 @@ function decodeRecords(buf: Buffer, at: number, end: number, count: number, ctx:
       record = kafkajsRecord(new KafkaJsDecoder(decoder.readVarIntBytes() as Buffer), ctx) as DecodedRecord;
       pos = decoder.offset;
     } else pos = recordEnd;
-    records[i] = record;
+    out.push(record);
   }
-  return records;
 }
 
 const int64Text = (buf: Buffer, at: number): string => buf.readBigInt64BE(at).toString();
@@ -248,17 +251,20 @@ async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]):
   };
   const count = messages.readInt32BE(start + 45);
   const codec = lookupCodecByAttributes(attributes);
-  let records: DecodedRecord[];
-  if (codec === null) {
-    records = count === -1 ? [] : decodeRecords(messages, start + BATCH_HEAD, next, count, ctx);
-  } else if (count <= 0) {
-    records = [];
-  } else {
-    // A view of the response, as kafkajs passes it: the codecs read the batch header before it to report offsets.
-    const decompressed = await codec.decompress(messages.subarray(start + BATCH_HEAD, next));
-    records = decodeRecords(decompressed, 0, decompressed.length, count, ctx);
+  // A batch is whole or not at all: records of a batch whose decode fails are taken back, as kafkajs drops them.
+  const mark = out.length;
+  try {
+    if (codec === null) {
+      if (count !== -1) decodeRecords(messages, start + BATCH_HEAD, next, count, ctx, out);
+    } else if (count > 0) {
+      // A view of the response, as kafkajs passes it: the codecs read the batch header before it to report offsets.
+      const decompressed = await codec.decompress(messages.subarray(start + BATCH_HEAD, next));
+      decodeRecords(decompressed, 0, decompressed.length, count, ctx, out);
+    }
+  } catch (error) {
+    out.length = mark;
+    throw error;
   }
-  for (let i = 0; i < records.length; i++) out.push(records[i]!);
   return next;
 }
 
