@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { kafkaBrokers, kafkaSaslBrokers, uniqueName } from '../../../tools/jest/kafka-env.js';
+import { kafkaErrorChain } from '@onex/spi-types/support';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import type { KafkaClient } from '../src/index.js';
 import type { ProtocolKafkaMessage } from '@onex/spi-types';
 
@@ -22,6 +24,31 @@ export async function consumeAtLeast(
     out.push(...(await client.consumeMessages(consumerId, topics, 500)));
   }
   return out;
+}
+
+/**
+ * Creates topics with kafkajs's admin (for topic configs `KafkaClient.createTopic` does not take) and waits
+ * until every partition has a leader. A broker that has just started can answer kafkajs's own
+ * `waitForLeaders` with UNKNOWN_TOPIC_OR_PARTITION before it applied the creation; this polls through it,
+ * as `KafkaClient.createTopic` does.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], deadlineMs = 30_000): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false });
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const ready = topics.every((wanted) => {
+        const found = metadata.topics.find((t) => t.name === wanted.topic)?.partitions ?? [];
+        return found.length === (wanted.numPartitions ?? 1) && found.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      if (!kafkaErrorChain(error).some((link) => link.type === 'UNKNOWN_TOPIC_OR_PARTITION') || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`leaders of ${topics.map((t) => t.topic).join(', ')} did not show within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** UTF-8 text of bytes. */

@@ -5,7 +5,7 @@ import type { ProtocolKafkaMessage } from '@onex/spi-types';
 import { KafkaClient, isKafkaError } from '../src/index.js';
 import { lz4Compress, runWithCodecContext } from '../src/internal/compression.js';
 import { zstdRleFrame } from './zstd-frames.js';
-import { kafkaBrokers, uniqueName } from './helpers.js';
+import { createTopicsAndWait, kafkaBrokers, uniqueName } from './helpers.js';
 
 // Hostile compressed record batches on the consume path, stored by the real broker: it keeps a batch as
 // the producer compressed it when the topic's compression.type is 'producer', and it checks neither an
@@ -65,7 +65,7 @@ describe('hostile compressed record batches', () => {
 
   async function createTopic(prefix: string): Promise<string> {
     const topic = uniqueName(prefix);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'compression.type', value: 'producer' }] }] });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'compression.type', value: 'producer' }] }]);
     return topic;
   }
 

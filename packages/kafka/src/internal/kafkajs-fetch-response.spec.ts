@@ -6,7 +6,7 @@ import fetchRequests from 'kafkajs/src/protocol/requests/fetch/index.js';
 import kafkajsV11 from 'kafkajs/src/protocol/requests/fetch/v11/response.js';
 import { registerCompressionCodecs, runWithCodecContext } from './compression.js';
 import { decodeFetchV11, fastFetchInstalled, fastFetchStats, useFastFetchDecode } from './kafkajs-fetch-response.js';
-import { kafkaBrokers, uniqueName } from '../../test/helpers.js';
+import { createTopicsAndWait, kafkaBrokers, uniqueName } from '../../test/helpers.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 const CODECS = [
@@ -144,13 +144,10 @@ describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-respo
     registerCompressionCodecs();
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: 2, replicationFactor: 1 },
-        { topic: appendTimeTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopicsAndWait(admin, [
+      { topic, numPartitions: 2, replicationFactor: 1 },
+      { topic: appendTimeTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
+    ]);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (const [name, compression] of CODECS) {
