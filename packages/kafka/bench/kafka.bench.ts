@@ -328,17 +328,39 @@ const drain: BenchmarkDefinition<Ctx> = {
 // partitions over maxInFlightRequests (default 5) kafkajs producers; the second row is the same producer
 // with maxInFlightRequests 1, the third kafkajs send of each caller's 50 records (one request with all
 // partitions, what a hand-written service does).
+// Peers at their best: kafkajs with a producer per caller (4 broker locks) against one shared producer, and
+// @platformatic/kafka with a producer per caller (one producer's concurrent sends fail with
+// OUT_OF_ORDER_SEQUENCE_NUMBER under idempotence). Three runs, 2026-12-07 00:05-00:08 UTC, load average 2.1-3.0:
+// ours / kafkajs a producer per caller 2.42x, 2.67x, 2.52x; / kafkajs one producer 2.83x, 3.23x, 3.05x (so a
+// producer per caller is kafkajs's better configuration, the first baseline); / @platformatic/kafka a
+// producer per caller 0.99x, 1.11x, 1.16x; / ours with maxInFlightRequests 1 1.18x, 1.40x, 1.39x. The three
+// full runs of the root README's table had only the one-producer kafkajs row and maxInFlightRequests 1.
 const CALLERS = 4;
 const PER_CALL = 50;
 
 interface CallersCtx extends Ctx {
   singleFlight: string;
   callerMessages: { key: string; value: Buffer }[];
+  /** A kafkajs producer per caller, taken and given back around each send. */
+  kafkajsPerCaller: Producer[];
+  /** An @platformatic/kafka producer per caller (one producer's concurrent sends fail under idempotence). */
+  platformaticPerCaller: PlatformaticProducer<string, Buffer, string, string>[];
+  platformaticMessages: MessageToProduce<string, Buffer, string, string>[];
+}
+
+/** Runs `send` with a producer from `pool`, which has one per caller, and puts it back. */
+async function withPooled<P>(pool: P[], send: (producer: P) => Promise<unknown>): Promise<void> {
+  const producer = pool.pop()!;
+  try {
+    await send(producer);
+  } finally {
+    pool.push(producer);
+  }
 }
 
 const callers: BenchmarkDefinition<CallersCtx> = {
   name: 'kafka.produce-callers',
-  description: `${CALLERS} concurrent callers, each awaiting ${PER_CALL} produceMessage calls over 3 partitions (acks=all, idempotent), vs the same producer with maxInFlightRequests 1 and kafkajs send of ${PER_CALL} per caller`,
+  description: `${CALLERS} concurrent callers, each awaiting ${PER_CALL} produceMessage calls over 3 partitions (acks=all, idempotent), vs kafkajs and @platformatic/kafka send of ${PER_CALL} per caller and the same producer with maxInFlightRequests 1`,
   needsKafka: true,
   opsPerCall: PER_CALL,
   concurrency: CALLERS,
@@ -350,9 +372,29 @@ const callers: BenchmarkDefinition<CallersCtx> = {
     const ctx = await baseSetup(env.kafkaBrokers);
     const singleFlight = await ctx.client.createProducer({ bootstrapServers: env.kafkaBrokers, clientId: 'bench-onex-1', compression: 'none', maxInFlightRequests: 1 });
     const callerMessages = Array.from({ length: PER_CALL }, (_, i) => ({ key: key(i), value: VALUE }));
-    return { ...ctx, singleFlight, callerMessages };
+    const kafkajsPerCaller = Array.from({ length: CALLERS }, () => ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+    await Promise.all(kafkajsPerCaller.map((p) => p.connect()));
+    const platformaticPerCaller = Array.from(
+      { length: CALLERS },
+      (_, i) =>
+        new PlatformaticProducer<string, Buffer, string, string>({
+          clientId: `bench-platformatic-${i}`,
+          bootstrapBrokers: env.kafkaBrokers,
+          idempotent: true,
+          acks: ProduceAcks.ALL,
+          compression: 'none',
+          serializers: { key: stringSerializer },
+        }),
+    );
+    const platformaticMessages = callerMessages.map((m) => ({ topic: ctx.topic, key: m.key, value: m.value }));
+    // Each producer fetches its producer id on its first send: taken before the measured calls.
+    await Promise.all(platformaticPerCaller.map((p) => p.send({ messages: platformaticMessages })));
+    return { ...ctx, singleFlight, callerMessages, kafkajsPerCaller, platformaticPerCaller, platformaticMessages };
   },
-  teardown: baseTeardown,
+  async teardown(ctx) {
+    await Promise.all([...ctx.kafkajsPerCaller.map((p) => p.disconnect()), ...ctx.platformaticPerCaller.map((p) => p.close())]);
+    await baseTeardown(ctx);
+  },
   project: {
     label: '@onex/kafka produceMessage x50 awaited per caller',
     config: 'createProducer defaults (enableIdempotence true, acks all, lingerMs 0, maxInFlightRequests 5), compression none',
@@ -360,9 +402,20 @@ const callers: BenchmarkDefinition<CallersCtx> = {
   },
   baselines: [
     {
-      label: `kafkajs send(${PER_CALL}) per caller`,
+      label: `kafkajs send(${PER_CALL}), a producer per caller`,
+      config: `kafkajs 2.2.4, ${CALLERS} idempotent producers (one per caller, so ${CALLERS} broker locks), maxInFlightRequests 1, acks -1, compression none`,
+      run: (ctx) => withPooled(ctx.kafkajsPerCaller, (p) => p.send({ topic: ctx.topic, messages: ctx.callerMessages, acks: -1, compression: CompressionTypes.None })),
+    },
+    {
+      label: `kafkajs send(${PER_CALL}) per caller, one producer`,
       config: 'kafkajs 2.2.4, idempotent, maxInFlightRequests 1, acks -1, compression none, one send of the caller\'s 50 records (all partitions in one request)',
       run: (ctx) => ctx.raw.send({ topic: ctx.topic, messages: ctx.callerMessages, acks: -1, compression: CompressionTypes.None }),
+    },
+    {
+      label: `@platformatic/kafka send(${PER_CALL}), a producer per caller`,
+      config: `@platformatic/kafka 1.35.0, ${CALLERS} idempotent producers (one per caller: concurrent sends of one producer fail OUT_OF_ORDER_SEQUENCE_NUMBER), acks ALL, compression none, string key serializer`,
+      target: { minRatio: 1.0 },
+      run: (ctx) => withPooled(ctx.platformaticPerCaller, (p) => p.send({ messages: ctx.platformaticMessages })),
     },
     {
       label: '@onex/kafka with maxInFlightRequests 1',
