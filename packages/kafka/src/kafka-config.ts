@@ -17,10 +17,11 @@ export interface KafkaProducerConfig extends ProtocolKafkaProducerConfig {
   readonly deliveryTimeoutMs?: number;
   /**
    * Produce requests in flight at once per broker (as the Java client's
-   * `max.in.flight.requests.per.connection`). Each partition still has at most one request in flight,
-   * so its order holds; requests of up to this many partitions of one broker travel at once, each over
-   * its own connection and idempotent producer id, because kafkajs's idempotent producer sends one
-   * request per broker at a time. 1 sends one request per broker at a time. @default 5
+   * `max.in.flight.requests.per.connection`). An idempotent producer sends the partitions of one leader
+   * that are ready at once in one request; partitions that become ready while it is in flight go in the
+   * next request, over another of up to this many connections and idempotent producer ids, because
+   * kafkajs's idempotent producer sends one request per broker at a time. Each partition still has at
+   * most one request in flight, so its order holds. 1 sends one request per broker at a time. @default 5
    */
   readonly maxInFlightRequests?: number;
 }

@@ -1,11 +1,13 @@
 import kafkajs from 'kafkajs';
 import { KafkaClient } from '../src/index.js';
+import { preEncodedStats } from '../src/internal/kafkajs-produce-request.js';
 import { kafkaBrokers, uniqueName } from './helpers.js';
 
 // kafkajs's idempotent producer takes a lock per broker around every produce request, so one kafkajs
-// producer has one request per broker in flight. `maxInFlightRequests` spreads a producer's partitions
-// over that many kafkajs producers (each its own producer id and connections): what the broker shows of
-// it is the producer id of each partition's batches, read back here with a plain kafkajs consumer.
+// producer has one request per broker in flight. An idempotent producer sends all partitions ready at
+// once in one request per broker, through the least busy of up to `maxInFlightRequests` kafkajs producers
+// (each its own producer id and connections): what the broker shows of it is the producer id of each
+// batch, read back here with a plain kafkajs consumer, and what kafkajs sends is counted on its side.
 
 const PARTITIONS = 6;
 
@@ -49,34 +51,54 @@ describe('maxInFlightRequests', () => {
     await client.close();
   });
 
-  async function produceToEveryPartition(config: object): Promise<Map<number, Set<string>>> {
+  /**
+   * 20 records to each partition; with `waves`, partition p's records are produced in their own
+   * macrotask, so each partition is ready while the ones before it are still in flight.
+   */
+  async function produceToEveryPartition(config: object, waves: boolean): Promise<{ ids: Map<number, Set<string>>; requests: number }> {
     const topic = uniqueName('in-flight');
     await client.createTopic(topic, PARTITIONS, 1);
     const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers(), ...config });
-    const results = await Promise.all(
-      Array.from({ length: PARTITIONS * 20 }, (_, i) => client.produceMessage(producerId, topic, null, `m${i}`, { partition: i % PARTITIONS })),
-    );
+    // With waves the producer first learns the topic's partitions (calls wait for that, then go out together).
+    const warmup = waves ? 1 : 0;
+    if (waves) await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => client.produceMessage(producerId, topic, null, 'warm-up', { partition: p })));
+    const before = preEncodedStats.requests;
+    const calls: Promise<{ partition: number; offset: number }>[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      for (let i = 0; i < 20; i++) calls.push(client.produceMessage(producerId, topic, null, `m${p}-${i}`, { partition: p }));
+      if (waves) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const results = await Promise.all(calls);
+    const requests = preEncodedStats.requests - before;
     // Every partition's records are in order and each caller got its own offset.
     for (let p = 0; p < PARTITIONS; p++) {
-      expect(results.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(results.filter((r) => r.partition === p).map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => i + warmup));
     }
-    return producerIdsByPartition(topic, PARTITIONS * 20);
+    return { ids: await producerIdsByPartition(topic, PARTITIONS * (20 + warmup)), requests };
   }
+  const distinct = (ids: Map<number, Set<string>>): Set<string> => new Set([...ids.values()].flatMap((set) => [...set]));
 
-  it('sends the partitions of one broker through 5 idempotent producers by default, one producer id per partition', async () => {
-    const ids = await produceToEveryPartition({});
+  it('sends the partitions ready at once in one request, through one producer id', async () => {
+    const { ids, requests } = await produceToEveryPartition({}, false);
     expect([...ids.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    for (const set of ids.values()) expect(set.size).toBe(1);
-    const distinct = new Set([...ids.values()].flatMap((set) => [...set]));
-    // Partitions 0-4 got a producer each; partition 5 shares the first one's.
-    expect(distinct.size).toBe(5);
-    expect([...ids.get(5)!][0]).toBe([...ids.get(0)!][0]);
+    expect(requests).toBe(1);
+    expect(distinct(ids).size).toBe(1);
+  });
+
+  it('control: without idempotence each partition is its own request', async () => {
+    const { requests } = await produceToEveryPartition({ enableIdempotence: false, acks: 1 }, false);
+    expect(requests).toBe(PARTITIONS);
+  });
+
+  it('sends partitions that become ready while others are in flight through other producers, up to 5 by default', async () => {
+    const { ids } = await produceToEveryPartition({}, true);
+    expect(distinct(ids).size).toBeGreaterThanOrEqual(2);
+    expect(distinct(ids).size).toBeLessThanOrEqual(5);
   });
 
   it('control: maxInFlightRequests 1 sends every partition through one producer id (one request per broker at a time)', async () => {
-    const ids = await produceToEveryPartition({ maxInFlightRequests: 1 });
-    const distinct = new Set([...ids.values()].flatMap((set) => [...set]));
-    expect(distinct.size).toBe(1);
+    const { ids } = await produceToEveryPartition({ maxInFlightRequests: 1 }, true);
+    expect(distinct(ids).size).toBe(1);
   });
 
   it('refuses a maxInFlightRequests outside 1-64 with KAFKA_INVALID_CONFIG naming the option', async () => {

@@ -1,6 +1,33 @@
 import { BridgeDeliveryAbortedError } from '../errors/bridge-errors.js';
 
 /**
+ * The waits on one signal. A bridge's deliveries all wait on its one abort signal, often hundreds at a
+ * time: one listener per signal and a Set of waiters keeps each wait O(1), where a listener per wait
+ * makes every `removeEventListener` walk the signal's list of listeners.
+ */
+const waiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+function watch(signal: AbortSignal, onAbort: () => void): Set<() => void> {
+  let set = waiters.get(signal);
+  if (set === undefined) {
+    const created = new Set<() => void>();
+    set = created;
+    waiters.set(signal, created);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waiters.delete(signal);
+        for (const waiter of created) waiter();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  set.add(onAbort);
+  return set;
+}
+
+/**
  * Settles with `work`, or rejects with `BridgeDeliveryAbortedError` as soon as `signal` fires. The
  * work itself is not cancelled (the SPI call takes no signal), so its late outcome is swallowed here
  * and the caller must treat the delivery as failed with an unknown outcome.
@@ -13,14 +40,14 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, destinati
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new BridgeDeliveryAbortedError(destination, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const set = watch(signal, onAbort);
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        set.delete(onAbort);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        set.delete(onAbort);
         reject(error);
       },
     );

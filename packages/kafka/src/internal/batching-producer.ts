@@ -16,7 +16,7 @@ import {
 import { channels } from './channels.js';
 import { LazyAdmin } from './lazy-admin.js';
 import type { ClientMetrics } from './client-metrics.js';
-import { attachEncodedRecords, partitionMessages } from './kafkajs-produce-request.js';
+import { attachEncodedRecords, partitionMessages, preEncodedProduceInstalled, writtenBatch, type WrittenBatch } from './kafkajs-produce-request.js';
 import { partitionForKey } from './murmur2.js';
 import type { ResolvedProducerConfig } from './resolve-config.js';
 import { toBuffer, toSafeNumber } from './to-buffer.js';
@@ -48,8 +48,6 @@ class PartitionQueue {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    /** The pool member (kafkajs producer) this partition's requests go through. */
-    readonly slot: number,
   ) {}
   get length(): number {
     return this.records.length - this.head;
@@ -88,6 +86,8 @@ class PartitionQueue {
 interface TopicState {
   partitionCount: number;
   available: number[];
+  /** Leader node id by partition at the last metadata read (-1: none): partitions of one leader share a request. */
+  leaders: number[];
   fetchedAt: number;
   sticky: number;
   /** Records that arrived while the partition count was unknown, in call order. */
@@ -153,13 +153,33 @@ export function outcomeUnknown(error: unknown): boolean {
 }
 
 /**
+ * Appends one partition's records to `messages` as kafkajs messages and encodes them here, once (resends
+ * reuse the bytes; kafkajs still sends the request); returns their size in bytes.
+ */
+function toEncodedMessages(records: readonly PendingRecord[], messages: Message[]): number {
+  let bytes = 0;
+  for (const r of records) {
+    bytes += r.size;
+    const message: Message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) };
+    if (r.headers !== undefined) message.headers = r.headers;
+    messages.push(message);
+  }
+  attachEncodedRecords(messages, records);
+  return bytes;
+}
+
+/**
  * A kafkajs producer behind a per-partition auto-batcher: concurrent `produce` calls are queued per
- * topic-partition, and each partition sends its own request (at most `batchSize` records /
- * `maxBatchBytes` bytes) whenever none of its own is in flight, so each caller still learns its own
- * offset. One request per partition keeps kafkajs 2.2.4's multi-partition retry path out of play
- * (an error on one partition rolled back the sequence numbers of all partitions of the request and
- * did not resend partitions whose new leader had already answered), and lets the other partitions
- * go on while one partition's leader is being elected.
+ * topic-partition, and each partition has at most one batch (at most `batchSize` records /
+ * `maxBatchBytes` bytes) in flight, so each caller still learns its own offset. An idempotent producer
+ * sends the partitions of one leader that are ready at once in one request (up to `maxBatchBytes`), through
+ * the least busy of up to `maxInFlightRequests` kafkajs producers. kafkajs 2.2.4's multi-partition retry
+ * path is not trusted with the outcome: an error on one partition rolls back the sequence numbers of all
+ * partitions of the request, and a partition whose new leader had already answered is not sent again.
+ * So each partition is acknowledged from the broker response that carried it, a partition no error-free
+ * response acknowledged is sent again on its own with the same producer id and sequence numbers (the
+ * broker drops a copy it already has), and records a broker acknowledged are never sent again
+ * (kafkajs-produce-request.ts). Without idempotence each partition is its own request.
  */
 export class BatchingProducer {
   readonly id: string;
@@ -182,7 +202,8 @@ export class BatchingProducer {
   #generation = 0;
   /** Disconnects of the members a reset replaced, awaited before new members connect. */
   #retiring: Promise<unknown> = Promise.resolve();
-  #nextSlot = 0;
+  /** Requests in flight per pool member: a dispatch takes the least busy one. */
+  readonly #slotLoad: number[] = [];
   readonly #admin: LazyAdmin;
   /** Set after an unknown outcome or a sequence error: the next dispatch, once nothing is in flight, takes a new producer id. */
   #needsReset = false;
@@ -454,8 +475,7 @@ export class BatchingProducer {
     record.partition = partition;
     let queue = state.queues[partition];
     if (queue === undefined) {
-      const slot = this.#config.idempotent ? this.#nextSlot++ % this.#config.maxInFlightRequests : 0;
-      state.queues[partition] = queue = new PartitionQueue(record.topic, partition, slot);
+      state.queues[partition] = queue = new PartitionQueue(record.topic, partition);
     }
     if (queue.length === 0) this.#ready.push(queue);
     queue.records.push(record);
@@ -506,7 +526,7 @@ export class BatchingProducer {
   #waitForMetadata(record: PendingRecord): void {
     let state = this.#topics.get(record.topic);
     if (state === undefined) {
-      state = { partitionCount: 0, available: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false, queues: [] };
+      state = { partitionCount: 0, available: [], leaders: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false, queues: [] };
       this.#topics.set(record.topic, state);
       this.#refresh(record.topic, state);
     }
@@ -517,8 +537,9 @@ export class BatchingProducer {
   #refresh(topic: string, state: TopicState): void {
     state.refreshing = true;
     this.#loadMetadata(topic).then(
-      ({ count, available }) => {
+      ({ count, available, leaders }) => {
         state.partitionCount = Math.max(count, state.partitionCount);
+        state.leaders = leaders;
         state.available = available.length > 0 ? available : Array.from({ length: count }, (_, i) => i);
         state.fetchedAt = Date.now();
         state.refreshing = false;
@@ -543,14 +564,16 @@ export class BatchingProducer {
     return choices[Math.floor(Math.random() * choices.length)] ?? 0;
   }
 
-  async #loadMetadata(topic: string): Promise<{ count: number; available: number[] }> {
+  async #loadMetadata(topic: string): Promise<{ count: number; available: number[]; leaders: number[] }> {
     const admin = await this.#admin.get();
-    const read = async (): Promise<{ count: number; available: number[] } | undefined> => {
+    const read = async (): Promise<{ count: number; available: number[]; leaders: number[] } | undefined> => {
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
         const partitions = topics[0]?.partitions ?? [];
         if (partitions.length === 0) return undefined;
-        return { count: partitions.length, available: partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId) };
+        const leaders: number[] = [];
+        for (const p of partitions) leaders[p.partitionId] = p.leader;
+        return { count: partitions.length, available: partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId), leaders };
       } catch (error) {
         const type = rootKafkaJsError(error).type;
         if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
@@ -666,15 +689,166 @@ export class BatchingProducer {
       this.#notifyDrain();
       return;
     }
-    for (const [queue, records] of dispatch) void this.#dispatch(queue, records);
+    if (dispatch.length > 1 && this.#config.idempotent && this.#config.acks === -1 && preEncodedProduceInstalled) {
+      this.#dispatchGrouped(dispatch);
+      return;
+    }
+    for (const [queue, records] of dispatch) void this.#dispatch(queue, records, this.#pickSlot());
   }
 
-  async #dispatch(queue: PartitionQueue, records: PendingRecord[]): Promise<void> {
+  /**
+   * The pool member with the fewest requests in flight (the first of those, so a light load keeps to one
+   * member and its connections). A partition has one request in flight at a time whichever member sends
+   * it, which keeps its order; a resend goes through the member of the first attempt, with its producer
+   * id and sequence numbers.
+   */
+  #pickSlot(): number {
+    if (!this.#config.idempotent) return 0;
+    let best = 0;
+    for (let slot = 1; slot < this.#config.maxInFlightRequests; slot++) {
+      if ((this.#slotLoad[slot] ?? 0) < (this.#slotLoad[best] ?? 0)) best = slot;
+    }
+    return best;
+  }
+
+  /**
+   * The partitions of one pool member go out in one request per broker, as the Java client drains all
+   * ready partitions of a node into one request, up to `maxBatchBytes` per request: a request per
+   * partition costs a broker round trip and kafkajs's per-request work each.
+   */
+  #dispatchGrouped(dispatch: [PartitionQueue, PendingRecord[]][]): void {
+    // By leader at the last metadata read: a request waits for all its brokers, so partitions of a
+    // leader that went away do not hold up the others' acknowledgements.
+    const byLeader = new Map<number, [PartitionQueue, PendingRecord[]][]>();
+    for (const entry of dispatch) {
+      const leader = this.#topics.get(entry[0].topic)?.leaders[entry[0].partition] ?? -1;
+      if (leader < 0) {
+        void this.#dispatch(entry[0], entry[1], this.#pickSlot());
+        continue;
+      }
+      const list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, [entry]);
+      else list.push(entry);
+    }
+    for (const entries of byLeader.values()) {
+      let group: [PartitionQueue, PendingRecord[]][] = [];
+      let bytes = 0;
+      const send = (): void => {
+        if (group.length === 1) void this.#dispatch(group[0]![0], group[0]![1], this.#pickSlot());
+        else if (group.length > 1) void this.#dispatchGroup(this.#pickSlot(), group);
+        group = [];
+        bytes = 0;
+      };
+      for (const entry of entries) {
+        let size = 0;
+        for (const r of entry[1]) size += r.size;
+        if (group.length > 0 && bytes + size > this.#config.maxBatchBytes) send();
+        group.push(entry);
+        bytes += size;
+      }
+      send();
+    }
+  }
+
+  async #dispatchGroup(slot: number, group: [PartitionQueue, PendingRecord[]][]): Promise<void> {
+    this.#slotLoad[slot] = (this.#slotLoad[slot] ?? 0) + 1;
+    for (const [queue] of group) {
+      queue.sending = true;
+      this.#sending++;
+    }
+    try {
+      await this.#sendGroup(slot, group);
+    } finally {
+      this.#slotLoad[slot]! -= 1;
+      for (const [queue] of group) {
+        queue.sending = false;
+        this.#sending--;
+      }
+      if (this.#ready.length > 0) this.#schedule(true);
+      else this.#notifyDrain();
+    }
+  }
+
+  /**
+   * One request per broker for several partitions of one member. Each partition is acknowledged from the
+   * broker response that carried it (see `writtenBatch`), never from kafkajs's merged result. A partition
+   * no response acknowledged was not counted by kafkajs either (its sequence numbers are where they were),
+   * so it goes on alone through {@link #send}: resent with the same producer id and sequence numbers (the
+   * broker drops a copy it has), or failed with its own error (one partition's refusal, a record too large
+   * say, does not fail the others).
+   */
+  async #sendGroup(slot: number, group: [PartitionQueue, PendingRecord[]][]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    const parts: { queue: PartitionQueue; records: PendingRecord[]; messages: Message[]; bytes: number }[] = [];
+    let count = 0;
+    let bytes = 0;
+    for (const [queue, records] of group) {
+      const messages: Message[] = [];
+      const partBytes = toEncodedMessages(records, messages);
+      let list = byTopic.get(queue.topic);
+      if (list === undefined) byTopic.set(queue.topic, (list = partitionMessages<Message>()));
+      for (const message of messages) list.push(message);
+      parts.push({ queue, records, messages, bytes: partBytes });
+      count += records.length;
+      bytes += partBytes;
+    }
+    let producer: Producer;
+    try {
+      producer = this.#members[slot] ?? (await this.#member(slot));
+    } catch (error) {
+      const typed = fromKafkaJsError(error, 'produce', `could not produce ${count} message(s): no producer connection`);
+      for (const part of parts) this.#settleFailure(part.records, typed);
+      return;
+    }
+    const started = performance.now();
+    let failure: unknown;
+    let failed = false;
+    try {
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: this.#config.acks,
+        timeout: this.#config.connection.requestTimeout,
+        compression: this.#config.compression,
+      });
+    } catch (error) {
+      failure = error;
+      failed = true;
+    }
+    const rest: typeof parts = [];
+    for (const part of parts) {
+      const written = writtenBatch(part.messages);
+      if (written === undefined) rest.push(part);
+      else this.#acknowledgeWritten(part.queue.topic, part.queue.partition, part.records, written, part.bytes, started);
+    }
+    if (rest.length === 0) return;
+    const typed = fromKafkaJsError(failed ? failure : new Error('no acknowledgement'), 'produce', `could not produce ${count} message(s) to ${rest.length} partition(s)`);
+    if (channels.produceBatch.hasSubscribers) {
+      channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: performance.now() - started, error: typed });
+    }
+    // Success without some partition is kafkajs losing it in a retry (see writtenBatch): sent again below.
+    const unknown = failed && outcomeUnknown(failure);
+    if (unknown && !this.#config.resendUntilDeliveryTimeout) {
+      // As #send: kafkajs's retries are spent, the outcome is unknown, and the next batches take a new producer id.
+      if (this.#config.idempotent) this.#needsReset = true;
+      if (typed.code === 'KAFKA_CONNECTION') this.#metrics.setConnection(this.id, 'connecting');
+      for (const part of rest) this.#settleFailure(part.records, typed);
+      return;
+    }
+    if (unknown) {
+      this.#metrics.unknownOutcomeResends++;
+      await new Promise((resolve) => setTimeout(resolve, RESEND_BACKOFF_MS));
+    }
+    await Promise.all(rest.map((part) => this.#send(part.queue.topic, part.queue.partition, slot, part.records)));
+  }
+
+  async #dispatch(queue: PartitionQueue, records: PendingRecord[], slot: number): Promise<void> {
+    this.#slotLoad[slot] = (this.#slotLoad[slot] ?? 0) + 1;
     queue.sending = true;
     this.#sending++;
     try {
-      await this.#send(queue.topic, queue.partition, queue.slot, records);
+      await this.#send(queue.topic, queue.partition, slot, records);
     } finally {
+      this.#slotLoad[slot]! -= 1;
       queue.sending = false;
       this.#sending--;
       if (this.#ready.length > 0) this.#schedule(true);
@@ -698,17 +872,9 @@ export class BatchingProducer {
    */
   async #send(topic: string, partition: number, slot: number, records: PendingRecord[]): Promise<void> {
     const count = records.length;
-    let bytes = 0;
     // One partition's messages: kafkajs groups them by partition in one step instead of one copy per message.
     const messages = partitionMessages<Message>();
-    for (const r of records) {
-      bytes += r.size;
-      const message: Message = { key: r.key, value: r.value, partition: r.partition, timestamp: String(r.timestamp) };
-      if (r.headers !== undefined) message.headers = r.headers;
-      messages.push(message);
-    }
-    // The records are encoded here, once (resends reuse the bytes); kafkajs still sends the request.
-    attachEncodedRecords(messages, records);
+    const bytes = toEncodedMessages(records, messages);
     let producer: Producer;
     try {
       // The connected member is used directly: awaiting #member() would add microtask hops to every send.
@@ -770,15 +936,20 @@ export class BatchingProducer {
   }
 
   #acknowledge(topic: string, partition: number, records: PendingRecord[], metadata: RecordMetadata[], bytes: number, started: number): void {
-    this.#metrics.setConnection(this.id, 'connected');
-    const now = performance.now();
     const meta = metadata.find((m) => m.topicName === topic && m.partition === partition);
     if (meta === undefined && this.#config.acks !== 0) {
+      this.#metrics.setConnection(this.id, 'connected');
       this.#settleFailure(records, new KafkaProduceError(`no acknowledgement for ${topic}/${partition}`));
       return;
     }
-    const base = meta === undefined ? -1 : toSafeNumber(meta.baseOffset ?? '-1', 'offset');
-    const appendTime = meta?.logAppendTime !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
+    this.#acknowledgeWritten(topic, partition, records, meta === undefined ? undefined : { baseOffset: meta.baseOffset ?? '-1', logAppendTime: meta.logAppendTime ?? '-1' }, bytes, started);
+  }
+
+  #acknowledgeWritten(topic: string, partition: number, records: PendingRecord[], meta: WrittenBatch | undefined, bytes: number, started: number): void {
+    this.#metrics.setConnection(this.id, 'connected');
+    const now = performance.now();
+    const base = meta === undefined ? -1 : toSafeNumber(meta.baseOffset, 'offset');
+    const appendTime = meta !== undefined && meta.logAppendTime !== '-1' ? Number(meta.logAppendTime) : undefined;
     this.#metrics.batchesSent++;
     this.#metrics.batchedMessages += records.length;
     let freed = 0;

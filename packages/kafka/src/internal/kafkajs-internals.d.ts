@@ -20,9 +20,14 @@ declare module 'kafkajs/src/protocol/requests/produce/index.js' {
     expectResponse: () => boolean;
     encode: () => Promise<{ buf: Buffer; offset: number; readonly buffer: Buffer }>;
   }
+  /** kafkajs's response handler: `parse` throws the first partition's error, else returns the decoded response. */
+  interface ProduceResponseHandler {
+    decode: (rawData: Buffer) => Promise<unknown>;
+    parse: (data: unknown) => Promise<unknown>;
+  }
   const produce: {
     versions: string[];
-    protocol: (options: { version: number }) => ((args: ProduceRequestArgs) => { request: ProduceRequest; response: unknown }) | undefined;
+    protocol: (options: { version: number }) => ((args: ProduceRequestArgs) => { request: ProduceRequest; response: ProduceResponseHandler }) | undefined;
   };
   export = produce;
 }

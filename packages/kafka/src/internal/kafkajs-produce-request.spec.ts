@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import produceRequests from 'kafkajs/src/protocol/requests/produce/index.js';
 import kafkajsProduceV3 from 'kafkajs/src/protocol/requests/produce/v3/request.js';
 import groupMessagesPerPartition from 'kafkajs/src/producer/groupMessagesPerPartition.js';
-import { attachEncodedRecords, PartitionMessages, partitionMessages, preEncodedProduceInstalled, preEncodedStats } from './kafkajs-produce-request.js';
+import { AlreadyWrittenError, attachEncodedRecords, PartitionMessages, partitionMessages, preEncodedProduceInstalled, preEncodedStats, writtenBatch } from './kafkajs-produce-request.js';
 import type { BatchRecord } from './record-batch.js';
 
 const kafkajsDir = path.dirname(require.resolve('kafkajs/package.json'));
@@ -88,6 +88,19 @@ describe('kafkajs internals the pre-encoded Produce path relies on', () => {
     expect(source('src/producer/createTopicData.js')).toContain('messages: messagesPerPartition[partition]');
   });
 
+  it('count a partition as sent only when its broker answered without error, which a multi-partition send relies on', () => {
+    const sendMessages = source('src/producer/sendMessages.js');
+    // The sequence numbers of a broker's partitions go back when its produce call throws (any partition's error)...
+    expect(sendMessages).toContain('eosManager.updateSequence(topic, entry.partition, -entry.messages.length)');
+    // ...and a broker that answered is skipped by the retries, whatever partitions it leads by then.
+    expect(sendMessages).toContain('const brokersWithoutResponse = brokers.filter(broker => !responsePerBroker.get(broker))');
+    // An error without retriable: true ends kafkajs's retries (what AlreadyWrittenError relies on).
+    expect(sendMessages).toContain('if (e.retriable) throw e');
+    // The response handler's parse is what throws a partition's error.
+    expect(source('src/protocol/requests/produce/v3/response.js')).toContain('throw createErrorFromCode(errorCode)');
+    expect(source('src/network/connection.js')).toContain('const data = await response.parse(payloadDecoded)');
+  });
+
   it('expect an Encoder from encode, which the request framing copies before the next encode', () => {
     expect(source('src/protocol/request.js')).toContain('const payload = await encode()');
     expect(source('src/protocol/request.js')).toContain('.writeEncoder(payload)');
@@ -133,6 +146,39 @@ describe(attachEncodedRecords, () => {
     expect(request.encode.name).toBe('encode');
   });
 
+  it('records which partitions a Produce response acknowledged, and refuses to send those records again', async () => {
+    const records: BatchRecord[] = [1, 2].map((i) => ({ key: null, value: Buffer.from(`v${i}`), headers: undefined, timestamp: 1_750_000_000_000 + i }));
+    const [p0, p1, p2] = [0, 1, 2].map((partition) => {
+      const messages = records.map((r) => toMessage(r, partition));
+      attachEncodedRecords(messages, records);
+      return messages;
+    });
+    const byPartition = [p0!, p1!, p2!];
+    const args = (partitions: number[]) => ({
+      acks: -1,
+      timeout: 1000,
+      producerId: 7,
+      producerEpoch: 0,
+      topicData: [{ topic: 't', partitions: partitions.map((partition) => ({ partition, firstSequence: 0, messages: byPartition[partition]! })) }],
+    });
+    const response = (codes: number[]) => ({ topics: [{ topicName: 't', partitions: codes.map((errorCode, partition) => ({ partition, errorCode, baseOffset: String(40 + partition), logAppendTime: '-1' })) }], throttleTime: 0 });
+    // A response with an error on one partition: kafkajs's parse throws, and nothing counts as written.
+    const first = produceRequests.protocol({ version: 7 })!(args([0, 1]));
+    await expect(first.response.parse(response([0, 6]))).rejects.toMatchObject({ type: 'NOT_LEADER_FOR_PARTITION' });
+    expect(writtenBatch(p0!)).toBeUndefined();
+    expect(writtenBatch(p1!)).toBeUndefined();
+    // The retry's response has no error: both partitions are written, each with its own base offset.
+    const retry = produceRequests.protocol({ version: 7 })!(args([0, 1]));
+    await retry.response.parse(response([0, 0]));
+    expect(writtenBatch(p0!)).toEqual({ baseOffset: '40', logAppendTime: '-1' });
+    expect(writtenBatch(p1!)).toEqual({ baseOffset: '41', logAppendTime: '-1' });
+    expect(writtenBatch(p2!)).toBeUndefined();
+    // kafkajs would resend p1 with its next sequence number if p1's leader moved: refused, not written twice.
+    expect(() => produceRequests.protocol({ version: 7 })!(args([1, 2]))).toThrow(AlreadyWrittenError);
+    // Control: records never acknowledged still go out.
+    expect(produceRequests.protocol({ version: 7 })!(args([2])).request.encode.name).toBe('encodePreEncoded');
+  });
+
   it('refuses to attach records that do not match the messages one to one', () => {
     expect(attachEncodedRecords([{}], [])).toBe(false);
     expect(attachEncodedRecords([], [])).toBe(false);
@@ -171,6 +217,19 @@ describe(PartitionMessages, () => {
     const keyed = [0, 1, 2, 3].map((i) => ({ key: `k${i}`, value: `v${i}` }));
     expect(group(filled(keyed))).toEqual(group([...keyed]));
     expect(preEncodedStats.groupedAtOnce).toBe(before);
+  });
+
+  it('groups the runs of several partitions (a multi-partition send) in one step into the same arrays as a plain array', () => {
+    const source = [2, 0, 1].flatMap((partition) => Array.from({ length: 200 }, (_, i) => ({ key: `k${partition}-${i}`, value: `v${i}`, partition })));
+    const before = preEncodedStats.groupedAtOnce;
+    const grouped = group(filled(source));
+    expect(preEncodedStats.groupedAtOnce).toBe(before + 1);
+    expect(grouped).toEqual(group([...source]));
+    expect(grouped['1']!.every((m, i) => m === source[400 + i])).toBe(true);
+    // A partition whose messages are not one run (2, 0, 2) is grouped message by message (control).
+    const split = [...source.slice(0, 10), ...source.slice(200, 210), ...source.slice(10, 20)];
+    expect(group(filled(split))).toEqual(group([...split]));
+    expect(preEncodedStats.groupedAtOnce).toBe(before + 1);
   });
 
   it('derives plain arrays', () => {

@@ -30,6 +30,20 @@ interface ProduceArgs {
 interface Attached {
   readonly encoded: EncodedRecords;
   readonly last: object;
+  /** Set when a broker's response acknowledged these records (no error on any partition of that response). */
+  written?: WrittenBatch;
+}
+
+/** Where a broker wrote one partition's records: the partition entry of its Produce response. */
+export interface WrittenBatch {
+  readonly baseOffset: string;
+  readonly logAppendTime: string;
+}
+
+/** Thrown instead of sending records a broker already acknowledged again (not retriable: kafkajs gives up). */
+export class AlreadyWrittenError extends Error {
+  override readonly name = 'OnexAlreadyWrittenError';
+  readonly retriable = false;
 }
 
 const attached = new WeakMap<object, Attached>();
@@ -52,6 +66,18 @@ export function attachEncodedRecords(messages: readonly object[], records: reado
 }
 
 /**
+ * The broker's acknowledgement of exactly these messages (attached with {@link attachEncodedRecords}),
+ * if a Produce response without errors carried it. This is what a multi-partition send relies on: kafkajs
+ * 2.2.4 advances a partition's sequence number only for a broker whose whole response had no error, and
+ * its retries can lose such a partition from the result it returns (when the partition's new leader had
+ * already answered) — the response itself cannot.
+ */
+export function writtenBatch(messages: readonly object[]): WrittenBatch | undefined {
+  const first = messages[0];
+  return first === undefined ? undefined : attached.get(first)?.written;
+}
+
+/**
  * The messages of one partition request. kafkajs's sendMessages groups a request's messages by partition
  * with `messages.reduce`, copying the partition's array for every message (quadratic in the batch size);
  * all of these messages name the same partition, so this `reduce` calls kafkajs's grouping step once, for
@@ -68,19 +94,31 @@ export class PartitionMessages<T extends { partition?: number }> extends Array<T
   override reduce(callback: (previous: T, current: T, index: number, array: T[]) => T): T;
   override reduce(...args: unknown[]): unknown {
     const [callback, initial] = args as [(previous: unknown, current: T, index: number, array: T[]) => unknown, unknown];
-    const first = this[0];
-    const partition = first?.partition;
-    if (args.length < 2 || first === undefined || partition === undefined || !Number.isInteger(partition) || !this.every((m) => m.partition === partition)) {
-      return (super.reduce as (...a: unknown[]) => unknown)(...args);
-    }
-    const grouped = callback(initial, first, 0, this) as Record<number, T[]> | undefined;
-    const group = grouped?.[partition];
-    if (grouped === undefined || group === undefined || group.length !== 1 || group[0] !== first || Object.keys(grouped).length !== 1) {
+    const ordinary = (): unknown =>
       // Not kafkajs's grouping: start over with the ordinary reduce (kafkajs's initial value is a fresh `{}`).
-      return (super.reduce as (...a: unknown[]) => unknown)(callback, typeof initial === 'object' && initial !== null ? {} : initial);
+      (super.reduce as (...a: unknown[]) => unknown)(callback, typeof initial === 'object' && initial !== null ? {} : initial);
+    if (args.length < 2 || this.length === 0) return (super.reduce as (...a: unknown[]) => unknown)(...args);
+    // Runs of one partition each, every partition in one run only (how a send of several partitions lays them out).
+    const runs: { partition: number; start: number; end: number }[] = [];
+    const seen = new Set<number>();
+    let start = 0;
+    for (let i = 1; i <= this.length; i++) {
+      if (i < this.length && this[i]!.partition === this[start]!.partition) continue;
+      const partition = this[start]!.partition;
+      if (partition === undefined || !Number.isInteger(partition) || seen.has(partition)) return (super.reduce as (...a: unknown[]) => unknown)(...args);
+      seen.add(partition);
+      runs.push({ partition, start, end: i });
+      start = i;
+    }
+    let grouped = initial as Record<number, T[]> | undefined;
+    for (const run of runs) grouped = callback(grouped, this[run.start]!, run.start, this) as Record<number, T[]> | undefined;
+    if (typeof grouped !== 'object' || grouped === null || Object.keys(grouped).length !== runs.length) return ordinary();
+    for (const run of runs) {
+      const group = grouped[run.partition];
+      if (group === undefined || group.length !== 1 || group[0] !== this[run.start]) return ordinary();
     }
     preEncodedStats.groupedAtOnce++;
-    grouped[partition] = Array.from(this);
+    for (const run of runs) grouped[run.partition] = this.slice(run.start, run.end);
     return grouped;
   }
 }
@@ -90,13 +128,18 @@ export function partitionMessages<T extends { partition?: number }>(): T[] {
   return preEncodedProduceInstalled ? new PartitionMessages<T>() : [];
 }
 
-/** The encoded records for a partition entry, if they are exactly its messages (same objects, same count). */
-function encodedFor(messages: readonly object[]): EncodedRecords | undefined {
+/** What a Produce response's parse gives (v3 and later). */
+interface ProduceResponse {
+  readonly topics?: readonly { readonly topicName: string; readonly partitions?: readonly { partition: number; baseOffset: unknown; logAppendTime: unknown }[] }[];
+}
+
+/** The attached records of a partition entry, if they are exactly its messages (same objects, same count). */
+function attachedFor(messages: readonly object[]): Attached | undefined {
   const first = messages[0];
   if (first === undefined) return undefined;
   const entry = attached.get(first);
   if (entry === undefined || entry.encoded.count !== messages.length || messages[messages.length - 1] !== entry.last) return undefined;
-  return entry.encoded;
+  return entry;
 }
 
 function writeString(value: string | null | undefined): Buffer {
@@ -163,18 +206,34 @@ function install(): boolean {
     return (args) => {
       const built = make(args);
       const encodedPerPartition: EncodedRecords[][] = [];
-      for (const { partitions } of (args as ProduceArgs).topicData) {
+      const entries = new Map<string, Attached>();
+      for (const { topic, partitions } of (args as ProduceArgs).topicData) {
         const row: EncodedRecords[] = [];
-        for (const { messages } of partitions) {
-          const encoded = encodedFor(messages);
+        for (const { partition, messages } of partitions) {
+          const entry = attachedFor(messages);
           // All partitions of the request or none: a mixed request is kafkajs's own.
-          if (encoded === undefined) return built;
-          row.push(encoded);
+          if (entry === undefined) return built;
+          // kafkajs's retries resend a partition whose leader moved even when an earlier broker already wrote
+          // it, with the next sequence number: the broker would write it twice. Refused here instead.
+          if (entry.written !== undefined) throw new AlreadyWrittenError(`${topic}/${partition}: these records were already acknowledged by a broker`);
+          row.push(entry.encoded);
+          entries.set(`${topic}\u0000${partition}`, entry);
         }
         encodedPerPartition.push(row);
       }
       const encodePreEncoded = (): Promise<InstanceType<typeof KafkaJsEncoder>> => encodeProduce(args as ProduceArgs, encodedPerPartition);
-      return { ...built, request: { ...built.request, encode: encodePreEncoded } };
+      const parse = async (data: unknown): Promise<unknown> => {
+        // kafkajs's parse throws on any partition error; past it, every partition of the response is written.
+        const parsed = (await built.response.parse(data)) as ProduceResponse;
+        for (const { topicName, partitions } of parsed?.topics ?? []) {
+          for (const { partition, baseOffset, logAppendTime } of partitions ?? []) {
+            const entry = entries.get(`${topicName}\u0000${partition}`);
+            if (entry !== undefined) entry.written = { baseOffset: String(baseOffset), logAppendTime: String(logAppendTime) };
+          }
+        }
+        return parsed;
+      };
+      return { ...built, request: { ...built.request, encode: encodePreEncoded }, response: { ...built.response, parse } };
     };
   };
   target[INSTALLED] = true;
