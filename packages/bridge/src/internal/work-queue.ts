@@ -32,6 +32,20 @@ export class WorkQueue {
   /** Runs `task` when a slot is free and, with a key, after every earlier task of the same key. */
   run<T>(key: string | null, task: () => Promise<T>): Promise<T> {
     this.#pending += 1;
+    if (key === null && this.#running < this.#concurrency) {
+      // The common case, a free slot: one settle step releases the slot and counts the task done.
+      this.#running += 1;
+      let result: Promise<T>;
+      try {
+        result = task();
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      return afterSettling(result, () => {
+        this.#release();
+        this.#settled();
+      });
+    }
     return afterSettling(key === null ? this.#inSlot(task) : this.#afterKey(key, task), () => this.#settled());
   }
 
