@@ -23,6 +23,17 @@
 //   2. the bridge's Kafka target goes straight to produceMessage once its producer id is known (no await and
 //      abort listener per record; packages/bridge/src/adapters/kafka-adapter.ts): with 1: 0.45x, 0.76x.
 //   Median of the runs with equal settings (0.37x, 0.89x, 0.45x, 0.76x): about 0.6x. Target (1.0x) missed.
+// 2026-12-07, quiet machine (load average about 1), `npm run bench -- e2e.ingress-kafka-consumer`:
+//   before: 0.81x, the median of three full runs (0.73-0.85x). Both sides saturate the event loop (event-loop
+//   utilization 0.97-1.00), so CPU per record sets the pace: ours 85-105 us, the baseline's 64-80 us. Counted
+//   on kafkajs's connections: our producer sent 49-56 Produce requests per 1,000 records (one per partition,
+//   about 18 records each) where the baseline's one send per request sent 20; our consumer then fetched 23-24
+//   times per 1,000 records against 11-12.
+//   3. the bridge's abort wait keeps one listener per signal instead of one per delivery (no run of its own).
+//   4. with 3, one Produce request for the partitions of one leader that are ready at once (packages/kafka
+//      batching-producer.ts): 17-20 Produce requests per 1,000 records; 1.03x, 1.18x, 1.05x.
+//   5. with 3 and 4, bridge send / #process / the work queue add one promise less per step per message:
+//      1.23x, 1.26x, 1.15x.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';

@@ -198,6 +198,13 @@ describe('Avro bytes agree with Apache Avro Java', () => {
     );
   }, TIMEOUT);
 
+  it('agrees on strings holding line and paragraph separators (U+2028, U+2029), which JSON leaves unescaped', async () => {
+    // The oracle answers one JSON line per request: these once cut an answer in two under Node 24's readline.
+    const schema = { type: 'record', name: 'S', fields: [{ name: 'v', type: 'string' }] };
+    const samples = ['a\u2028b', '\u2029', ' \u2028 \u2029 ', 'x\u0085y\u000bz'].map((v) => ({ js: { v }, tagged: { v } }));
+    await roundTrip(schema, samples);
+  }, TIMEOUT);
+
   it('agrees on longs near ±2^52, ±2^53 and ±2^63', async () => {
     const schema = { type: 'record', name: 'L', fields: [{ name: 'v', type: 'long' }] };
     const samples = await fc.sample(sampleOf(schema), { numRuns: 200, seed: 23 });
