@@ -157,6 +157,7 @@ export function outcomeUnknown(error: unknown): boolean {
  * reuse the bytes; kafkajs still sends the request); returns their size in bytes.
  */
 function toEncodedMessages(records: readonly PendingRecord[], messages: Message[]): number {
+  const start = messages.length;
   let bytes = 0;
   for (const r of records) {
     bytes += r.size;
@@ -164,7 +165,7 @@ function toEncodedMessages(records: readonly PendingRecord[], messages: Message[
     if (r.headers !== undefined) message.headers = r.headers;
     messages.push(message);
   }
-  attachEncodedRecords(messages, records);
+  attachEncodedRecords(messages, records, start);
   return bytes;
 }
 
@@ -779,16 +780,17 @@ export class BatchingProducer {
    */
   async #sendGroup(slot: number, group: [PartitionQueue, PendingRecord[]][]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    const parts: { queue: PartitionQueue; records: PendingRecord[]; messages: Message[]; bytes: number }[] = [];
+    // Each partition's run of messages goes straight into its topic's list; its first message keys the
+    // acknowledgement (writtenBatch).
+    const parts: { queue: PartitionQueue; records: PendingRecord[]; first: Message; bytes: number }[] = [];
     let count = 0;
     let bytes = 0;
     for (const [queue, records] of group) {
-      const messages: Message[] = [];
-      const partBytes = toEncodedMessages(records, messages);
       let list = byTopic.get(queue.topic);
       if (list === undefined) byTopic.set(queue.topic, (list = partitionMessages<Message>()));
-      for (const message of messages) list.push(message);
-      parts.push({ queue, records, messages, bytes: partBytes });
+      const start = list.length;
+      const partBytes = toEncodedMessages(records, list);
+      parts.push({ queue, records, first: list[start]!, bytes: partBytes });
       count += records.length;
       bytes += partBytes;
     }
@@ -816,7 +818,7 @@ export class BatchingProducer {
     }
     const rest: typeof parts = [];
     for (const part of parts) {
-      const written = writtenBatch(part.messages);
+      const written = writtenBatch(part.first);
       if (written === undefined) rest.push(part);
       else this.#acknowledgeWritten(part.queue.topic, part.queue.partition, part.records, written, part.bytes, started);
     }

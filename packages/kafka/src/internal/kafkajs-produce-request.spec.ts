@@ -165,14 +165,14 @@ describe(attachEncodedRecords, () => {
     // A response with an error on one partition: kafkajs's parse throws, and nothing counts as written.
     const first = produceRequests.protocol({ version: 7 })!(args([0, 1]));
     await expect(first.response.parse(response([0, 6]))).rejects.toMatchObject({ type: 'NOT_LEADER_FOR_PARTITION' });
-    expect(writtenBatch(p0!)).toBeUndefined();
-    expect(writtenBatch(p1!)).toBeUndefined();
+    expect(writtenBatch(p0![0]!)).toBeUndefined();
+    expect(writtenBatch(p1![0]!)).toBeUndefined();
     // The retry's response has no error: both partitions are written, each with its own base offset.
     const retry = produceRequests.protocol({ version: 7 })!(args([0, 1]));
     await retry.response.parse(response([0, 0]));
-    expect(writtenBatch(p0!)).toEqual({ baseOffset: '40', logAppendTime: '-1' });
-    expect(writtenBatch(p1!)).toEqual({ baseOffset: '41', logAppendTime: '-1' });
-    expect(writtenBatch(p2!)).toBeUndefined();
+    expect(writtenBatch(p0![0]!)).toEqual({ baseOffset: '40', logAppendTime: '-1' });
+    expect(writtenBatch(p1![0]!)).toEqual({ baseOffset: '41', logAppendTime: '-1' });
+    expect(writtenBatch(p2![0]!)).toBeUndefined();
     // kafkajs would resend p1 with its next sequence number if p1's leader moved: refused, not written twice.
     expect(() => produceRequests.protocol({ version: 7 })!(args([1, 2]))).toThrow(AlreadyWrittenError);
     // Control: records never acknowledged still go out.

@@ -57,24 +57,24 @@ const FIRST_VERSION = 3;
  * Encodes `records` once and ties the result to `messages` (the same records as kafkajs messages, in
  * the same order), so that the Produce request of exactly these messages uses the encoded bytes.
  * Returns false (and attaches nothing) when the hook could not be installed: kafkajs then encodes the
- * messages itself.
+ * messages itself. With `start`, the records are `messages` from that index on (one partition's run at
+ * the end of a multi-partition list).
  */
-export function attachEncodedRecords(messages: readonly object[], records: readonly BatchRecord[]): boolean {
-  if (!preEncodedProduceInstalled || messages.length === 0 || messages.length !== records.length) return false;
-  attached.set(messages[0]!, { encoded: encodeRecords(records), last: messages[messages.length - 1]! });
+export function attachEncodedRecords(messages: readonly object[], records: readonly BatchRecord[], start = 0): boolean {
+  if (!preEncodedProduceInstalled || messages.length <= start || messages.length - start !== records.length) return false;
+  attached.set(messages[start]!, { encoded: encodeRecords(records), last: messages[messages.length - 1]! });
   return true;
 }
 
 /**
- * The broker's acknowledgement of exactly these messages (attached with {@link attachEncodedRecords}),
+ * The broker's acknowledgement of the messages attached from `first` on (with {@link attachEncodedRecords}),
  * if a Produce response without errors carried it. This is what a multi-partition send relies on: kafkajs
  * 2.2.4 advances a partition's sequence number only for a broker whose whole response had no error, and
  * its retries can lose such a partition from the result it returns (when the partition's new leader had
  * already answered) — the response itself cannot.
  */
-export function writtenBatch(messages: readonly object[]): WrittenBatch | undefined {
-  const first = messages[0];
-  return first === undefined ? undefined : attached.get(first)?.written;
+export function writtenBatch(first: object): WrittenBatch | undefined {
+  return attached.get(first)?.written;
 }
 
 /**
