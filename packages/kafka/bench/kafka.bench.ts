@@ -324,10 +324,12 @@ const drain: BenchmarkDefinition<Ctx> = {
 // Callers that each await a modest batch, as a service handling concurrent requests does (the bridge's
 // ingress): 4 callers, each sending 50 records with keys over 3 partitions and awaiting them, again and
 // again. Latency, not CPU, sets the pace here: kafkajs's idempotent producer holds a lock per broker around
-// each request, so with one kafkajs producer the partitions' requests wait for each other. Ours spreads
-// partitions over maxInFlightRequests (default 5) kafkajs producers; the second row is the same producer
-// with maxInFlightRequests 1, the third kafkajs send of each caller's 50 records (one request with all
-// partitions, what a hand-written service does).
+// each request, so with one kafkajs producer the partitions' requests wait for each other. Ours sends the
+// partitions of one leader that are ready at once in one request, through the least busy of
+// maxInFlightRequests (default 5) kafkajs producers (before 2026-12-07: one request per partition, the
+// partitions spread over the producers); the last row is the same producer with maxInFlightRequests 1, the
+// third kafkajs send of each caller's 50 records (one request with all partitions, what a hand-written
+// service does).
 // Peers at their best: kafkajs with a producer per caller (4 broker locks) against one shared producer, and
 // @platformatic/kafka with a producer per caller (one producer's concurrent sends fail with
 // OUT_OF_ORDER_SEQUENCE_NUMBER under idempotence). Three runs, 2026-12-07 00:05-00:08 UTC, load average 2.1-3.0:
@@ -335,6 +337,11 @@ const drain: BenchmarkDefinition<Ctx> = {
 // producer per caller is kafkajs's better configuration, the first baseline); / @platformatic/kafka a
 // producer per caller 0.99x, 1.11x, 1.16x; / ours with maxInFlightRequests 1 1.18x, 1.40x, 1.39x. The three
 // full runs of the root README's table had only the one-producer kafkajs row and maxInFlightRequests 1.
+// One request per leader for the partitions ready at once (2026-12-07): one run of kafka.produce* alone, then
+// three full runs (01:57-02:32 UTC, load average 1.4-2.2): / kafkajs a producer per caller 3.33x, then 3.03x,
+// 3.34x, 3.28x; / @platformatic/kafka a producer per caller 1.42x, then 1.55x, 1.47x, 1.47x; / ours with
+// maxInFlightRequests 1 0.97x, then 0.99x median (0.97-1.02x): with all ready partitions in one request, the
+// pool no longer pays off in this benchmark.
 const CALLERS = 4;
 const PER_CALL = 50;
 
