@@ -35,13 +35,7 @@ export class WorkQueue {
     if (key === null && this.#running < this.#concurrency) {
       // The common case, a free slot: one settle step releases the slot and counts the task done.
       this.#running += 1;
-      let result: Promise<T>;
-      try {
-        result = task();
-      } catch (error) {
-        result = Promise.reject(error);
-      }
-      return afterSettling(result, () => {
+      return afterSettling(call(task), () => {
         this.#release();
         this.#settled();
       });
@@ -72,13 +66,7 @@ export class WorkQueue {
 
   /** Calls `task` in the slot already taken, and passes the slot on when it settles. */
   #invoke<T>(task: () => Promise<T>): Promise<T> {
-    let result: Promise<T>;
-    try {
-      result = task();
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    return afterSettling(result, () => this.#release());
+    return afterSettling(call(task), () => this.#release());
   }
 
   async #afterKey<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -117,6 +105,15 @@ export class WorkQueue {
       this.#idle = [];
       for (const resolve of idle) resolve();
     }
+  }
+}
+
+/** `task()`, with a synchronous throw turned into a rejection. */
+function call<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -694,7 +694,7 @@ export class BatchingProducer {
       this.#dispatchGrouped(dispatch);
       return;
     }
-    for (const [queue, records] of dispatch) void this.#dispatch(queue, records, this.#pickSlot());
+    for (const entry of dispatch) void this.#dispatch([entry], this.#pickSlot());
   }
 
   /**
@@ -713,9 +713,9 @@ export class BatchingProducer {
   }
 
   /**
-   * The partitions of one pool member go out in one request per broker, as the Java client drains all
-   * ready partitions of a node into one request, up to `maxBatchBytes` per request: a request per
-   * partition costs a broker round trip and kafkajs's per-request work each.
+   * The ready partitions of one leader go out in one request, as the Java client drains all ready
+   * partitions of a node into one request, up to `maxBatchBytes` per request: a request per partition
+   * costs a broker round trip and kafkajs's per-request work each.
    */
   #dispatchGrouped(dispatch: [PartitionQueue, PendingRecord[]][]): void {
     // By leader at the last metadata read: a request waits for all its brokers, so partitions of a
@@ -724,7 +724,7 @@ export class BatchingProducer {
     for (const entry of dispatch) {
       const leader = this.#topics.get(entry[0].topic)?.leaders[entry[0].partition] ?? -1;
       if (leader < 0) {
-        void this.#dispatch(entry[0], entry[1], this.#pickSlot());
+        void this.#dispatch([entry], this.#pickSlot());
         continue;
       }
       const list = byLeader.get(leader);
@@ -735,8 +735,7 @@ export class BatchingProducer {
       let group: [PartitionQueue, PendingRecord[]][] = [];
       let bytes = 0;
       const send = (): void => {
-        if (group.length === 1) void this.#dispatch(group[0]![0], group[0]![1], this.#pickSlot());
-        else if (group.length > 1) void this.#dispatchGroup(this.#pickSlot(), group);
+        if (group.length > 0) void this.#dispatch(group, this.#pickSlot());
         group = [];
         bytes = 0;
       };
@@ -748,25 +747,6 @@ export class BatchingProducer {
         bytes += size;
       }
       send();
-    }
-  }
-
-  async #dispatchGroup(slot: number, group: [PartitionQueue, PendingRecord[]][]): Promise<void> {
-    this.#slotLoad[slot] = (this.#slotLoad[slot] ?? 0) + 1;
-    for (const [queue] of group) {
-      queue.sending = true;
-      this.#sending++;
-    }
-    try {
-      await this.#sendGroup(slot, group);
-    } finally {
-      this.#slotLoad[slot]! -= 1;
-      for (const [queue] of group) {
-        queue.sending = false;
-        this.#sending--;
-      }
-      if (this.#ready.length > 0) this.#schedule(true);
-      else this.#notifyDrain();
     }
   }
 
@@ -843,16 +823,22 @@ export class BatchingProducer {
     await Promise.all(rest.map((part) => this.#send(part.queue.topic, part.queue.partition, slot, part.records)));
   }
 
-  async #dispatch(queue: PartitionQueue, records: PendingRecord[], slot: number): Promise<void> {
+  /** Sends one partition's batch, or several partitions' in one request, through pool member `slot`. */
+  async #dispatch(group: [PartitionQueue, PendingRecord[]][], slot: number): Promise<void> {
     this.#slotLoad[slot] = (this.#slotLoad[slot] ?? 0) + 1;
-    queue.sending = true;
-    this.#sending++;
+    for (const [queue] of group) {
+      queue.sending = true;
+      this.#sending++;
+    }
     try {
-      await this.#send(queue.topic, queue.partition, slot, records);
+      if (group.length === 1) await this.#send(group[0]![0].topic, group[0]![0].partition, slot, group[0]![1]);
+      else await this.#sendGroup(slot, group);
     } finally {
       this.#slotLoad[slot]! -= 1;
-      queue.sending = false;
-      this.#sending--;
+      for (const [queue] of group) {
+        queue.sending = false;
+        this.#sending--;
+      }
       if (this.#ready.length > 0) this.#schedule(true);
       else this.#notifyDrain();
     }
@@ -898,6 +884,13 @@ export class BatchingProducer {
           compression: this.#config.compression,
         });
       } catch (error) {
+        // A broker's error-free response acknowledged these records though kafkajs then failed the call
+        // (its retry was refused as a second write of them, see writtenBatch): they are written.
+        const written = writtenBatch(messages[0]!);
+        if (written !== undefined) {
+          this.#acknowledgeWritten(topic, partition, records, written, bytes, started);
+          return;
+        }
         const typed = fromKafkaJsError(error, 'produce', `could not produce ${count} message(s) to ${topic}/${partition}`);
         channels.produceBatch.publish({ clientId: this.clientId, producerId: this.id, records: count, bytes, durationMs: performance.now() - started, error: typed });
         if (typed.code === 'KAFKA_MESSAGE_TOO_LARGE' && count > 1) {
