@@ -179,9 +179,9 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     ],
     opsPerCall: RECORDS,
     concurrency: 4,
-    rounds: 3,
+    rounds: 7,
     roundMs: 2_000,
-    warmupCalls: 10,
+    warmupMs: 3_000,
     // Issue 18: at least the hand-written pipeline's rate (auto-batching across requests should win).
     target: { minRatio: 1.0 },
   },

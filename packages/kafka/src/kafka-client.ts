@@ -17,6 +17,7 @@ import { AdminOperations } from './internal/admin-operations.js';
 import { BatchingProducer } from './internal/batching-producer.js';
 import { ClientMetrics } from './internal/client-metrics.js';
 import { createKafka } from './internal/create-kafka.js';
+import { fetchContextSocketFactory, type FetchContextSlot } from './internal/kafkajs-fetch-response.js';
 import { firstServer, otelEnabledByEnv, telemetryActive, tracedPoll, tracedProduce, type ClientTelemetry } from './internal/otel.js';
 import { PullConsumer } from './internal/pull-consumer.js';
 import { resolveConnection, resolveConsumerConfig, resolveProducerConfig, type ResolvedConnection } from './internal/resolve-config.js';
@@ -88,8 +89,10 @@ export class KafkaClient implements ProtocolKafkaClient {
     this.#assertOpen();
     const resolved = resolveConsumerConfig(config);
     const id = `consumer-${randomUUID()}`;
-    const kafka = createKafka(resolved.connection, this.#logLevel, 5);
-    const consumer = new PullConsumer(id, resolved, kafka, this.#metricsFor(resolved.connection.clientId));
+    // Its own kafkajs instance, whose connections decode its fetches in its codec context (kafkajs-fetch-response.ts).
+    const fetchContext: FetchContextSlot = { current: undefined };
+    const kafka = createKafka(resolved.connection, this.#logLevel, 5, fetchContextSocketFactory(fetchContext));
+    const consumer = new PullConsumer(id, resolved, kafka, this.#metricsFor(resolved.connection.clientId), fetchContext);
     const { clientId } = resolved.connection;
     this.#telemetry.set(consumer, { tracingEnabled: this.#otel, clientId, groupId: resolved.groupId, ...firstServer(resolved.connection.brokers) });
     this.#consumers.set(id, consumer);

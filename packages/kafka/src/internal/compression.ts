@@ -10,6 +10,7 @@ import * as zstdWasm from '@bokuweb/zstd-wasm';
 import { createKafkaCodecs, registerKafkaCodecs } from '@onex/spi-types/support';
 
 export {
+  callWithCodecContext,
   CompressedBatchError,
   DecompressionLimitError,
   DEFAULT_MAX_DECOMPRESSED_BYTES,

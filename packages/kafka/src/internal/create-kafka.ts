@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import type { Kafka, LogEntry } from 'kafkajs';
+import type { ISocketFactory, Kafka, LogEntry } from 'kafkajs';
 import type { KafkaLogLevel } from '../kafka-client-options.js';
 import { channels } from './channels.js';
 import './kafkajs-untargeted-metadata.js';
@@ -16,10 +16,11 @@ const LEVELS: Record<KafkaLogLevel, number> = {
 };
 const NAMES: Record<number, string> = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' };
 
-/** A kafkajs instance whose logs go to `onex:kafka:log` instead of the console. */
-export function createKafka(connection: ResolvedConnection, level: KafkaLogLevel, retries: number): Kafka {
+/** A kafkajs instance whose logs go to `onex:kafka:log` instead of the console (with `socketFactory`, kafkajs's own by default). */
+export function createKafka(connection: ResolvedConnection, level: KafkaLogLevel, retries: number, socketFactory?: ISocketFactory): Kafka {
   return new KafkaCtor({
     ...connection,
+    ...(socketFactory === undefined ? {} : { socketFactory }),
     logLevel: LEVELS[level],
     retry: { retries },
     logCreator: () => (entry: LogEntry) => {

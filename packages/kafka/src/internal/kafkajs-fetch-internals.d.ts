@@ -50,3 +50,16 @@ declare module 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js' {
   const decodeRecord: (decoder: import('kafkajs/src/protocol/decoder.js'), batchContext: object) => object;
   export = decodeRecord;
 }
+
+declare module 'kafkajs/src/network/connection.js' {
+  class Connection {
+    socketFactory: import('kafkajs').ISocketFactory;
+    send(protocol: object): Promise<unknown>;
+  }
+  export = Connection;
+}
+
+declare module 'kafkajs/src/network/socketFactory.js' {
+  const defaultSocketFactory: () => import('kafkajs').ISocketFactory;
+  export = defaultSocketFactory;
+}

@@ -4,8 +4,8 @@ import type { Admin, Consumer, KafkaMessage, Message } from 'kafkajs';
 import KafkaJsDecoder from 'kafkajs/src/protocol/decoder.js';
 import fetchRequests from 'kafkajs/src/protocol/requests/fetch/index.js';
 import kafkajsV11 from 'kafkajs/src/protocol/requests/fetch/v11/response.js';
-import { registerCompressionCodecs, runWithCodecContext } from './compression.js';
-import { decodeFetchV11, fastFetchInstalled, fastFetchStats, useFastFetchDecode } from './kafkajs-fetch-response.js';
+import { registerCompressionCodecs } from './compression.js';
+import { decodeFetchV11 as decodeWith, fastFetchInstalled, fastFetchStats, fetchContextSocketFactory } from './kafkajs-fetch-response.js';
 import { createTopicsAndWait, kafkaBrokers, uniqueName } from '../../test/helpers.js';
 
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
@@ -31,6 +31,9 @@ function shapes(tag: string, count: number): Message[] {
   }
   return out;
 }
+
+const CONTEXT = { maxDecompressedBytes: 100_000_000, report: () => undefined };
+const decodeFetchV11 = (raw: Buffer): Promise<object> => decodeWith(raw, CONTEXT);
 
 /** A message as a consumer got it, with its partition. */
 type Drained = KafkaMessage & { topic: string; partition: number };
@@ -195,9 +198,13 @@ describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-respo
     await admin.disconnect();
   });
 
-  /** Every message a kafkajs consumer gets from `topics` (inside a fast-decode codec context when `fast`). */
+  /** Every message a kafkajs consumer gets from `topics` (on connections of a codec context, as a pull consumer's, when `fast`). */
   async function drain(topics: string[], count: number, options: { fast: boolean; readUncommitted?: boolean; maxBytesPerPartition?: number }): Promise<Drained[]> {
-    const consumer: Consumer = kafka.consumer({
+    const context = { maxDecompressedBytes: 100_000_000, report: () => undefined };
+    const client = options.fast
+      ? new Kafka({ brokers, clientId: 'fetch-decode-spec-fast', logLevel: logLevel.NOTHING, socketFactory: fetchContextSocketFactory({ current: context }) })
+      : kafka;
+    const consumer: Consumer = client.consumer({
       groupId: uniqueName('fetch-decode-g'),
       maxWaitTimeInMs: 200,
       readUncommitted: options.readUncommitted ?? false,
@@ -206,12 +213,10 @@ describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-respo
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     const got: Drained[] = [];
-    const context = { maxDecompressedBytes: 100_000_000, report: () => undefined };
-    if (options.fast) expect(useFastFetchDecode(context)).toBe(true);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${got.length} of ${count} messages`)), 30_000);
-      void runWithCodecContext(context, () =>
-        consumer.run({
+      consumer
+        .run({
           eachBatch: async ({ batch }) => {
             // Partition order is the broker's; within a partition offsets ascend.
             got.push(...batch.messages.map((m) => ({ ...m, partition: batch.partition, topic: batch.topic }) as unknown as Drained));
@@ -220,8 +225,8 @@ describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-respo
               resolve();
             }
           },
-        }),
-      ).catch(reject);
+        })
+        .catch(reject);
     });
     await consumer.disconnect();
     const key = (m: Drained): string => `${m.topic}/${m.partition}/${m.offset.padStart(20, '0')}`;
@@ -237,9 +242,11 @@ describe('kafkajs Fetch v11 responses decoded below kafkajs (kafkajs-fetch-respo
   it('decodes every captured response into exactly what kafkajs decodes, field by field, on the fast path', async () => {
     captured.length = 0;
     const before = { ...fastFetchStats };
+    // The same fetches a fast consumer makes (whose responses it decodes itself, not through the capturing decode).
     await drain([topic, appendTimeTopic], total + CODECS.length * 7, { fast: true, maxBytesPerPartition: 4096 });
-    await drain([topic], total + 16, { fast: false, readUncommitted: true });
     expect(fastFetchStats.responses).toBeGreaterThan(before.responses);
+    await drain([topic, appendTimeTopic], total + CODECS.length * 7, { fast: false, maxBytesPerPartition: 4096 });
+    await drain([topic], total + 16, { fast: false, readUncommitted: true });
     expect(captured.length).toBeGreaterThan(2);
     // The responses hold cut trailing batches (maxBytes), compressed batches of every codec, control batches, aborted data.
     expect(captured.some(hasPartialBatch)).toBe(true);

@@ -2,19 +2,20 @@
 /// <reference path="./kafkajs-fetch-internals.d.ts" />
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- kafkajs's compression module is declared there (one declaration per module)
 /// <reference path="./kafkajs-internals.d.ts" />
-import type { AsyncLocalStorage } from 'node:async_hooks';
-// Loaded first: it creates the store of the codec context read below.
-import '@onex/spi-types/support';
+import type { ISocketFactory } from 'kafkajs';
+import KafkaJsConnection from 'kafkajs/src/network/connection.js';
+import kafkajsSocketFactory from 'kafkajs/src/network/socketFactory.js';
 import KafkaJsDecoder from 'kafkajs/src/protocol/decoder.js';
 import fetchRequests from 'kafkajs/src/protocol/requests/fetch/index.js';
 import kafkajsDecodeMessages from 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js';
 import kafkajsRecordBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
 import kafkajsRecord from 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
 import kafkajsCompression from 'kafkajs/src/protocol/message/compression/index.js';
+import { callWithCodecContext, runWithCodecContext, type CodecContext } from './compression.js';
 
 /**
- * Below kafkajs's consumer, on its protocol layer (kafkajs 2.2.4, pinned): the Fetch v11 response of a consumer
- * that asked for it ({@link useFastFetchDecode}) is decoded here instead of by kafkajs, into exactly the objects
+ * Below kafkajs's consumer, on its connection and protocol layers (kafkajs 2.2.4, pinned): the Fetch v11 response of a
+ * consumer that asked for it ({@link fetchContextSocketFactory}) is decoded here instead of by kafkajs, into exactly the objects
  * kafkajs makes (its Batch then filters by offset, aborted transactions and control records as always), without a
  * Long per offset and timestamp, a Buffer and a kafkajs Decoder per record, or a copied headers object per header.
  * Compressed batches go through kafkajs's codec registry (our codecs, their limits and failure reports), a partial
@@ -22,12 +23,20 @@ import kafkajsCompression from 'kafkajs/src/protocol/message/compression/index.j
  * or batch that does not parse cleanly, offsets or timestamps beyond 2^53) is decoded by kafkajs's own code.
  * Every other consumer in the process (and every other version) keeps kafkajs's decode. kafkajs-fetch-response.spec.ts
  * compares both decodes field by field on real fetch responses and fails when the kafkajs shapes used here change.
+ *
+ * The consumer's codec context (its decompression limit and failure report) is found through the connection the
+ * response came on, and handed to the codecs it calls explicitly: no AsyncLocalStorage, whose promise hooks would
+ * tax every promise of the process on Node 20 once its store is entered. Only kafkajs's own decode of another Fetch
+ * version or of a legacy message set, whose codec calls come after awaits, runs in the store of runWithCodecContext.
  */
 
 /** Fetch responses decoded here so far (what tests count to see this path taken). */
 export const fastFetchStats = { responses: 0, fallbackBatches: 0, fallbackRecords: 0 };
 
 const INSTALLED = Symbol.for('onex.kafka.fastFetchDecode');
+/** On a kafkajs socket factory: the slot of the codec context its connections' Fetch responses are decoded in. */
+const FETCH_CONTEXT = Symbol.for('onex.kafka.fetchContext');
+const FETCH_API_KEY = 1;
 const FAST_VERSION = 11;
 /** kafkajs reads record batches while this many bytes are left. */
 const RECORD_BATCH_OVERHEAD = 49;
@@ -42,15 +51,22 @@ const CONTROL_FLAG = 0x20;
 const CREATE_TIME = 0;
 const LOG_APPEND_TIME = 1;
 
-// The store of `runWithCodecContext` (@onex/spi-types/support): a consumer's fetches are decoded in its context.
-const codecContexts = (globalThis as Record<symbol, unknown>)[Symbol.for('@onex/kafka:codec-context')] as AsyncLocalStorage<object> | undefined;
-const fastContexts = new WeakSet<object>();
+/** The codec context a consumer's Fetch responses are decoded in; undefined: kafkajs's own decode. */
+export interface FetchContextSlot {
+  current: CodecContext | undefined;
+}
 
-/** Fetches decoded in `codecContext` (see runWithCodecContext) use this decoder; returns false when it is not installed. */
-export function useFastFetchDecode(codecContext: object): boolean {
-  if (!fastFetchInstalled) return false;
-  fastContexts.add(codecContext);
-  return true;
+type TaggedSocketFactory = ISocketFactory & { [FETCH_CONTEXT]?: FetchContextSlot };
+
+/**
+ * kafkajs's own socket factory, for one consumer's kafkajs instance: the Fetch v11 responses on its connections are
+ * decoded here in `slot.current` (when set), other Fetch versions by kafkajs in that context.
+ */
+export function fetchContextSocketFactory(slot: FetchContextSlot): ISocketFactory {
+  const create = kafkajsSocketFactory();
+  const factory: TaggedSocketFactory = (options) => create(options);
+  factory[FETCH_CONTEXT] = slot;
+  return factory;
 }
 
 interface BatchContext {
@@ -220,7 +236,7 @@ const int64Text = (buf: Buffer, at: number): string => buf.readBigInt64BE(at).to
  * The record batch at `pos` of `messages`: its records are appended to `out`; returns the position after it, or -1
  * for a partial batch (the end of this partition's records, as in kafkajs).
  */
-async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]): Promise<number> {
+async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[], context: CodecContext): Promise<number> {
   const length = messages.readInt32BE(pos + 8);
   const start = pos + 12;
   const next = start + length;
@@ -229,7 +245,8 @@ async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]):
     fastFetchStats.fallbackBatches++;
     const decoder = new KafkaJsDecoder(messages);
     decoder.offset = pos;
-    const batch = await kafkajsRecordBatch(decoder);
+    // Its codec call comes before its first await.
+    const batch = await callWithCodecContext(context, () => kafkajsRecordBatch(decoder));
     for (const record of batch.records) out.push(record as DecodedRecord);
     return decoder.offset;
   }
@@ -258,7 +275,7 @@ async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]):
       if (count !== -1) decodeRecords(messages, start + BATCH_HEAD, next, count, ctx, out);
     } else if (count > 0) {
       // A view of the response, as kafkajs passes it: the codecs read the batch header before it to report offsets.
-      const decompressed = await codec.decompress(messages.subarray(start + BATCH_HEAD, next));
+      const decompressed = await callWithCodecContext(context, () => codec.decompress(messages.subarray(start + BATCH_HEAD, next)));
       decodeRecords(decompressed, 0, decompressed.length, count, ctx, out);
     }
   } catch (error) {
@@ -269,17 +286,18 @@ async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[]):
 }
 
 /** kafkajs's decodeMessages (fetch/v4/decodeMessages.js) for record batches; anything else is kafkajs's own. */
-async function decodeMessages(decoder: KafkaJsDecoder): Promise<object[]> {
+async function decodeMessages(decoder: KafkaJsDecoder, context: CodecContext): Promise<object[]> {
   const at = decoder.offset;
   const size = decoder.buffer.readInt32BE(at);
-  if (size < 17 || !decoder.canReadBytes(4 + size) || decoder.buffer[at + 4 + 16] !== 2) return kafkajsDecodeMessages(decoder);
+  // kafkajs's decode of a message set calls the codecs after awaits: in the store of runWithCodecContext.
+  if (size < 17 || !decoder.canReadBytes(4 + size) || decoder.buffer[at + 4 + 16] !== 2) return runWithCodecContext(context, () => kafkajsDecodeMessages(decoder));
   const messages = decoder.buffer.subarray(at + 4, at + 4 + size);
   decoder.offset = at + 4 + size;
   const records: DecodedRecord[] = [];
   let pos = 0;
   while (messages.length - pos >= RECORD_BATCH_OVERHEAD) {
     try {
-      const next = await decodeBatch(messages, pos, records);
+      const next = await decodeBatch(messages, pos, records, context);
       if (next < 0) break;
       pos = next;
     } catch (error) {
@@ -296,7 +314,7 @@ const decodeAbortedTransaction = (decoder: KafkaJsDecoder): { producerId: string
   firstOffset: decoder.readInt64().toString(),
 });
 
-const decodePartition = async (decoder: KafkaJsDecoder): Promise<object> => ({
+const decodePartition = async (decoder: KafkaJsDecoder, context: CodecContext): Promise<object> => ({
   partition: decoder.readInt32(),
   errorCode: decoder.readInt16(),
   highWatermark: decoder.readInt64().toString(),
@@ -304,43 +322,44 @@ const decodePartition = async (decoder: KafkaJsDecoder): Promise<object> => ({
   lastStartOffset: decoder.readInt64().toString(),
   abortedTransactions: decoder.readArray(decodeAbortedTransaction),
   preferredReadReplica: decoder.readInt32(),
-  messages: await decodeMessages(decoder),
+  messages: await decodeMessages(decoder, context),
 });
 
-const decodeTopic = async (decoder: KafkaJsDecoder): Promise<object> => ({
+const decodeTopic = async (decoder: KafkaJsDecoder, context: CodecContext): Promise<object> => ({
   topicName: decoder.readString(),
-  partitions: await decoder.readArrayAsync(decodePartition),
+  partitions: await decoder.readArrayAsync((d) => decodePartition(d, context)),
 });
 
-/** A Fetch v11 response, decoded into the object kafkajs's fetch/v11/response.js makes. */
-export async function decodeFetchV11(rawData: Buffer): Promise<object> {
+/** A Fetch v11 response, decoded into the object kafkajs's fetch/v11/response.js makes; its codecs run in `context`. */
+export async function decodeFetchV11(rawData: Buffer, context: CodecContext): Promise<object> {
   fastFetchStats.responses++;
   const decoder = new KafkaJsDecoder(rawData);
   const clientSideThrottleTime = decoder.readInt32();
   const errorCode = decoder.readInt16();
   const sessionId = decoder.readInt32();
-  const responses = await decoder.readArrayAsync(decodeTopic);
+  const responses = await decoder.readArrayAsync((d) => decodeTopic(d, context));
   // As kafkajs: the broker did not throttle; a positive clientSideThrottleTime asks the client to wait.
   return { throttleTime: 0, clientSideThrottleTime, errorCode, sessionId, responses };
 }
 
+interface ProtocolRequest {
+  request: { apiKey: number; apiVersion: number };
+  response: { decode(rawData: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
+}
+
 function install(): boolean {
-  const target = fetchRequests as typeof fetchRequests & { [INSTALLED]?: true };
-  if (target[INSTALLED]) return true;
-  if (codecContexts === undefined || typeof codecContexts.getStore !== 'function') return false;
-  if (typeof target.protocol !== 'function' || !Array.isArray(target.versions) || !target.versions.map(Number).includes(FAST_VERSION)) return false;
-  const original = target.protocol;
-  target.protocol = ({ version }) => {
-    const make = original({ version });
-    if (make === undefined || version !== FAST_VERSION) return make;
-    return (args) => {
-      const built = make(args);
-      const context = codecContexts.getStore();
-      if (context === undefined || !fastContexts.has(context)) return built;
-      return { ...built, response: { ...built.response, decode: decodeFetchV11 } };
-    };
+  const connection = KafkaJsConnection.prototype as { send?: unknown; [INSTALLED]?: true };
+  if (connection[INSTALLED]) return true;
+  if (typeof connection.send !== 'function' || typeof kafkajsSocketFactory !== 'function') return false;
+  if (!Array.isArray(fetchRequests.versions) || !fetchRequests.versions.map(Number).includes(FAST_VERSION)) return false;
+  const send = connection.send as (this: unknown, protocol: ProtocolRequest) => Promise<unknown>;
+  connection.send = function (this: { socketFactory?: TaggedSocketFactory }, protocol: ProtocolRequest): Promise<unknown> {
+    const context = this.socketFactory?.[FETCH_CONTEXT]?.current;
+    if (context === undefined || protocol?.request?.apiKey !== FETCH_API_KEY) return send.call(this, protocol);
+    if (protocol.request.apiVersion !== FAST_VERSION) return runWithCodecContext(context, () => send.call(this, protocol));
+    return send.call(this, { ...protocol, response: { ...protocol.response, decode: (rawData: Buffer) => decodeFetchV11(rawData, context) } });
   };
-  target[INSTALLED] = true;
+  connection[INSTALLED] = true;
   return true;
 }
 

@@ -17,7 +17,7 @@ import {
 import { channels } from './channels.js';
 import { describeFailure, runWithCodecContext, type CompressedBatchFailure } from './compression.js';
 import type { ClientMetrics } from './client-metrics.js';
-import { useFastFetchDecode } from './kafkajs-fetch-response.js';
+import { fastFetchInstalled, type FetchContextSlot } from './kafkajs-fetch-response.js';
 import type { ResolvedConsumerConfig } from './resolve-config.js';
 import { assertTopicName } from './topic-name.js';
 
@@ -83,6 +83,7 @@ export class PullConsumer {
   readonly id: string;
   readonly #config: ResolvedConsumerConfig;
   readonly #kafka: Kafka;
+  readonly #fetchContext: FetchContextSlot | undefined;
   readonly #metrics: ClientMetrics;
   #state: ConsumerState = { kind: 'idle' };
   #chunks: Chunk[] = [];
@@ -117,10 +118,15 @@ export class PullConsumer {
   /** Record batches the codecs could not decompress (kafkajs kept the batches before each), by offset and codec. */
   readonly #badBatches = new Map<string, { failure: CompressedBatchFailure; seen: number }>();
 
-  constructor(id: string, config: ResolvedConsumerConfig, kafka: Kafka, metrics: ClientMetrics) {
+  /**
+   * @param fetchContext the slot of `kafka`'s socket factory (fetchContextSocketFactory): its Fetch responses are
+   *   decoded in the codec context put there
+   */
+  constructor(id: string, config: ResolvedConsumerConfig, kafka: Kafka, metrics: ClientMetrics, fetchContext?: FetchContextSlot) {
     this.id = id;
     this.#config = config;
     this.#kafka = kafka;
+    this.#fetchContext = fetchContext;
     this.#metrics = metrics;
     metrics.setConnection(id, 'disconnected');
   }
@@ -415,16 +421,19 @@ export class PullConsumer {
           this.#wake();
         },
       };
-      // Its Fetch responses are decoded by kafkajs-fetch-response.ts into the same objects, without kafkajs's Long arithmetic.
-      useFastFetchDecode(codecContext);
-      await runWithCodecContext(codecContext, () =>
+      const run = (): Promise<void> =>
         consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: true,
           partitionsConsumedConcurrently: 1,
           eachBatch: async (payload) => this.#onBatch(payload),
-        }),
-      );
+        });
+      if (this.#fetchContext !== undefined && fastFetchInstalled) {
+        // Its Fetch responses are decoded by kafkajs-fetch-response.ts into the same objects, without kafkajs's Long
+        // arithmetic, and with this context found through its connections rather than an AsyncLocalStorage.
+        this.#fetchContext.current = codecContext;
+        await run();
+      } else await runWithCodecContext(codecContext, run);
     } catch (error) {
       if (this.#state.kind === 'running' && this.#state.consumer === consumer) this.#state = { kind: 'idle' };
       this.#loseAll();

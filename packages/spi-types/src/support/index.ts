@@ -30,5 +30,5 @@ export { tolerateUntargetedPartitionErrors } from './kafka-untargeted-metadata.j
 export type { KafkaMetadataRequestLike, KafkaMetadataRequestsLike, KafkaMetadataResponseLike, KafkaProtocolErrorsLike } from './kafka-untargeted-metadata.js';
 export { readDurationOption } from './duration-alias.js';
 export type { DurationOptionRead } from './duration-alias.js';
-export { CompressedBatchError, createKafkaCodecs, DecompressionLimitError, DEFAULT_MAX_DECOMPRESSED_BYTES, describeFailure, gzipDecompress, registerKafkaCodecs, runWithCodecContext, zstdImplementation } from './kafka-codecs.js';
+export { CompressedBatchError, createKafkaCodecs, DecompressionLimitError, DEFAULT_MAX_DECOMPRESSED_BYTES, describeFailure, gzipDecompress, registerKafkaCodecs, runWithCodecContext, callWithCodecContext, zstdImplementation } from './kafka-codecs.js';
 export type { CodecContext, CodecName, CompressedBatchFailure, KafkaCodec, KafkaCodecLibraries, KafkaCodecs, KafkaCompressionTypesLike, ZstdImplementation } from './kafka-codecs.js';

@@ -8,6 +8,7 @@ import {
   gzipDecompress,
   registerKafkaCodecs,
   runWithCodecContext,
+  callWithCodecContext,
   type CompressedBatchFailure,
   type KafkaCodecLibraries,
 } from './kafka-codecs.js';
@@ -144,6 +145,23 @@ describe('kafka codec context', () => {
     expect(reported[0]).toMatchObject({ codec: 'gzip', reason: 'too-large', limit: 100 });
     // control: the same bytes under the default limit decode
     expect((await CODECS.gzip.decompress(gzipped)).length).toBe(5000);
+  });
+
+  it('passes a context explicitly to the codecs called synchronously inside callWithCodecContext, ahead of the store', async () => {
+    const reported: CompressedBatchFailure[] = [];
+    const gzipped = gzipSync(Buffer.alloc(5000));
+    const explicit = { maxDecompressedBytes: 100, report: (f: CompressedBatchFailure) => reported.push(f) };
+    const roomy = { maxDecompressedBytes: 1_000_000, report: () => undefined };
+    const error: unknown = await runWithCodecContext(roomy, () => callWithCodecContext(explicit, () => CODECS.gzip.decompress(gzipped).catch((e: unknown) => e)));
+    expect(error).toMatchObject({ name: 'KafkaJSPartialMessageError' });
+    expect(reported).toMatchObject([{ codec: 'gzip', reason: 'too-large', limit: 100 }]);
+    // Control: a codec called after the call returned (an await later) has no explicit context: the default limit.
+    const later = callWithCodecContext(explicit, async () => {
+      await Promise.resolve();
+      return CODECS.gzip.decompress(gzipped);
+    });
+    expect((await later).length).toBe(5000);
+    expect(reported).toHaveLength(1);
   });
 
   it('describes a failure with its offsets, size and reason', () => {
