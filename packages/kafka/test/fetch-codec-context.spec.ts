@@ -60,6 +60,10 @@ describe('codec context of a pull consumer', () => {
     expect(all.messages.map((m) => m.value!.length)).toEqual([1, 1, 1, 600 * 1024]);
     // Both decoded their fetches below kafkajs (kafkajs-fetch-response.ts).
     expect(fastFetchStats.responses).toBeGreaterThan(before);
+    // Fetches with nothing new (an empty partition in the response) as well, the common case of a consumer that keeps up.
+    const idle = fastFetchStats.responses;
+    expect(await client.consumeMessages(roomy, [topic], 2_000)).toEqual([]);
+    expect(fastFetchStats.responses).toBeGreaterThan(idle);
 
     if (hasEnabledFlag) {
       // Node 20: the store was never entered, so no promise hooks run.

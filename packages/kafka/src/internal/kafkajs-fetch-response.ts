@@ -289,8 +289,13 @@ async function decodeBatch(messages: Buffer, pos: number, out: DecodedRecord[], 
 async function decodeMessages(decoder: KafkaJsDecoder, context: CodecContext): Promise<object[]> {
   const at = decoder.offset;
   const size = decoder.buffer.readInt32BE(at);
+  if (size <= 0 || !decoder.canReadBytes(4 + size)) {
+    // No records (a partition with nothing new), as kafkajs: past the size only, nothing decoded.
+    decoder.offset = at + 4;
+    return [];
+  }
   // kafkajs's decode of a message set calls the codecs after awaits: in the store of runWithCodecContext.
-  if (size < 17 || !decoder.canReadBytes(4 + size) || decoder.buffer[at + 4 + 16] !== 2) return runWithCodecContext(context, () => kafkajsDecodeMessages(decoder));
+  if (size < 17 || decoder.buffer[at + 4 + 16] !== 2) return runWithCodecContext(context, () => kafkajsDecodeMessages(decoder));
   const messages = decoder.buffer.subarray(at + 4, at + 4 + size);
   decoder.offset = at + 4 + size;
   const records: DecodedRecord[] = [];
