@@ -34,6 +34,18 @@
 //      batching-producer.ts): 17-20 Produce requests per 1,000 records; 1.03x, 1.18x, 1.05x.
 //   5. with 3 and 4, bridge send / #process / the work queue add one promise less per step per message:
 //      1.23x, 1.26x, 1.15x.
+//   The three full runs after 5 (README): 1.26x, 0.98x, 0.93x, median 0.98x. Their rounds ranged 0.88-1.30x: 3 rounds
+//   after 10 sequential warm-up calls, both sides still speeding up from round to round.
+// 2026-12-07, later, same machine, `npm run bench -- e2e.ingress-kafka-consumer` after each change:
+//   6. measured over 7 rounds after 3 s of warm-up per side at the benchmark's concurrency (no code change):
+//      1.06x, 1.20x, 1.18x.
+//   7. with 6, the pull consumer no longer enters an AsyncLocalStorage store to hand its codec context to the
+//      codecs (kafkajs-fetch-response.ts finds it through the consumer's connections): on Node 20 that store turned
+//      on promise hooks for every promise of the process, 4-5 % of busy time in a CPU profile of our side, paid
+//      by the baseline too while it shared the process. 1.24x, 1.15x, 1.28x.
+//   8. with 7, each side in a process of its own (processPerSubject below; rounds still alternate), so neither
+//      side's use of kafkajs leaves type feedback in the kafkajs code the other runs, nor its background work
+//      in the other's process: 1.28x, 1.33x, 1.32x.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -179,6 +191,7 @@ export const benchmarks: BenchmarkDefinition<Ctx>[] = [
     ],
     opsPerCall: RECORDS,
     concurrency: 4,
+    processPerSubject: true,
     rounds: 7,
     roundMs: 2_000,
     warmupMs: 3_000,

@@ -2,7 +2,8 @@
 // Discovers `packages/*/bench/*.bench.ts` and `e2e/bench/*.bench.ts` and runs each selected benchmark
 // in a process of its own (as JMH forks a JVM per benchmark: code that an earlier benchmark ran
 // leaves type feedback behind that slows shared code paths later). Inside that process the project
-// subject and its baselines run alternately over several rounds after a warm-up. Prints one table and
+// subject and its baselines run alternately over several rounds after a warm-up; with `processPerSubject`
+// each subject runs in a process of its own, driven round by round from the benchmark's. Prints one table and
 // writes tmp/bench/latest.json. Ratios are reported against the first baseline, never asserted.
 // `--forks=N` runs each benchmark in N processes in turn and reports the fork with the median ratio
 // (the lower middle one for an even N). `--in-process` runs everything in this one process instead
@@ -97,35 +98,186 @@ async function runRound<Ctx>(def: BenchmarkDefinition<Ctx>, subject: BenchmarkSu
   return { calls, elapsedMs };
 }
 
-async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[]): Promise<BenchmarkResult> {
-  const ctx = def.setup ? await def.setup({ kafkaBrokers }) : undefined;
+/** One subject as the rounds drive it: in this process, or in a process of its own (`processPerSubject`). */
+interface SubjectRunner {
+  setup(): Promise<void>;
+  warmup(): Promise<void>;
+  /** One measured round; its latency samples go to `samples`. */
+  round(samples: Samples): Promise<{ calls: number; elapsedMs: number }>;
+  teardown(): Promise<void>;
+}
+
+async function warmupSubject<Ctx>(def: BenchmarkDefinition<Ctx>, subject: BenchmarkSubject<Ctx>, ctx: Ctx): Promise<void> {
+  if (def.warmupCalls !== undefined || def.callsPerRound !== undefined) {
+    const warmup = def.warmupCalls ?? 1;
+    for (let i = 0; i < warmup; i++) await subject.run(ctx);
+  } else {
+    // A fresh process has nothing compiled yet: warm each side for a fixed time, at the
+    // benchmark's concurrency, so both reach optimised code before the first measured round.
+    await runRound({ ...def, roundMs: def.warmupMs ?? DEFAULT_WARMUP_MS }, subject, ctx);
+  }
+}
+
+function localRunners(def: BenchmarkDefinition<any>, kafkaBrokers: string[]): { runners: SubjectRunner[]; setup(): Promise<void>; teardown(): Promise<void> } {
+  let ctx: unknown;
+  const runners = [def.project, ...def.baselines].map(
+    (subject): SubjectRunner => ({
+      setup: async () => subject.setup?.(ctx),
+      warmup: () => warmupSubject(def, subject, ctx),
+      round: (samples) => runRound(def, subject, ctx, samples),
+      teardown: async () => subject.teardown?.(ctx),
+    }),
+  );
+  return {
+    runners,
+    setup: async () => {
+      ctx = def.setup ? await def.setup({ kafkaBrokers }) : undefined;
+    },
+    teardown: async () => def.teardown?.(ctx),
+  };
+}
+
+type SubjectCommand = 'setup' | 'warmup' | 'round' | 'teardown';
+interface SubjectReply {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly calls?: number;
+  readonly elapsedMs?: number;
+  readonly samples?: number[];
+}
+
+/** Each subject in a child process of its own, which runs the benchmark's setup and that subject only. */
+function processRunners(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: string[], quickRun: boolean): { runners: SubjectRunner[]; setup(): Promise<void>; teardown(): Promise<void> } {
+  const subjects = [def.project, ...def.baselines];
+  const children = subjects.map((_, index) => {
+    const proc = fork(fileURLToPath(import.meta.url), ['--subject'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let pending: { resolve(reply: SubjectReply): void; reject(error: Error): void } | undefined;
+    proc.on('message', (reply: SubjectReply) => {
+      const waiting = pending;
+      pending = undefined;
+      waiting?.resolve(reply);
+    });
+    proc.on('exit', (code, signal) => {
+      const waiting = pending;
+      pending = undefined;
+      waiting?.reject(new Error(`subject process ${index} of ${def.name} exited with ${signal ?? `code ${code}`}`));
+    });
+    proc.send({ file, name: def.name, kafkaBrokers, quick: quickRun, subject: index } satisfies SubjectRequest);
+    const command = (cmd: SubjectCommand): Promise<SubjectReply> =>
+      new Promise<SubjectReply>((resolve, reject) => {
+        pending = { resolve, reject };
+        proc.send(cmd);
+      }).then((reply) => {
+        if (!reply.ok) throw new Error(`subject ${subjects[index]!.label} of ${def.name}: ${reply.error}`);
+        return reply;
+      });
+    return { proc, command };
+  });
+  const runners = children.map(
+    ({ command }): SubjectRunner => ({
+      setup: async () => void (await command('setup')),
+      warmup: async () => void (await command('warmup')),
+      round: async (samples) => {
+        const reply = await command('round');
+        for (const sample of reply.samples ?? []) samples.push(sample);
+        return { calls: reply.calls!, elapsedMs: reply.elapsedMs! };
+      },
+      teardown: async () => {
+        await command('teardown').catch(() => undefined);
+      },
+    }),
+  );
+  return {
+    runners,
+    setup: async () => undefined,
+    teardown: async () => {
+      // A subject process that does not exit once torn down is killed: it must not hold up the run.
+      await Promise.all(
+        children.map(
+          ({ proc }) =>
+            new Promise<void>((resolve) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+              const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+              proc.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              if (proc.connected) proc.disconnect();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** A subject's process (`--subject`): the benchmark's setup and one subject, driven command by command. */
+async function subjectChild(): Promise<void> {
+  // Every message is queued from the start: commands may arrive while the benchmark file loads.
+  const queue: unknown[] = [];
+  let wake: (() => void) | undefined;
+  process.on('message', (message) => {
+    queue.push(message);
+    wake?.();
+  });
+  const next = async (): Promise<unknown> => {
+    while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return queue.shift();
+  };
+  const request = (await next()) as SubjectRequest;
+  const found = (await load(request.file)).find((d) => d.name === request.name);
+  if (!found) throw new Error(`${request.file} has no benchmark ${request.name}`);
+  const def = request.quick ? quick(found) : found;
+  const subject = [def.project, ...def.baselines][request.subject]!;
+  let ctx: unknown;
+  const reply = (message: SubjectReply): Promise<void> => new Promise((resolve, reject) => process.send!(message, (error: Error | null) => (error ? reject(error) : resolve())));
+  for (;;) {
+    const cmd = (await next()) as SubjectCommand;
+    try {
+      if (cmd === 'setup') {
+        ctx = def.setup ? await def.setup({ kafkaBrokers: request.kafkaBrokers }) : undefined;
+        await subject.setup?.(ctx);
+        await reply({ ok: true });
+      } else if (cmd === 'warmup') {
+        await warmupSubject(def, subject, ctx);
+        await reply({ ok: true });
+      } else if (cmd === 'round') {
+        const samples = new Samples();
+        const { calls, elapsedMs } = await runRound(def, subject, ctx, samples);
+        await reply({ ok: true, calls, elapsedMs, samples: Array.from(samples.sorted()) });
+      } else {
+        await subject.teardown?.(ctx);
+        await def.teardown?.(ctx);
+        await reply({ ok: true });
+        break;
+      }
+    } catch (error) {
+      await reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  }
+  process.disconnect();
+}
+
+async function runBenchmark(def: BenchmarkDefinition<any>, kafkaBrokers: string[], file?: string, quickRun = false): Promise<BenchmarkResult> {
   const subjects = [def.project, ...def.baselines];
   const rates = subjects.map(() => [] as number[]);
   const samples = subjects.map(() => new Samples());
+  const { runners, setup, teardown } = def.processPerSubject && file !== undefined ? processRunners(file, def, kafkaBrokers, quickRun) : localRunners(def, kafkaBrokers);
   try {
-    for (const subject of subjects) await subject.setup?.(ctx);
-    for (const subject of subjects) {
-      if (def.warmupCalls !== undefined || def.callsPerRound !== undefined) {
-        const warmup = def.warmupCalls ?? 1;
-        for (let i = 0; i < warmup; i++) await subject.run(ctx);
-      } else {
-        // A fresh process has nothing compiled yet: warm each side for a fixed time, at the
-        // benchmark's concurrency, so both reach optimised code before the first measured round.
-        await runRound({ ...def, roundMs: def.warmupMs ?? DEFAULT_WARMUP_MS }, subject, ctx);
-      }
-    }
+    await setup();
+    for (const runner of runners) await runner.setup();
+    for (const runner of runners) await runner.warmup();
     const rounds = def.rounds ?? 5;
     for (let round = 0; round < rounds; round++) {
       // Alternate the order every round so neither side always runs first (or after a GC-heavy peer).
       const order = subjects.map((_, i) => (round % 2 === 0 ? i : subjects.length - 1 - i));
       for (const i of order) {
-        const { calls, elapsedMs } = await runRound(def, subjects[i]!, ctx, samples[i]);
+        const { calls, elapsedMs } = await runners[i]!.round(samples[i]!);
         rates[i]!.push(((calls * (def.opsPerCall ?? 1)) / elapsedMs) * 1000);
       }
     }
   } finally {
-    for (const subject of subjects) await subject.teardown?.(ctx);
-    await def.teardown?.(ctx);
+    for (const runner of runners) await runner.teardown();
+    await teardown();
   }
   const results: SubjectResult[] = subjects.map((subject, i) => {
     const sorted = samples[i]!.sorted();
@@ -244,6 +396,11 @@ interface ChildRequest {
   readonly quick: boolean;
 }
 
+interface SubjectRequest extends ChildRequest {
+  /** Index in [project, ...baselines]. */
+  readonly subject: number;
+}
+
 /** Runs one benchmark in a fresh process started from this file; the result comes back over IPC. */
 function runIsolated(file: string, def: BenchmarkDefinition<any>, kafkaBrokers: string[], quickRun: boolean): Promise<BenchmarkResult> {
   return new Promise((resolve, reject) => {
@@ -273,7 +430,7 @@ async function child(): Promise<void> {
   const found = (await load(request.file)).find((d) => d.name === request.name);
   if (!found) throw new Error(`${request.file} has no benchmark ${request.name}`);
   const def = request.quick ? quick(found) : found;
-  const result = await runBenchmark(def, request.kafkaBrokers);
+  const result = await runBenchmark(def, request.kafkaBrokers, request.file, request.quick);
   await new Promise<void>((resolve, reject) => process.send!(result, (error: Error | null) => (error ? reject(error) : resolve())));
   process.disconnect();
 }
@@ -360,5 +517,6 @@ async function main(): Promise<void> {
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
 
-if (process.argv.includes('--child')) await child();
+if (process.argv.includes('--subject')) await subjectChild();
+else if (process.argv.includes('--child')) await child();
 else await main();

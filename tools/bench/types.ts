@@ -50,6 +50,13 @@ export interface BenchmarkDefinition<Ctx = unknown> {
    * ratio (the lower middle one for an even count) is reported. `npm run bench -- --forks=N` overrides it. @default 1
    */
   readonly forks?: number;
+  /**
+   * Each subject in a process of its own (the benchmark's `setup` runs in each), its rounds still alternating with
+   * the others' under one coordinator: no subject's code leaves type feedback in code another one shares (two
+   * sides built on the same library, kafkajs for instance), as JMH forks a JVM per benchmark method. The idle
+   * subjects' processes stay up meanwhile, with whatever they run in the background. @default false
+   */
+  readonly processPerSubject?: boolean;
   /** Measured rounds; subjects alternate within each round. @default 5 */
   readonly rounds?: number;
   /** Length of one subject's round in ms (time-boxed mode). @default 1000 */
