@@ -72,4 +72,24 @@ describe(KafkaClient, () => {
     expect(texts(single)).toEqual({ trace: 'only' });
     expect(new Set([repeated, none, single]).size).toBe(3);
   });
+
+  it.each([
+    ['idempotent', { enableIdempotence: true }],
+    ['without idempotence', { enableIdempotence: false, acks: 1 as const }],
+  ])('writes header names an object answers for (`__proto__`, `constructor`) as headers, %s (kcat reads them back)', async (_, settings) => {
+    const topic = uniqueName('kcat-proto-headers');
+    await client.createTopic(topic, 1, 1);
+    const producerId = await client.createProducer({ bootstrapServers: kafkaBrokers(), ...settings });
+    // As an application gets them from JSON: own properties named like Object.prototype's.
+    const headers = JSON.parse('{"__proto__":"p","constructor":"c","plain":"x"}') as Record<string, string>;
+    expect(Object.keys(headers)).toEqual(['__proto__', 'constructor', 'plain']);
+    await client.produceMessage(producerId, topic, 'k', 'v', { headers });
+    const out = execFileSync('kcat', ['-C', '-b', kafkaBrokers().join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%h\\n'], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim()).toBe('k|v|__proto__=p,constructor=c,plain=x');
+    // And our consumer hands them out as own properties.
+    const consumerId = await client.createConsumer({ bootstrapServers: kafkaBrokers(), groupId: uniqueName('g'), autoOffsetReset: 'earliest' });
+    const [message] = await consumeAtLeast(client, consumerId, [topic], 1);
+    expect(Object.keys(message!.headers ?? {})).toEqual(['__proto__', 'constructor', 'plain']);
+    expect(text(Object.getOwnPropertyDescriptor(message!.headers, '__proto__')!.value as Uint8Array)).toBe('p');
+  });
 });

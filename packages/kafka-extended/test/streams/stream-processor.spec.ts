@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Admin, Kafka } from 'kafkajs';
 import { AvroSerde, DEAD_LETTER_HEADERS, KafkaExtended, type StreamSerde } from '../../src/index.js';
 import { kafkaBrokers, uniqueName } from '../../../../tools/jest/kafka-env.js';
@@ -131,6 +132,19 @@ describe(KafkaExtended, () => {
       ]);
     });
   });
+
+  it('writes output header names an object answers for (`__proto__`) as headers (kcat reads them back)', async () => {
+    const input = uniqueName('proto-in');
+    const output = uniqueName('proto-out');
+    await createTopics(admin, [input, output], 1);
+    await produceInputs(kafka, input, ['a'], 1);
+    const id = await extended.createStreamProcessor({ applicationId: uniqueName('proto-app'), bootstrapServers: brokers });
+    // As a handler gets them from JSON: own properties named like Object.prototype's.
+    await extended.processKafkaStream(id, [input], output, () => ({ value: 'out', headers: JSON.parse('{"__proto__":"p","plain":"x"}') as Record<string, string> }));
+    await readTopic(kafka, output, (r) => r.length >= 1);
+    const line = execFileSync('kcat', ['-C', '-b', brokers.join(','), '-t', output, '-o', 'beginning', '-e', '-q', '-f', '%s|%h\\n'], { encoding: 'utf8', timeout: 30_000 });
+    expect(line.trim()).toBe('out|__proto__=p,plain=x');
+  }, 60_000);
 
   it('fails to start on an input topic that does not exist, with a typed error', async () => {
     const missing = uniqueName('missing-in');

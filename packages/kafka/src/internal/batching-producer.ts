@@ -123,7 +123,8 @@ function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: 
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
     throw new KafkaArgumentError(`\`headers\` must be an object of names to bytes or strings, got ${describeValue(headers)}`);
   }
-  const out: Record<string, Buffer> = {};
+  // No prototype: a header named `__proto__` (an own property of an object from JSON.parse) is a header, not a prototype.
+  const out = Object.create(null) as Record<string, Buffer>;
   let size = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string' && !(value instanceof Uint8Array)) {

@@ -506,7 +506,8 @@ export class StreamProcessor {
     const message: Message = { key, value, timestamp: input.timestamp };
     if (out.headers !== undefined) {
       if (typeof out.headers !== 'object' || out.headers === null) throw new InvalidStreamOutputError(`[${index}].headers`, 'must be an object of strings or bytes', out.headers);
-      const headers: IHeaders = {};
+      // No prototype: a header named `__proto__` (an own property of an object from JSON.parse) is a header, not a prototype.
+      const headers = Object.create(null) as IHeaders;
       for (const [name, headerValue] of Object.entries(out.headers)) {
         const bytes = bytesOrString(headerValue, `[${index}].headers.${name}`);
         if (bytes !== null) headers[name] = bytes;
