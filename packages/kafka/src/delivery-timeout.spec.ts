@@ -151,6 +151,31 @@ describe('a producer whose broker stops answering', () => {
     expect(await client.getKafkaMetrics('onex')).toMatchObject({ deliveryTimeouts: 3 });
   }, 120_000);
 
+  it('rejects a message to a topic whose metadata does not arrive with KAFKA_DELIVERY_TIMEOUT (never sent, so not written) once deliveryTimeoutMs has passed', async () => {
+    const { producerId } = await setUp({ deliveryTimeoutMs: 5_000 });
+    // A second topic the producer has not seen: its first message waits for the topic's metadata.
+    const topic = uniqueName('dt-meta');
+    await client.createTopic(topic, 1, 1);
+    pause();
+    const started = Date.now();
+    const error = await client.produceMessage(producerId, topic, null, 'waiting').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const elapsed = Date.now() - started;
+    expect(error).toMatchObject({ name: 'KafkaDeliveryTimeoutError', code: 'KAFKA_DELIVERY_TIMEOUT', details: { topic, messages: 1, deliveryTimeoutMs: 5_000, requests: 0 } });
+    expect((error as Error).message).toMatch(/^not sent, so not written: 1 message\(s\) to ".+" waited `deliveryTimeoutMs` \(5000 ms\) for the topic's metadata/);
+    // Its own deadline: the metadata request is asked again until then (before, its first timeout failed the call
+    // with KAFKA_TIMEOUT after about 1.5 s, although the message might still have been sent in time).
+    expect(elapsed).toBeGreaterThanOrEqual(5_000);
+    expect(elapsed).toBeLessThan(5_000 + 1_500);
+    resume();
+    // The producer works on with the topic, and the expired message was never written.
+    await expect(client.produceMessage(producerId, topic, null, 'after')).resolves.toMatchObject({ offset: 0 });
+    expect(await values(topic, 1)).toEqual(['after']);
+    expect(await client.getKafkaMetrics('onex')).toMatchObject({ deliveryTimeouts: 1 });
+  }, 120_000);
+
   it('with retries set, rejects after those retries with the error of the last request, as the Java client does', async () => {
     const { topic, producerId } = await setUp({ retries: 1 });
     pause();

@@ -1,4 +1,4 @@
-import { backoffDelay, describeValue, kafkaErrorChain } from '@onex/spi-types/support';
+import { backoffDelay, classifyKafkaFailure, describeValue, kafkaErrorChain } from '@onex/spi-types/support';
 import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { ProtocolKafkaProduceOptions, ProtocolKafkaProduceResult } from '@onex/spi-types';
 import { fromKafkaJsError, rootKafkaJsError } from '../errors/from-kafkajs-error.js';
@@ -92,6 +92,8 @@ interface TopicState {
   sticky: number;
   /** Records that arrived while the partition count was unknown, in call order. */
   waiting: PendingRecord[] | null;
+  /** Fires when the oldest waiting record reaches `deliveryTimeoutMs`. */
+  waitTimer: NodeJS.Timeout | undefined;
   refreshing: boolean;
   /** Queues by partition, created on first use. */
   readonly queues: (PartitionQueue | undefined)[];
@@ -528,18 +530,54 @@ export class BatchingProducer {
   #waitForMetadata(record: PendingRecord): void {
     let state = this.#topics.get(record.topic);
     if (state === undefined) {
-      state = { partitionCount: 0, available: [], leaders: [], fetchedAt: 0, sticky: 0, waiting: [], refreshing: false, queues: [] };
+      state = { partitionCount: 0, available: [], leaders: [], fetchedAt: 0, sticky: 0, waiting: [], waitTimer: undefined, refreshing: false, queues: [] };
       this.#topics.set(record.topic, state);
       this.#refresh(record.topic, state);
     }
     state.waiting ??= [];
     state.waiting.push(record);
+    if (state.waitTimer === undefined) this.#armMetadataWait(record.topic, state);
+  }
+
+  /**
+   * As the Java client bounds the wait for a topic's metadata: records still waiting for it when their own
+   * `deliveryTimeoutMs` has passed were never sent, so they are rejected as not written (a broker that never
+   * answers would otherwise hold them as long as kafkajs retries the metadata request).
+   */
+  #armMetadataWait(topic: string, state: TopicState): void {
+    const first = state.waiting?.[0];
+    if (first === undefined) return;
+    const delay = Math.max(0, first.enqueuedAt + this.#config.deliveryTimeoutMs - performance.now());
+    state.waitTimer = setTimeout(() => {
+      state.waitTimer = undefined;
+      const waiting = state.waiting;
+      if (waiting === null) return;
+      const cutoff = performance.now() - this.#config.deliveryTimeoutMs;
+      let count = 0;
+      while (count < waiting.length && waiting[count]!.enqueuedAt <= cutoff) count++;
+      if (count > 0) {
+        const expired = waiting.splice(0, count);
+        const deliveryTimeoutMs = this.#config.deliveryTimeoutMs;
+        this.#metrics.deliveryTimeouts += count;
+        this.#settleFailure(
+          expired,
+          new KafkaDeliveryTimeoutError(
+            `not sent, so not written: ${count} message(s) to ${JSON.stringify(topic)} waited \`deliveryTimeoutMs\` (${deliveryTimeoutMs} ms) for the topic's metadata (its partitions and their leaders), which did not arrive`,
+            { details: { producerId: this.id, topic, messages: count, deliveryTimeoutMs, requests: 0 } },
+          ),
+        );
+      }
+      this.#armMetadataWait(topic, state);
+    }, delay);
+    state.waitTimer.unref();
   }
 
   #refresh(topic: string, state: TopicState): void {
     state.refreshing = true;
     this.#loadMetadata(topic).then(
       ({ count, available, leaders }) => {
+        clearTimeout(state.waitTimer);
+        state.waitTimer = undefined;
         state.partitionCount = Math.max(count, state.partitionCount);
         state.leaders = leaders;
         state.available = available.length > 0 ? available : Array.from({ length: count }, (_, i) => i);
@@ -552,6 +590,18 @@ export class BatchingProducer {
       },
       (error: unknown) => {
         state.refreshing = false;
+        if (state.waiting !== null && state.waiting.length > 0 && this.#state.kind === 'open' && this.#config.resendUntilDeliveryTimeout && classifyKafkaFailure(error).retriable) {
+          // As the Java client: the metadata is asked for again until the records' own deliveryTimeoutMs (the
+          // wait timer rejects them then); a broker that does not answer now may answer before that.
+          // The state keeps waiting !== null meanwhile, so the records of new calls join the next request; with no
+          // record left waiting by then, that request's failure ends the loop below.
+          setTimeout(() => {
+            if (!state.refreshing && this.#topics.get(topic) === state) this.#refresh(topic, state);
+          }, RESEND_BACKOFF_MS).unref();
+          return;
+        }
+        clearTimeout(state.waitTimer);
+        state.waitTimer = undefined;
         const waiting = state.waiting ?? [];
         if (state.partitionCount === 0) this.#topics.delete(topic);
         else state.waiting = null;
