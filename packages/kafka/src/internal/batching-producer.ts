@@ -139,6 +139,12 @@ function toHeaders(headers: ProtocolKafkaProduceOptions['headers']): { headers: 
   return { headers: out, size };
 }
 
+/** A failed metadata read worth asking again while records wait: a timeout or lost connection, not an unknown topic. */
+function isRetriableMetadataFailure(error: unknown): boolean {
+  const { kind, retriable } = classifyKafkaFailure(error);
+  return retriable && kind !== 'topic-not-found';
+}
+
 /** Pause between two resends of a batch whose outcome is unknown (kafkajs has backed off within each). */
 const RESEND_BACKOFF_MS = 100;
 
@@ -590,7 +596,7 @@ export class BatchingProducer {
       },
       (error: unknown) => {
         state.refreshing = false;
-        if (state.waiting !== null && state.waiting.length > 0 && this.#state.kind === 'open' && this.#config.resendUntilDeliveryTimeout && classifyKafkaFailure(error).retriable) {
+        if (state.waiting !== null && state.waiting.length > 0 && this.#state.kind === 'open' && this.#config.resendUntilDeliveryTimeout && isRetriableMetadataFailure(error)) {
           // As the Java client: the metadata is asked for again until the records' own deliveryTimeoutMs (the
           // wait timer rejects them then); a broker that does not answer now may answer before that.
           // The state keeps waiting !== null meanwhile, so the records of new calls join the next request; with no
