@@ -41,7 +41,7 @@
 //      1.06x, 1.20x, 1.18x.
 //   7. with 6, the pull consumer no longer enters an AsyncLocalStorage store to hand its codec context to the
 //      codecs (kafkajs-fetch-response.ts finds it through the consumer's connections): on Node 20 that store turned
-//      on promise hooks for every promise of the process, 4-5 % of busy time in a CPU profile of our side, paid
+//      on promise hooks for every promise of the process, about 6 % of busy time in a CPU profile of our side, paid
 //      by the baseline too while it shared the process. 1.24x, 1.15x, 1.28x.
 //   8. with 7, each side in a process of its own (processPerSubject below; rounds still alternate), so neither
 //      side's use of kafkajs leaves type feedback in the kafkajs code the other runs, nor its background work
